@@ -1,0 +1,24 @@
+// cli/commands.h — registration of every subcommand on the CLI11 app.
+//
+// Each Register* adds one command group and its callback; callbacks record the exit code through
+// SetExitCode. Not thread-safe (process-global exit code; the CLI is single-threaded at this level).
+#pragma once
+
+#include <string_view>
+
+#include "CLI/CLI.hpp"
+#include "common/status.h"
+
+namespace schedcast::cli {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+void RegisterAll(CLI::App& app);
+void RegisterTrace(CLI::App& app);
+
+// Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
+void Fail(const absl::Status& s);
+void SetExitCode(int code);
+int ExitCode();
+
+}  // namespace schedcast::cli

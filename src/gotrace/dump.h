@@ -1,0 +1,20 @@
+// gotrace/dump.h — format-dispatching entry points used by the CLI and tests.
+//
+// Dump writes the events of a trace exactly as Go's own debug dump of the matching version prints
+// them (`go tool trace -d` for the old format, `go tool trace -d=1` for the new one), without Go's
+// "Parsing trace..." log line. On a parse error, what Go would have printed before failing is not
+// guaranteed; the returned status names the byte offset and the reason. Thread-safe (no shared state).
+#pragma once
+
+#include <ostream>
+#include <string_view>
+
+#include "common/status.h"
+#include "gotrace/stats.h"
+
+namespace schedcast::gotrace {
+
+absl::Status Dump(std::string_view data, std::ostream& out);
+absl::StatusOr<TraceStats> ComputeStats(std::string_view data);
+
+}  // namespace schedcast::gotrace

@@ -1,0 +1,3 @@
+module schedcast.test/traceprogs
+
+go 1.19
