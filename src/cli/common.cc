@@ -15,6 +15,9 @@ void Fail(const absl::Status& s) {
 void SetExitCode(int code) { g_exit_code = code; }
 int ExitCode() { return g_exit_code; }
 
-void RegisterAll(CLI::App& app) { RegisterTrace(app); }
+void RegisterAll(CLI::App& app) {
+  RegisterTrace(app);
+  RegisterCollect(app);
+}
 
 }  // namespace schedcast::cli
