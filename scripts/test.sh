@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The test command (README): installs dependencies, builds, runs every test, then runs the unit tests
+# once more under AddressSanitizer+UndefinedBehaviorSanitizer and fuzzes the trace parser with libFuzzer.
+#   scripts/test.sh            full run (CI)
+#   FUZZ_SECONDS=10 scripts/test.sh    shorter fuzzing
+#   SKIP_SANITIZE=1 scripts/test.sh    only the normal build
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+jobs=$(nproc)
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0 failed=0
+summary=()
+
+# run_ctest NAME BUILD_DIR: runs ctest, adds its counts to the totals.
+run_ctest() {
+  local name=$1 dir=$2 log
+  log=$(mktemp)
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 1200) 2>&1 | tee "$log"
+  local line p f
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
+  if [ -z "$line" ]; then failed=$((failed + 1)); summary+=("$name: ctest did not finish"); return; fi
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  f=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+  p=$((total - f))
+  passed=$((passed + p)); failed=$((failed + f))
+  summary+=("$name: $p passed, $f failed")
+  rm -f "$log"
+}
+
+# build NAME DIR CMAKE_ARGS...: configure + build; a failure counts as one failed test.
+build() {
+  local name=$1 dir=$2; shift 2
+  if ! { cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && ninja -C "$dir" -j "$jobs"; }; then
+    failed=$((failed + 1)); summary+=("$name: build failed"); return 1
+  fi
+}
+
+export GOTOOLCHAIN=local
+if build release build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest release build; fi
+
+if [ -z "${SKIP_SANITIZE:-}" ]; then
+  if build asan build-asan -DCMAKE_BUILD_TYPE=Debug -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
+      -DSCHEDCAST_TRACE_DIR="$root/build/testtraces"; then
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan+ubsan build-asan
+  fi
+  if build fuzz build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DSCHEDCAST_FUZZ=ON -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_TESTS=OFF -DSCHEDCAST_BENCH=OFF; then
+    corpus=build-fuzz/corpus
+    mkdir -p "$corpus"
+    cp build/testtraces/*.trace "$corpus"/ 2>/dev/null || true
+    if build-fuzz/fuzz/trace_fuzz -max_total_time="$fuzz_seconds" -max_len=65536 -rss_limit_mb=2048 \
+         -timeout=10 -print_final_stats=1 "$corpus" > build-fuzz/fuzz.log 2>&1; then
+      passed=$((passed + 1)); summary+=("fuzz: ${fuzz_seconds}s, no crash ($(grep -E 'stat::number_of_executed_units' build-fuzz/fuzz.log | awk '{print $2}') inputs)")
+    else
+      failed=$((failed + 1)); summary+=("fuzz: crash, see build-fuzz/fuzz.log"); tail -40 build-fuzz/fuzz.log
+    fi
+  fi
+fi
+
+echo "---- schedcast test summary ----"
+printf '%s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,63 @@
+// Differential test: for every trace written by every installed Go toolchain, schedcast's dump must
+// equal Go's own debug dump of that version byte for byte (`go tool trace -d` for Go <= 1.21,
+// `-d=1` for Go >= 1.22). A mismatch names the trace and the first differing line.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "common/status.h"
+#include "gotrace/dump.h"
+#include "testutil.h"
+
+namespace schedcast::gotrace {
+namespace {
+
+std::string FirstDifference(const std::string& want, const std::string& got) {
+  std::istringstream a(want), b(got);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ha = static_cast<bool>(std::getline(a, la)), hb = static_cast<bool>(std::getline(b, lb));
+    if (!ha && !hb) return "outputs differ only in trailing bytes";
+    if (!ha || !hb || la != lb) {
+      return Cat("first difference at line ", line, "\n  go:        ", ha ? la : "<end of output>",
+                 "\n  schedcast: ", hb ? lb : "<end of output>");
+    }
+  }
+}
+
+TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
+  const auto traces = testutil::GeneratedTraces();
+  std::map<std::string, int> per_version, identical;
+  std::vector<std::string> failures;
+  for (const auto& path : traces) {
+    const std::string v = testutil::GoVersionOfTraceName(path);
+    ASSERT_FALSE(v.empty()) << path;
+    const bool v2 = v >= "1.22" && v.size() == 4;
+    auto go = testutil::RunCommand({"/usr/lib/go-" + v + "/bin/go", "tool", "trace", v2 ? "-d=1" : "-d", path},
+                                   {"GOTOOLCHAIN=local"});
+    ASSERT_EQ(go.exit_code, 0) << "go tool trace failed on " << path << ": " << go.err;
+    auto data = ReadFileToString(path);
+    ASSERT_TRUE(data.ok()) << data.status();
+    std::ostringstream ours;
+    absl::Status s = Dump(*data, ours);
+    ++per_version[v];
+    if (!s.ok()) {
+      failures.push_back(Cat(path, ": schedcast failed: ", std::string(s.message())));
+    } else if (ours.str() != go.out) {
+      failures.push_back(Cat(path, ": ", FirstDifference(go.out, ours.str())));
+    } else {
+      ++identical[v];
+    }
+  }
+  for (const char* v : {"1.19", "1.21", "1.22", "1.23"}) {
+    EXPECT_GE(per_version[v], 10) << "too few go" << v << " traces in " << SCHEDCAST_TRACE_DIR;
+    std::cout << "go" << v << ": " << identical[v] << "/" << per_version[v] << " traces identical\n";
+  }
+  EXPECT_GE(traces.size(), 40u);
+  for (size_t i = 0; i < failures.size() && i < 20; ++i) ADD_FAILURE() << failures[i];
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << traces.size() << " traces differ";
+}
+
+}  // namespace
+}  // namespace schedcast::gotrace
