@@ -1,0 +1,100 @@
+#include "data/builder.h"
+
+#include <algorithm>
+#include <set>
+
+#include "sched/canon.h"
+#include "sched/timeline.h"
+
+namespace schedcast::data {
+
+std::string_view BaseOf(std::string_view token) {
+  const size_t at = token.find(" @");
+  return at == std::string_view::npos ? token : token.substr(0, at);
+}
+
+namespace {
+
+struct TokenizedRun {
+  int64_t run_id;
+  std::vector<sched::Step> steps;
+  std::vector<std::string> keys;
+  dist::RunCounts counts;
+};
+
+std::vector<std::string> SiteCandidates(const sched::Step& step, const dist::Distribution& target) {
+  std::set<std::string> out;
+  std::set<std::string_view> refined;
+  std::set<std::string_view> base(step.candidates.begin(), step.candidates.end());
+  auto add = [&](const std::string& tok) {
+    if (!base.count(BaseOf(tok))) return;  // not legal here
+    out.insert(tok);
+  };
+  add(step.token);
+  for (const auto& [tok, n] : target.counts()) add(tok);
+  for (const auto& tok : out) refined.insert(BaseOf(tok));
+  for (const auto& c : step.candidates)
+    if (!refined.count(c)) out.insert(c);
+  return {out.begin(), out.end()};
+}
+
+}  // namespace
+
+ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,
+                          const std::vector<RunTrace>& runs, const BuildOptions& opt) {
+  ProgramBuild out;
+  std::vector<TokenizedRun> tokenized;
+  sched::TokenizeOptions topt;
+  topt.level = opt.level;
+  topt.include_runtime = opt.include_runtime;
+  for (const RunTrace& r : runs) {
+    absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(r.trace);
+    if (!t.ok()) {
+      out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(t.status().message())));
+      continue;
+    }
+    const sched::Canonicalization canon = sched::Canonicalize(*t);
+    absl::StatusOr<std::vector<sched::Step>> steps = sched::Tokenize(*t, canon, topt);
+    if (!steps.ok()) {
+      out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(steps.status().message())));
+      continue;
+    }
+    TokenizedRun tr{r.run_id, std::move(*steps), {}, {}};
+    tr.keys = dist::ComputeKeys(tr.steps, opt.key);
+    tr.counts = dist::CountRun(tr.steps, tr.keys);
+    out.table.AddRun(tr.counts);
+    out.steps += tr.steps.size();
+    tokenized.push_back(std::move(tr));
+  }
+  out.runs_used = tokenized.size();
+
+  for (const TokenizedRun& tr : tokenized) {
+    for (size_t i = 0; i < tr.steps.size(); ++i) {
+      const sched::Step& step = tr.steps[i];
+      auto own = tr.counts.find(tr.keys[i]);
+      const dist::Distribution target =
+          out.table.LeaveOneOut(tr.keys[i], own == tr.counts.end() ? nullptr : &own->second);
+      Example e;
+      e.candidates = opt.level == sched::Level::kSite ? SiteCandidates(step, target) : step.candidates;
+      e.label = opt.level == sched::Level::kSite ? step.token : step.base_token;
+      e.target_counts.reserve(e.candidates.size());
+      for (const auto& c : e.candidates) e.target_counts.push_back(target.Count(c));
+      if (e.target_total() < opt.min_visits || e.label_index() < 0) continue;
+      e.program = program;
+      e.config = config;
+      e.run_id = tr.run_id;
+      e.position = i;
+      e.level = std::string(sched::LevelName(opt.level));
+      e.key = opt.key.Name();
+      e.split = split;
+      e.context_total = i;
+      const size_t from = i > opt.context_len ? i - opt.context_len : 0;
+      for (size_t j = from; j < i; ++j) e.context.push_back(tr.steps[j].token);
+      e.state = step.state_key;
+      out.examples.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+}  // namespace schedcast::data

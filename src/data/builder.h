@@ -1,0 +1,51 @@
+// data/builder.h — turns the stored runs of one program and configuration into examples.
+//
+// Each run's trace is parsed into a timeline (sched/), canonicalised and tokenized; every step gets
+// a key (dist/key.h); the runs' counts form a table; then one example per (run, step) whose
+// leave-one-run-out target has at least `min_visits` observations. Candidates are the legal set at
+// the type/goroutine level; at the site level, the goroutine-level candidates are refined by the
+// site variants seen at that key (a candidate with no observed site variant stays as it is).
+// Target counts outside the candidate set (possible with coarse keys such as window:K) are dropped.
+// A run whose trace cannot be parsed or replayed is skipped and reported in `errors` (never silently).
+// Thread-safe (pure function).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/example.h"
+#include "dist/key.h"
+#include "dist/table.h"
+#include "sched/token.h"
+
+namespace schedcast::data {
+
+struct RunTrace {
+  int64_t run_id = 0;
+  std::string trace;  // raw trace bytes
+};
+
+struct BuildOptions {
+  sched::Level level = sched::Level::kGoroutine;
+  dist::KeySpec key;
+  uint64_t min_visits = 2;
+  size_t context_len = 32;
+  bool include_runtime = false;
+};
+
+struct ProgramBuild {
+  std::vector<Example> examples;
+  dist::Table table;
+  size_t runs_used = 0;
+  size_t steps = 0;
+  std::vector<std::string> errors;  // "run 17: offset 123: ..." per skipped run
+};
+
+ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,
+                          const std::vector<RunTrace>& runs, const BuildOptions& opt);
+
+// The goroutine-level token a site-level token refines ("GoBlock(recv) T.1 @x.go:3" → "GoBlock(recv) T.1").
+std::string_view BaseOf(std::string_view token);
+
+}  // namespace schedcast::data

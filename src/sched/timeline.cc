@@ -1,0 +1,34 @@
+#include "sched/timeline.h"
+
+namespace schedcast::sched {
+
+std::string Site::Short() const {
+  // Keep the last two path elements: "dir/file.go:42".
+  size_t cut = file.rfind('/');
+  if (cut != std::string::npos && cut > 0) {
+    const size_t prev = file.rfind('/', cut - 1);
+    cut = prev == std::string::npos ? 0 : prev + 1;
+  } else {
+    cut = 0;
+  }
+  return Cat(file.substr(cut), ":", line);
+}
+
+bool IsStdFrame(std::string_view func, std::string_view file, std::string_view goroot) {
+  if (!goroot.empty()) {
+    return file.size() > goroot.size() + 5 && file.substr(0, goroot.size()) == goroot &&
+           file.substr(goroot.size(), 5) == "/src/";
+  }
+  // Package path = func up to the first '.' after the last '/'.
+  const size_t slash = func.rfind('/');
+  const size_t dot = func.find('.', slash == std::string_view::npos ? 0 : slash);
+  const std::string_view pkg = func.substr(0, dot);
+  const std::string_view first = pkg.substr(0, pkg.find('/'));
+  return pkg != "main" && first.find('.') == std::string_view::npos;
+}
+
+absl::StatusOr<Timeline> BuildTimeline(std::string_view trace_bytes) {
+  return absl::UnimplementedError("timeline: waiting for the trace parsers");
+}
+
+}  // namespace schedcast::sched

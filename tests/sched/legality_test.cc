@@ -1,0 +1,62 @@
+// The state machine's invariant over real traces: every observed scheduling event is in the legal
+// set of the state before it (Tokenize fails, naming run, event index and state, otherwise).
+// Runs over every trace that every installed Go toolchain wrote for tests/traceprogs.
+#include <gtest/gtest.h>
+
+#include "common/status.h"
+#include "sched/canon.h"
+#include "sched/timeline.h"
+#include "sched/token.h"
+#include "testutil.h"
+
+namespace schedcast::sched {
+namespace {
+
+TEST(Legality, EveryObservedEventIsLegalInEveryGeneratedTrace) {
+  const auto traces = testutil::GeneratedTraces();
+  ASSERT_GE(traces.size(), 40u);
+  size_t events = 0, steps_checked = 0;
+  for (const auto& path : traces) {
+    auto data = ReadFileToString(path);
+    ASSERT_TRUE(data.ok()) << data.status();
+    auto t = BuildTimeline(*data);
+    ASSERT_TRUE(t.ok()) << path << ": " << t.status();
+    const Canonicalization canon = Canonicalize(*t);
+    TokenizeOptions opt;
+    opt.include_runtime = true;
+    auto steps = Tokenize(*t, canon, opt);
+    ASSERT_TRUE(steps.ok()) << path << ": " << steps.status();
+    for (const Step& s : *steps) {
+      ASSERT_TRUE(std::binary_search(s.candidates.begin(), s.candidates.end(), s.base_token))
+          << path << " event " << s.event_index << ": " << s.base_token << " not among candidates";
+    }
+    events += t->events.size();
+    steps_checked += steps->size();
+  }
+  std::cout << "checked " << steps_checked << " steps over " << events << " events in " << traces.size() << " traces\n";
+  EXPECT_GT(events, 10000u);
+}
+
+TEST(Canonical, MainGoroutineIsRootAndChildrenAreNumberedInCreationOrder) {
+  // traceprogs is a package main program: the root is main's goroutine "M".
+  for (const auto& path : testutil::GeneratedTraces()) {
+    if (path.find("/waitgroup-") == std::string::npos) continue;
+    auto data = ReadFileToString(path);
+    ASSERT_TRUE(data.ok());
+    auto t = BuildTimeline(*data);
+    ASSERT_TRUE(t.ok()) << path << ": " << t.status();
+    const Canonicalization canon = Canonicalize(*t);
+    ASSERT_NE(canon.root, 0u) << path;
+    EXPECT_EQ(canon.Of(canon.root).path, "M") << path;
+    int children = 0;
+    for (const auto& [raw, id] : canon.ids)
+      if (id.path.rfind("M.", 0) == 0 && id.path.find('.', 2) == std::string::npos) {
+        ++children;
+        EXPECT_NE(id.create_site.find("main.go:"), std::string::npos) << path << " " << id.Full();
+      }
+    EXPECT_GE(children, 20) << path;  // the scenario starts 20 goroutines from main
+  }
+}
+
+}  // namespace
+}  // namespace schedcast::sched
