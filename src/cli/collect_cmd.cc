@@ -1,6 +1,137 @@
-// `schedcast collect|runs|merge` — placeholder until the collector lands.
+// cli/collect_cmd.cc — `schedcast collect`, `schedcast runs`, `schedcast merge`: flag parsing and
+// printing only; the work is in collect/ and store/.
+//
+// Exit codes (see cli/main.cc): 0 ok; 2 usage error; 3 failure (store, toolchain, a run that
+// could not be started); 130/143 interrupted by SIGINT/SIGTERM (finished runs are kept).
+// Not thread-safe (CLI level).
+#include <iostream>
+#include <memory>
+
 #include "cli/commands.h"
+#include "collect/collector.h"
+#include "store/merge.h"
+#include "store/summary.h"
 
 namespace schedcast::cli {
-void RegisterCollect(CLI::App& app) {}
+namespace {
+
+// Parses "5s", "1500ms", "2m", or a bare number of seconds.
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& s) {
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &pos);
+  } catch (...) {
+    return absl::InvalidArgumentError(Cat("--timeout ", s, ": expected a duration like 5s or 1500ms"));
+  }
+  std::string unit = s.substr(pos);
+  double ms = unit == "ms" ? v : unit == "s" || unit.empty() ? v * 1000 : unit == "m" ? v * 60000 : -1;
+  if (ms <= 0) return absl::InvalidArgumentError(Cat("--timeout ", s, ": expected a positive duration like 5s or 1500ms"));
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
+void RegisterCollectCommand(CLI::App& app) {
+  struct Flags {
+    std::vector<std::string> paths;
+    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto";
+    int runs = 0, jobs = 0;
+    bool race = false;
+    uint64_t seed = 1;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* c = app.add_subcommand("collect", "Build Go tests/programs with a tracing shim and run them many times into a store");
+  c->add_option("PATH", f->paths, "directories of Go packages (walked recursively)")->required();
+  c->add_option("--store", f->store, "SQLite store to create or top up (FILE.db)")->required();
+  c->add_option("--runs", f->runs, "runs per program and configuration (tops up: existing runs count)")->required();
+  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)");
+  c->add_option("--gomaxprocs", f->gomaxprocs, "comma-separated GOMAXPROCS values, one configuration each")
+      ->capture_default_str();
+  c->add_flag("--race", f->race, "also collect -race builds (doubles the configurations)");
+  c->add_option("--go", f->go, "Go versions, comma-separated (1.19,1.21,1.22,1.23; default: newest installed)");
+  c->add_option("--timeout", f->timeout, "per-run deadline (e.g. 5s, 1500ms); the end state is taken then")
+      ->capture_default_str();
+  c->add_option("--seed", f->seed, "seed of the run plan (per-run seeds, order)")->capture_default_str();
+  c->add_option("--shard", f->shard, "I/N: collect only the programs of shard I of N (stable hash of the name)");
+  c->add_option("--progress", f->progress, "auto | bar | lines")->capture_default_str();
+  c->callback([f] {
+    collect::CollectOptions o;
+    o.paths = f->paths;
+    o.store_path = f->store;
+    o.runs = f->runs;
+    o.jobs = f->jobs;
+    o.race = f->race;
+    o.seed = f->seed;
+    o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
+    auto procs = collect::ParseIntList(f->gomaxprocs, "--gomaxprocs");
+    if (!procs.ok()) return Fail(procs.status());
+    o.gomaxprocs = *procs;
+    if (!f->go.empty()) {
+      auto go = collect::ParseGoVersions(f->go);
+      if (!go.ok()) return Fail(go.status());
+      o.go_versions = *go;
+    }
+    auto timeout = ParseDuration(f->timeout);
+    if (!timeout.ok()) return Fail(timeout.status());
+    o.timeout = *timeout;
+    if (!f->shard.empty()) {
+      auto shard = collect::ParseShard(f->shard);
+      if (!shard.ok()) return Fail(shard.status());
+      o.shard = *shard;
+    }
+    absl::StatusOr<collect::CollectSummary> s = collect::Collect(o, std::cerr);
+    if (!s.ok()) return Fail(s.status());
+    std::string outcomes;
+    for (const auto& [name, n] : s->outcomes) CatAppend(outcomes, " ", name, "=", n);
+    std::cerr << "schedcast: stored " << s->runs_stored << " runs in " << f->store << " (" << s->runs_already_stored
+              << " were already there);" << (outcomes.empty() ? " no new runs" : outcomes) << "; builds "
+              << s->builds << " (" << s->builds_failed << " failed)";
+    if (s->strays_killed) std::cerr << "; killed " << s->strays_killed << " stray processes";
+    std::cerr << "\n";
+    if (s->interrupted) {
+      std::cerr << "schedcast: interrupted; runs in flight were discarded. Re-run the same command to top up.\n";
+      return SetExitCode(128 + (s->signal ? s->signal : 2));
+    }
+    if (s->run_errors) {
+      return Fail(absl::InternalError(Cat(s->run_errors, " runs could not be started; first: ", s->first_run_error)));
+    }
+  });
+}
+
+void RegisterRunsCommand(CLI::App& app) {
+  auto store = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* c = app.add_subcommand("runs", "Per program: runs by configuration and outcome");
+  c->add_option("--store", *store, "SQLite store (FILE.db)")->required();
+  c->add_flag("--json", *json, "print JSON");
+  c->callback([store, json] {
+    auto s = store::Store::OpenExisting(*store);
+    if (!s.ok()) return Fail(s.status());
+    auto sum = store::Summarise(**s);
+    if (!sum.ok()) return Fail(sum.status());
+    std::cout << (*json ? store::ToJson(*sum) : store::ToText(*sum));
+  });
+}
+
+void RegisterMergeCommand(CLI::App& app) {
+  auto out = std::make_shared<std::string>();
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  auto* c = app.add_subcommand("merge", "Merge stores (e.g. shards) into OUT.db; idempotent");
+  c->add_option("OUT", *out, "output store (created if missing)")->required();
+  c->add_option("IN", *inputs, "input stores")->required();
+  c->callback([out, inputs] {
+    auto s = store::Merge(*out, *inputs);
+    if (!s.ok()) return Fail(s.status());
+    std::cerr << "schedcast: merged " << s->inputs << " stores into " << *out << ": " << s->runs_added
+              << " runs added, " << s->runs_already_present << " already present\n";
+  });
+}
+
+}  // namespace
+
+void RegisterCollect(CLI::App& app) {
+  RegisterCollectCommand(app);
+  RegisterRunsCommand(app);
+  RegisterMergeCommand(app);
+}
+
 }  // namespace schedcast::cli

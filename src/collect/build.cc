@@ -1,0 +1,42 @@
+// collect/build.cc — `go test -c` / `go build` of a shimmed package copy (see build.h).
+#include "collect/build.h"
+
+#include <unistd.h>
+
+#include "collect/subprocess.h"
+
+namespace schedcast::collect {
+
+absl::StatusOr<BuildResult> BuildPackage(const BuildSpec& spec) {
+  ProcessSpec p;
+  p.argv = {spec.toolchain.go_binary};
+  if (spec.kind == BuildKind::kTest) {
+    p.argv.insert(p.argv.end(), {"test", "-c"});
+  } else {
+    p.argv.push_back("build");
+  }
+  // -trimpath: stack and trace file names become "import/path/file.go", stable across machines and
+  // temporary copies (no /tmp/schedcast-*/ prefixes), so sites compare across collections.
+  p.argv.insert(p.argv.end(), {"-trimpath", "-o", spec.output});
+  if (spec.race) p.argv.push_back("-race");
+  p.argv.push_back(".");
+  std::vector<std::string> env = GoEnv();
+  if (spec.race) env.push_back("CGO_ENABLED=1");
+  p.env = EnvironWith(env);
+  p.cwd = spec.pkg_dir;
+  p.merge_stderr = true;
+  p.hard_timeout = std::chrono::minutes(10);
+  p.cancel = spec.cancel;
+  SC_ASSIGN_OR_RETURN(ProcessResult r, RunProcess(p));
+  BuildResult out;
+  out.cancelled = r.cancelled;
+  out.wall_ms = r.wall_ms;
+  std::string cmd = "$";
+  for (size_t i = 0; i < p.argv.size(); ++i) CatAppend(cmd, " ", i == 0 ? "go" + spec.toolchain.version : p.argv[i]);
+  out.output = Cat(cmd, "   # ", spec.toolchain.full_version, "\n", r.out.Text());
+  if (r.timed_out) out.output += "\n[schedcast: build killed after 10 minutes]\n";
+  out.ok = r.exit_code == 0 && access(spec.output.c_str(), X_OK) == 0;
+  return out;
+}
+
+}  // namespace schedcast::collect

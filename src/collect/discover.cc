@@ -1,0 +1,188 @@
+// collect/discover.cc — package and program discovery by a cheap source scan (see discover.h).
+#include "collect/discover.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "collect/hash.h"
+
+namespace schedcast::collect {
+namespace fs = std::filesystem;
+namespace {
+
+bool SkippedDirName(const std::string& name) {
+  return name.empty() || name[0] == '.' || name[0] == '_' || name == "testdata" || name == "vendor";
+}
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Removes /* */ and // comments (not inside string or rune literals) so that the line-based
+// regexes below do not match commented-out code.
+std::string StripComments(const std::string& src) {
+  std::string out;
+  out.reserve(src.size());
+  for (size_t i = 0; i < src.size();) {
+    char c = src[i];
+    if (c == '"' || c == '\'' || c == '`') {
+      size_t j = i + 1;
+      while (j < src.size() && src[j] != c && !(c != '`' && src[j] == '\n')) j += (src[j] == '\\' && c != '`') ? 2 : 1;
+      j = std::min(j + 1, src.size());
+      out.append(src, i, j - i);
+      i = j;
+    } else if (c == '/' && i + 1 < src.size() && src[i + 1] == '/') {
+      while (i < src.size() && src[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < src.size() && src[i + 1] == '*') {
+      size_t j = src.find("*/", i + 2);
+      j = j == std::string::npos ? src.size() : j + 2;
+      for (size_t k = i; k < j; ++k) if (src[k] == '\n') out.push_back('\n');
+      i = j;
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool HasIgnoreConstraint(const std::string& src) {
+  static const std::regex re(R"((^|\n)//go:build[ \t]+ignore[ \t]*(\r?\n|$)|(^|\n)// \+build[ \t]+ignore[ \t]*(\r?\n|$))");
+  // Constraints must precede the package clause.
+  size_t pkg = src.find("\npackage ");
+  return std::regex_search(src.substr(0, pkg == std::string::npos ? src.size() : pkg), re);
+}
+
+std::string PackageClause(const std::string& code) {
+  static const std::regex re(R"((^|\n)[ \t]*package[ \t]+([A-Za-z_][A-Za-z0-9_]*))");
+  std::smatch m;
+  return std::regex_search(code, m, re) ? m[2].str() : "";
+}
+
+struct ModuleInfo {
+  std::string root, path;
+};
+
+absl::StatusOr<ModuleInfo> FindModule(const fs::path& dir) {
+  for (fs::path d = dir;; d = d.parent_path()) {
+    std::error_code ec;
+    if (fs::is_regular_file(d / "go.mod", ec)) {
+      SC_ASSIGN_OR_RETURN(std::string gomod, ReadFileToString((d / "go.mod").string()));
+      std::string mp = ParseModulePath(gomod);
+      if (mp.empty()) return absl::InvalidArgumentError(Cat((d / "go.mod").string(), ": no module line"));
+      return ModuleInfo{d.string(), mp};
+    }
+    if (d == d.parent_path() || d.empty()) return ModuleInfo{};
+  }
+}
+
+absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (EndsWith(name, ".go") && name[0] != '.' && name[0] != '_' && e.is_regular_file(ec)) files.push_back(e.path());
+  }
+  if (ec) return absl::PermissionDeniedError(Cat(dir.string(), ": cannot list: ", ec.message()));
+  if (files.empty()) return std::optional<Package>();
+  std::sort(files.begin(), files.end());
+
+  Package p;
+  p.dir = dir.string();
+  static const std::regex test_re(R"((^|\n)func[ \t]+(Test(?:[A-Z0-9_][A-Za-z0-9_]*)?)[ \t]*\([ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]+\*testing\.T[ \t]*\))");
+  static const std::regex test_main_re(R"((^|\n)func[ \t]+TestMain[ \t]*\()");
+  static const std::regex main_re(R"((^|\n)func[ \t]+main[ \t]*\([ \t]*\))");
+  Fnv1a64 h;
+  std::set<std::string> tests;
+  bool any = false;
+  for (const fs::path& f : files) {
+    SC_ASSIGN_OR_RETURN(std::string src, ReadFileToString(f.string()));
+    h.AddField(f.filename().string()).AddField(src);
+    if (HasIgnoreConstraint(src)) continue;
+    any = true;
+    std::string code = StripComments(src);
+    std::string pkg = PackageClause(code);
+    std::string name = f.filename().string();
+    if (EndsWith(name, "_test.go")) {
+      if (p.test_package_name.empty()) p.test_package_name = pkg;
+      for (std::sregex_iterator it(code.begin(), code.end(), test_re), end; it != end; ++it) {
+        tests.insert((*it)[2].str());
+      }
+      if (std::regex_search(code, test_main_re)) p.has_test_main = true;
+    } else {
+      if (p.package_name.empty()) p.package_name = pkg;
+      if (pkg == "main" && std::regex_search(code, main_re)) {
+        p.has_main = true;
+        p.main_file = name;
+      }
+    }
+  }
+  if (!any) return std::optional<Package>();
+  p.tests.assign(tests.begin(), tests.end());
+
+  SC_ASSIGN_OR_RETURN(ModuleInfo mod, FindModule(dir));
+  p.module_root = mod.root;
+  p.module_path = mod.path;
+  if (mod.root.empty()) {
+    p.rel = ".";
+    p.import_path = "_" + p.dir;
+  } else {
+    for (const char* extra : {"go.mod", "go.sum"}) {
+      auto data = ReadFileToString((fs::path(mod.root) / extra).string());
+      if (data.ok()) h.AddField(extra).AddField(*data);
+    }
+    p.rel = fs::relative(dir, mod.root).string();
+    if (p.rel.empty()) p.rel = ".";
+    p.import_path = p.rel == "." ? mod.path : mod.path + "/" + p.rel;
+  }
+  p.source_hash = h.hex();
+  return std::optional<Package>(std::move(p));
+}
+
+absl::Status Walk(const fs::path& dir, std::map<std::string, Package>& out) {
+  SC_ASSIGN_OR_RETURN(std::optional<Package> p, ScanDir(dir));
+  if (p && !out.count(p->dir)) out.emplace(p->dir, std::move(*p));
+  std::error_code ec;
+  std::vector<fs::path> subdirs;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_directory(ec) && !e.is_symlink(ec) && !SkippedDirName(e.path().filename().string())) {
+      subdirs.push_back(e.path());
+    }
+  }
+  std::sort(subdirs.begin(), subdirs.end());
+  for (const auto& d : subdirs) SC_RETURN_IF_ERROR(Walk(d, out));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ParseModulePath(const std::string& go_mod) {
+  static const std::regex re(R"re((^|\n)[ \t]*module[ \t]+"?([^"\s]+)"?)re");
+  std::string code = StripComments(go_mod);
+  std::smatch m;
+  return std::regex_search(code, m, re) ? m[2].str() : "";
+}
+
+absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths) {
+  std::map<std::string, Package> by_dir;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    fs::path p = fs::canonical(path, ec);
+    if (ec) return absl::NotFoundError(Cat(path, ": ", ec.message()));
+    if (fs::is_regular_file(p, ec)) p = p.parent_path();
+    if (!fs::is_directory(p, ec)) return absl::InvalidArgumentError(Cat(path, ": not a directory or Go file"));
+    SC_RETURN_IF_ERROR(Walk(p, by_dir));
+  }
+  std::vector<Package> out;
+  for (auto& [dir, p] : by_dir) out.push_back(std::move(p));
+  std::sort(out.begin(), out.end(), [](const Package& a, const Package& b) {
+    return a.import_path != b.import_path ? a.import_path < b.import_path : a.dir < b.dir;
+  });
+  return out;
+}
+
+}  // namespace schedcast::collect

@@ -1,0 +1,42 @@
+// collect/discover.h — finding Go packages and their programs under user-given paths.
+//
+// Contract: Discover() walks each PATH (a directory, walked recursively, or a .go file's
+// directory) the way `go ... ./...` does: it skips directories named testdata or vendor and those
+// starting with '.' or '_'. Every directory with .go files is a package. A cheap source scan (no
+// go/parser) finds the package clause, every `func TestXxx(t *testing.T)` in _test.go files (Go's
+// naming rule: "Test" then end or a non-lowercase letter), a TestMain, and `func main()` in a
+// `package main`. Files with `//go:build ignore` are skipped; other build constraints are not
+// evaluated (a known approximation). The module of a package is the nearest go.mod above it; a
+// package with none gets identity "_/abs/dir" and is later built in a temporary module.
+// The result is sorted by import path and has no duplicates. Errors name the path.
+// Thread-safety: thread-safe (reads the file system only).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace schedcast::collect {
+
+struct Package {
+  std::string dir;                // absolute, canonical source directory
+  std::string module_root;        // directory holding go.mod; empty: none (temporary module)
+  std::string module_path;        // go.mod's module path; empty when module_root is empty
+  std::string rel;                // dir relative to module_root ("." for the root itself)
+  std::string import_path;        // module_path[/rel], or "_" + dir without a module
+  std::string package_name;       // package clause of the non-test files (empty if none)
+  std::string test_package_name;  // package clause of the first _test.go file (empty if none)
+  std::vector<std::string> tests; // TestXxx functions, sorted
+  bool has_test_main = false;     // a _test.go file defines TestMain
+  bool has_main = false;          // package main with func main()
+  std::string main_file;          // the file (base name) defining func main()
+  std::string source_hash;        // hex fnv1a64 over the package's .go files, go.mod and go.sum
+};
+
+absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths);
+
+// Parses "module X" from go.mod contents; empty if absent.
+std::string ParseModulePath(const std::string& go_mod);
+
+}  // namespace schedcast::collect

@@ -1,0 +1,48 @@
+// collect/shim.h — the Go source of the tracing shim added to each package's temporary copy.
+//
+// The shim (identifiers prefixed schedcastTest / schedcastMain, imports aliased, so it cannot clash
+// with user code) does, when the environment names a trace file (kEnvTrace):
+//  - start runtime/trace writing straight to that file (unbuffered: whatever the runtime handed
+//    over survives a crash), before any test body / user main runs;
+//  - arm a watchdog (kEnvDeadlineMs): at the deadline it writes the end state — all goroutine
+//    stacks from runtime.Stack(buf, true), with wait reasons such as [chan send] — to kEnvEnd,
+//    stops and flushes the trace, and exits with kDeadlineExitCode; so a hung or deadlocked run
+//    still yields a complete trace (plain `go test -trace` loses it);
+//  - at a normal end: stops the watchdog, lets exiting goroutines finish (up to ~20 ms), writes
+//    the end state (goroutines still alive after the test returned: leaks), stops the trace.
+// Without kEnvTrace the shim does nothing but run the tests / main (a "bare" run).
+// End-state files start with "schedcast-end-state: exit|deadline\n\n"; the shim's own goroutine
+// and the tracer's reader goroutine are left out.
+// Test packages get zz_schedcast_shim_test.go defining TestMain (a package that already has one is
+// refused: see ShimRefusal). package main programs get zz_schedcast_shim_main.go: an init() that
+// starts tracing when kEnvMode is "main", and a main() that calls the user's main, renamed
+// schedcastMainUser by RenameMain. Limitation: a user main or TestMain path that calls os.Exit
+// itself skips the flush (the trace then holds only what the runtime had handed over).
+// Thread-safety: thread-safe (pure functions).
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace schedcast::collect {
+
+inline constexpr const char* kEnvTrace = "SCHEDCAST_TRACE";
+inline constexpr const char* kEnvEnd = "SCHEDCAST_END";
+inline constexpr const char* kEnvDeadlineMs = "SCHEDCAST_DEADLINE_MS";
+inline constexpr const char* kEnvMode = "SCHEDCAST_SHIM_MODE";
+inline constexpr const char* kEnvSeed = "SCHEDCAST_SEED";  // informational: the run's seed
+inline constexpr int kDeadlineExitCode = 97;
+inline constexpr int kShimErrorExitCode = 98;
+inline constexpr const char* kTestShimFile = "zz_schedcast_shim_test.go";
+inline constexpr const char* kMainShimFile = "zz_schedcast_shim_main.go";
+inline constexpr const char* kEndStateHeader = "schedcast-end-state: ";
+
+std::string TestShimSource(const std::string& package_name);
+std::string MainShimSource();
+
+// Renames `func main()` (at the start of a line) to `func schedcastMainUser()`.
+// Error (naming `file`) if there is none.
+absl::StatusOr<std::string> RenameMain(const std::string& src, const std::string& file);
+
+}  // namespace schedcast::collect

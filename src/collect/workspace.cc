@@ -1,0 +1,129 @@
+// collect/workspace.cc — temporary copies with shims (see workspace.h).
+#include "collect/workspace.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "collect/shim.h"
+
+namespace schedcast::collect {
+namespace fs = std::filesystem;
+namespace {
+
+std::string TmpDir() {
+  const char* t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+void RemoveDeadWorkspaces() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(TmpDir(), ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("schedcast-", 0) != 0) continue;
+    char* end;
+    long pid = std::strtol(name.c_str() + 10, &end, 10);
+    if (end == name.c_str() + 10 || *end != '-' || pid <= 0) continue;
+    if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    fs::remove_all(e.path(), ec);
+  }
+}
+
+// Copies `from` into `to` recursively (symlinks as symlinks), skipping VCS directories.
+absl::Status CopyTree(const fs::path& from, const fs::path& to, bool recursive, int& budget) {
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  if (ec) return absl::PermissionDeniedError(Cat(to.string(), ": cannot create: ", ec.message()));
+  for (const auto& e : fs::directory_iterator(from, ec)) {
+    std::string name = e.path().filename().string();
+    fs::path dst = to / name;
+    if (--budget < 0) {
+      return absl::ResourceExhaustedError(Cat(from.string(), ": more than ", kMaxCopyFiles,
+                                              " files to copy; is the go.mod above it the right module?"));
+    }
+    if (e.is_symlink(ec)) {
+      fs::copy_symlink(e.path(), dst, ec);
+    } else if (e.is_directory(ec)) {
+      if (!recursive || name == ".git" || name == ".hg" || name == ".svn") continue;
+      SC_RETURN_IF_ERROR(CopyTree(e.path(), dst, recursive, budget));
+      continue;
+    } else if (e.is_regular_file(ec)) {
+      fs::copy_file(e.path(), dst, ec);
+    }
+    if (ec) return absl::PermissionDeniedError(Cat(e.path().string(), ": cannot copy: ", ec.message()));
+  }
+  if (ec) return absl::PermissionDeniedError(Cat(from.string(), ": cannot list: ", ec.message()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Create() {
+  RemoveDeadWorkspaces();
+  std::string tmpl = Cat(TmpDir(), "/schedcast-", getpid(), "-XXXXXX");
+  if (!mkdtemp(tmpl.data())) return absl::PermissionDeniedError(Cat(tmpl, ": mkdtemp: ", std::strerror(errno)));
+  return std::unique_ptr<Workspace>(new Workspace(tmpl));
+}
+
+Workspace::~Workspace() {
+  if (std::getenv("SCHEDCAST_KEEP_WORK")) return;
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+absl::StatusOr<std::string> Workspace::NewDir(const std::string& kind) {
+  fs::path d = fs::path(root_) / kind / std::to_string(next_dir_++);
+  std::error_code ec;
+  fs::create_directories(d, ec);
+  if (ec) return absl::PermissionDeniedError(Cat(d.string(), ": cannot create: ", ec.message()));
+  return d.string();
+}
+
+absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, const std::string& go_version) {
+  bool has_module = !pkg.module_root.empty();
+  std::string key = has_module ? pkg.module_root : pkg.dir + "\n" + go_version;
+  auto it = copies_.find(key);
+  if (it == copies_.end()) {
+    fs::path copy = fs::path(root_) / "src" / std::to_string(copies_.size());
+    int budget = kMaxCopyFiles;
+    SC_RETURN_IF_ERROR(CopyTree(has_module ? pkg.module_root : pkg.dir, copy, /*recursive=*/true, budget));
+    if (!has_module) {
+      SC_RETURN_IF_ERROR(WriteStringToFile((copy / "go.mod").string(),
+                                           Cat("module schedcast.tmp/pkg\n\ngo ", go_version, "\n")));
+    }
+    it = copies_.emplace(key, copy.string()).first;
+  }
+  std::string pkey = key + "\n" + pkg.dir;
+  if (auto p = prepared_.find(pkey); p != prepared_.end()) return p->second;
+
+  PreparedPackage out;
+  out.dir = (fs::path(it->second) / pkg.rel).lexically_normal().string();
+  if (!pkg.tests.empty()) {
+    if (pkg.has_test_main) {
+      out.test_error = Cat(pkg.import_path, ": the package defines its own TestMain; schedcast's tracing shim "
+                                            "needs to own TestMain, so its tests are not collected");
+    } else {
+      SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kTestShimFile).string(),
+                                           TestShimSource(pkg.test_package_name)));
+    }
+  }
+  if (pkg.has_main) {
+    std::string file = (fs::path(out.dir) / pkg.main_file).string();
+    SC_ASSIGN_OR_RETURN(std::string src, ReadFileToString(file));
+    absl::StatusOr<std::string> renamed = RenameMain(src, (fs::path(pkg.dir) / pkg.main_file).string());
+    if (!renamed.ok()) {
+      out.main_error = std::string(renamed.status().message());
+    } else {
+      SC_RETURN_IF_ERROR(WriteStringToFile(file, *renamed));
+      SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kMainShimFile).string(), MainShimSource()));
+    }
+  }
+  prepared_.emplace(pkey, out);
+  return out;
+}
+
+}  // namespace schedcast::collect

@@ -1,0 +1,54 @@
+// collect/workspace.h — the collector's temporary directory: copies of the user's modules with
+// the tracing shim added, built binaries, and per-run scratch directories.
+//
+// Contract: the user's tree is only ever read. Create() makes $TMPDIR/schedcast-<pid>-XXXXXX and
+// first removes leftovers of dead collectors (schedcast-<pid>-* whose pid no longer runs, e.g.
+// after kill -9). PreparePackage() copies the package's module once per workspace (the lone
+// package directory plus a generated go.mod when it has no module: one copy per Go version, whose
+// go directive is that version), then adds the shim files to the package's copy. A copied
+// module larger than kMaxCopyFiles files is refused (a go.mod far up the tree is a likely
+// mistake). The destructor removes the whole directory unless SCHEDCAST_KEEP_WORK is set.
+// Thread-safety: not thread-safe; prepare packages from one thread, before builds start.
+// NewDir() is thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "collect/discover.h"
+#include "common/status.h"
+
+namespace schedcast::collect {
+
+inline constexpr int kMaxCopyFiles = 50000;
+
+struct PreparedPackage {
+  std::string dir;         // the package's directory inside the copy
+  std::string test_error;  // non-empty: tests cannot be shimmed (e.g. an existing TestMain)
+  std::string main_error;  // non-empty: the main program cannot be shimmed
+};
+
+class Workspace {
+ public:
+  static absl::StatusOr<std::unique_ptr<Workspace>> Create();
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  const std::string& root() const { return root_; }
+  // `go_version` matters only for packages without a go.mod (the temporary module's go line).
+  absl::StatusOr<PreparedPackage> PreparePackage(const Package& pkg, const std::string& go_version);
+  // A new empty directory under root()/<kind>/; thread-safe.
+  absl::StatusOr<std::string> NewDir(const std::string& kind);
+
+ private:
+  explicit Workspace(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+  std::map<std::string, std::string> copies_;            // copy key -> copy root
+  std::map<std::string, PreparedPackage> prepared_;      // copy key + package dir -> result
+  std::atomic<int64_t> next_dir_{0};
+};
+
+}  // namespace schedcast::collect

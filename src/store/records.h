@@ -1,0 +1,82 @@
+// store/records.h — the plain rows the store reads and writes.
+//
+// Natural keys: ProgramRecord (package, name, source_hash); ConfigRecord (go_version, gomaxprocs,
+// race); BuildRecord (package, source_hash, go_version, race); RunRecord (program, config,
+// run_index, seed). Plain data; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/outcome.h"
+
+namespace schedcast::store {
+
+struct ProgramRecord {
+  std::string package;      // Go import path, "_/abs/dir" for a directory outside any module
+  std::string dir;          // absolute source directory
+  std::string name;         // "TestXxx" or "main"
+  std::string kind;         // "test" or "main"
+  std::string source_hash;  // hex fnv1a64 of the package sources
+};
+
+struct ConfigRecord {
+  std::string go_version;  // "1.23"
+  int gomaxprocs = 1;
+  bool race = false;
+};
+
+struct BuildRecord {
+  std::string package;
+  std::string source_hash;
+  std::string go_version;       // "1.23"
+  std::string go_full_version;  // "go1.23.5"
+  bool race = false;
+  bool ok = false;
+  std::string output;  // compiler output, capped
+};
+
+struct RunRecord {
+  int64_t program_id = 0;
+  int64_t config_id = 0;
+  uint64_t seed = 0;
+  int run_index = 0;
+  uint64_t run_seed = 0;
+  Outcome outcome = Outcome::kOk;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  double wall_ms = 0;
+  std::optional<int64_t> event_count;
+  std::string stdout_text;
+  std::string stderr_text;
+  std::optional<std::string> end_state;
+  std::string note;
+  std::string started_at;  // UTC ISO 8601
+  // The raw trace (empty: none was written). Stored zstd-compressed; trace_bytes = trace.size().
+  std::string trace;
+  bool has_trace = false;  // false: no trace file at all (as opposed to an empty one)
+};
+
+// A run as read back, with its program and configuration spelled out.
+struct StoredRun {
+  int64_t id = 0;
+  ProgramRecord program;
+  ConfigRecord config;
+  uint64_t seed = 0;
+  int run_index = 0;
+  uint64_t run_seed = 0;
+  Outcome outcome = Outcome::kOk;
+  std::optional<int64_t> exit_code;
+  std::optional<int64_t> signal;
+  double wall_ms = 0;
+  int64_t trace_bytes = 0;
+  std::optional<int64_t> event_count;
+  std::string stdout_text;
+  std::string stderr_text;
+  std::optional<std::string> end_state;
+  std::string note;
+  std::string started_at;
+};
+
+}  // namespace schedcast::store

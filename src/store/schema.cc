@@ -1,0 +1,107 @@
+// store/schema.cc — DDL of the store (see schema.h).
+//
+// Natural keys (UNIQUE constraints) make every insert idempotent: a program is (package, name,
+// source_hash); a configuration is (go_version, gomaxprocs, race); a build is (package,
+// source_hash, go_version, race); a run is (program, config, run_index, seed).
+#include "store/schema.h"
+
+namespace schedcast::store {
+namespace {
+
+constexpr const char* kDdl = R"sql(
+CREATE TABLE programs (
+  id          INTEGER PRIMARY KEY,
+  package     TEXT NOT NULL,              -- Go import path ("_/abs/dir" outside any module)
+  dir         TEXT NOT NULL,              -- absolute source directory at collection time
+  name        TEXT NOT NULL,              -- TestXxx, or "main" for a package main program
+  kind        TEXT NOT NULL CHECK (kind IN ('test', 'main')),
+  source_hash TEXT NOT NULL,              -- fnv1a64 of the package's files and go.mod
+  UNIQUE (package, name, source_hash)
+);
+CREATE TABLE configs (
+  id          INTEGER PRIMARY KEY,
+  go_version  TEXT NOT NULL,              -- "1.23"
+  gomaxprocs  INTEGER NOT NULL,
+  race        INTEGER NOT NULL CHECK (race IN (0, 1)),
+  UNIQUE (go_version, gomaxprocs, race)
+);
+CREATE TABLE builds (
+  id              INTEGER PRIMARY KEY,
+  package         TEXT NOT NULL,
+  source_hash     TEXT NOT NULL,
+  go_version      TEXT NOT NULL,
+  go_full_version TEXT NOT NULL,          -- `go env GOVERSION`, e.g. "go1.23.5"
+  race            INTEGER NOT NULL CHECK (race IN (0, 1)),
+  ok              INTEGER NOT NULL CHECK (ok IN (0, 1)),
+  output          TEXT NOT NULL,          -- compiler output (capped)
+  built_at        TEXT NOT NULL,
+  UNIQUE (package, source_hash, go_version, race)
+);
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY,
+  program_id   INTEGER NOT NULL REFERENCES programs(id),
+  config_id    INTEGER NOT NULL REFERENCES configs(id),
+  seed         INTEGER NOT NULL,          -- the collection's --seed
+  run_index    INTEGER NOT NULL,          -- 0..N-1 within (program, config)
+  run_seed     INTEGER NOT NULL,          -- derived from seed, program, config, run_index
+  outcome      TEXT NOT NULL CHECK (outcome IN
+                 ('ok','fail','skip','deadline','deadlock','panic','crash','race','build_failed')),
+  exit_code    INTEGER,                   -- NULL when killed by a signal or never started
+  signal       INTEGER,                   -- terminating signal, NULL if it exited
+  wall_ms      REAL NOT NULL,
+  trace_bytes  INTEGER NOT NULL,          -- uncompressed trace size (0: none written)
+  event_count  INTEGER,                   -- NULL when the trace could not be parsed
+  stdout_text  TEXT NOT NULL,             -- head and tail, capped
+  stderr_text  TEXT NOT NULL,             -- head and tail, capped
+  end_state    TEXT,                      -- goroutine stacks at the end (leaks) or at the deadline
+  note         TEXT NOT NULL DEFAULT '',  -- collector remarks (hard kill, output cut, ...)
+  started_at   TEXT NOT NULL,             -- UTC, ISO 8601
+  UNIQUE (program_id, config_id, run_index, seed)
+);
+CREATE INDEX runs_by_program_config ON runs(program_id, config_id);
+CREATE TABLE traces (
+  run_id     INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  codec      TEXT NOT NULL CHECK (codec IN ('zstd')),
+  raw_bytes  INTEGER NOT NULL,
+  data       BLOB NOT NULL
+);
+)sql";
+
+}  // namespace
+
+absl::Status CheckVersion(Database& db, std::string_view schema, const std::string& file) {
+  SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt(Cat("PRAGMA ", schema, ".user_version")));
+  if (v != kSchemaVersion) {
+    return absl::FailedPreconditionError(
+        Cat(file, ": store schema version ", v, ", but this schedcast reads version ", kSchemaVersion,
+            v == 0 ? " (not a schedcast store?)" : ""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Initialise(Database& db) {
+  SC_RETURN_IF_ERROR(WithContext(sqlite3_busy_timeout(db.raw(), 10000) == SQLITE_OK
+                                     ? absl::OkStatus()
+                                     : db.Error("setting busy timeout"),
+                                 "store"));
+  // journal_mode returns a row; run it through QueryInt's statement machinery via Exec.
+  SC_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
+  SC_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"));
+  SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt("PRAGMA user_version"));
+  if (v == kSchemaVersion) return absl::OkStatus();
+  if (v != 0) return CheckVersion(db, "main", db.path());
+  SC_ASSIGN_OR_RETURN(int64_t tables, db.QueryInt("SELECT count(*) FROM sqlite_schema"));
+  if (tables != 0) {
+    return absl::FailedPreconditionError(
+        Cat(db.path(), ": not a schedcast store (it has tables but store schema version 0)"));
+  }
+  SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+  // Another process may have created the schema between our check and BEGIN IMMEDIATE.
+  SC_ASSIGN_OR_RETURN(int64_t again, db.QueryInt("PRAGMA user_version"));
+  if (again != 0) return CheckVersion(db, "main", db.path());
+  SC_RETURN_IF_ERROR(db.Exec(kDdl));
+  SC_RETURN_IF_ERROR(db.Exec(Cat("PRAGMA user_version=", kSchemaVersion)));
+  return txn.Commit();
+}
+
+}  // namespace schedcast::store

@@ -1,0 +1,195 @@
+// store/store.cc — reads and writes of the schedcast store (see store.h).
+#include "store/store.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "store/codec.h"
+#include "store/schema.h"
+
+namespace schedcast::store {
+namespace {
+
+constexpr const char* kRunColumns =
+    "r.id, p.package, p.dir, p.name, p.kind, p.source_hash, c.go_version, c.gomaxprocs, c.race, "
+    "r.seed, r.run_index, r.run_seed, r.outcome, r.exit_code, r.signal, r.wall_ms, r.trace_bytes, "
+    "r.event_count, r.stdout_text, r.stderr_text, r.end_state, r.note, r.started_at "
+    "FROM runs r JOIN programs p ON p.id = r.program_id JOIN configs c ON c.id = r.config_id";
+
+StoredRun ReadRun(const Statement& st) {
+  StoredRun r;
+  r.id = st.Int(0);
+  r.program = {st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5)};
+  r.config = {st.Text(6), static_cast<int>(st.Int(7)), st.Int(8) != 0};
+  r.seed = static_cast<uint64_t>(st.Int(9));
+  r.run_index = static_cast<int>(st.Int(10));
+  r.run_seed = static_cast<uint64_t>(st.Int(11));
+  r.outcome = ParseOutcome(st.Text(12)).value_or(Outcome::kCrash);
+  r.exit_code = st.OptInt(13);
+  r.signal = st.OptInt(14);
+  r.wall_ms = st.Double(15);
+  r.trace_bytes = st.Int(16);
+  r.event_count = st.OptInt(17);
+  r.stdout_text = st.Text(18);
+  r.stderr_text = st.Text(19);
+  r.end_state = st.OptText(20);
+  r.note = st.Text(21);
+  r.started_at = st.Text(22);
+  return r;
+}
+
+}  // namespace
+
+std::string NowUtc() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/true));
+  SC_RETURN_IF_ERROR(Initialise(db));
+  return std::unique_ptr<Store>(new Store(std::move(db)));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenExisting(const std::string& path) {
+  struct stat sb;
+  if (stat(path.c_str(), &sb) != 0) return absl::NotFoundError(Cat(path, ": no such store"));
+  SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/false));
+  SC_RETURN_IF_ERROR(Initialise(db));
+  return std::unique_ptr<Store>(new Store(std::move(db)));
+}
+
+absl::StatusOr<int64_t> Store::UpsertProgram(const ProgramRecord& p) {
+  SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
+      "INSERT INTO programs(package, dir, name, kind, source_hash) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT(package, name, source_hash) DO UPDATE SET dir = excluded.dir RETURNING id"));
+  ins.Bind(1, p.package).Bind(2, p.dir).Bind(3, p.name).Bind(4, p.kind).Bind(5, p.source_hash);
+  SC_ASSIGN_OR_RETURN(bool row, ins.Step());
+  if (!row) return db_.Error(Cat("upserting program ", p.package, ".", p.name));
+  return ins.Int(0);
+}
+
+absl::StatusOr<int64_t> Store::UpsertConfig(const ConfigRecord& c) {
+  SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
+      "INSERT INTO configs(go_version, gomaxprocs, race) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT(go_version, gomaxprocs, race) DO UPDATE SET race = excluded.race RETURNING id"));
+  ins.Bind(1, c.go_version).Bind(2, c.gomaxprocs).Bind(3, c.race ? 1 : 0);
+  SC_ASSIGN_OR_RETURN(bool row, ins.Step());
+  if (!row) return db_.Error("upserting config");
+  return ins.Int(0);
+}
+
+absl::Status Store::RecordBuild(const BuildRecord& b, const std::vector<std::pair<int64_t, int64_t>>& program_configs,
+                                uint64_t seed, const std::string& started_at) {
+  SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_));
+  SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
+      "INSERT INTO builds(package, source_hash, go_version, go_full_version, race, ok, output, built_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(package, source_hash, go_version, race) DO UPDATE SET "
+      "go_full_version = excluded.go_full_version, ok = excluded.ok, output = excluded.output, "
+      "built_at = excluded.built_at"));
+  ins.Bind(1, b.package).Bind(2, b.source_hash).Bind(3, b.go_version).Bind(4, b.go_full_version)
+      .Bind(5, b.race ? 1 : 0).Bind(6, b.ok ? 1 : 0).Bind(7, b.output).Bind(8, started_at);
+  SC_RETURN_IF_ERROR(ins.Run());
+  if (b.ok) {
+    SC_ASSIGN_OR_RETURN(Statement del, db_.Prepare(
+        "DELETE FROM runs WHERE program_id = ?1 AND config_id = ?2 AND outcome = 'build_failed'"));
+    for (auto [pid, cid] : program_configs) {
+      del.Reset();
+      del.Bind(1, pid).Bind(2, cid);
+      SC_RETURN_IF_ERROR(del.Run());
+    }
+  } else {
+    SC_ASSIGN_OR_RETURN(Statement run, db_.Prepare(
+        "INSERT OR IGNORE INTO runs(program_id, config_id, seed, run_index, run_seed, outcome, wall_ms, "
+        "trace_bytes, stdout_text, stderr_text, note, started_at) "
+        "VALUES (?1, ?2, ?3, 0, 0, 'build_failed', 0, 0, '', ?4, 'see builds.output', ?5)"));
+    std::string tail = b.output.size() > 4096 ? b.output.substr(b.output.size() - 4096) : b.output;
+    for (auto [pid, cid] : program_configs) {
+      run.Reset();
+      run.Bind(1, pid).Bind(2, cid).Bind(3, static_cast<int64_t>(seed)).Bind(4, tail).Bind(5, started_at);
+      SC_RETURN_IF_ERROR(run.Run());
+    }
+  }
+  return WithContext(txn.Commit(), Cat("recording build of ", b.package));
+}
+
+absl::StatusOr<std::map<int, Outcome>> Store::RunIndices(int64_t program_id, int64_t config_id) {
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(
+      "SELECT run_index, outcome FROM runs WHERE program_id = ?1 AND config_id = ?2 ORDER BY id"));
+  q.Bind(1, program_id).Bind(2, config_id);
+  std::map<int, Outcome> out;
+  while (true) {
+    SC_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out[static_cast<int>(q.Int(0))] = ParseOutcome(q.Text(1)).value_or(Outcome::kCrash);
+  }
+  return out;
+}
+
+absl::StatusOr<bool> Store::InsertRun(const RunRecord& r) {
+  // Compress before taking the write lock: other writers wait less.
+  std::string compressed = r.has_trace ? Compress(r.trace) : std::string();
+  SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_));
+  SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
+      "INSERT OR IGNORE INTO runs(program_id, config_id, seed, run_index, run_seed, outcome, exit_code, signal, "
+      "wall_ms, trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+  ins.Bind(1, r.program_id).Bind(2, r.config_id).Bind(3, static_cast<int64_t>(r.seed)).Bind(4, r.run_index)
+      .Bind(5, static_cast<int64_t>(r.run_seed)).Bind(6, OutcomeName(r.outcome)).Bind(7, r.exit_code)
+      .Bind(8, r.signal).Bind(9, r.wall_ms).Bind(10, static_cast<int64_t>(r.trace.size()))
+      .Bind(11, r.event_count).Bind(12, r.stdout_text).Bind(13, r.stderr_text).Bind(14, r.end_state)
+      .Bind(15, r.note).Bind(16, r.started_at);
+  SC_RETURN_IF_ERROR(ins.Run());
+  if (db_.Changes() == 0) return false;  // already stored: the transaction rolls back (nothing written)
+  int64_t run_id = db_.LastInsertRowId();
+  if (r.has_trace) {
+    SC_ASSIGN_OR_RETURN(Statement tr, db_.Prepare(
+        "INSERT INTO traces(run_id, codec, raw_bytes, data) VALUES (?1, 'zstd', ?2, ?3)"));
+    tr.Bind(1, run_id).Bind(2, static_cast<int64_t>(r.trace.size())).BindBlob(3, compressed);
+    SC_RETURN_IF_ERROR(tr.Run());
+  }
+  SC_RETURN_IF_ERROR(txn.Commit());
+  return true;
+}
+
+absl::StatusOr<StoredRun> Store::GetRun(int64_t run_id) {
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, " WHERE r.id = ?1")));
+  q.Bind(1, run_id);
+  SC_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return absl::NotFoundError(Cat(path(), ": no run ", run_id));
+  return ReadRun(q);
+}
+
+absl::StatusOr<std::vector<StoredRun>> Store::ListRuns() {
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, " ORDER BY r.id")));
+  std::vector<StoredRun> out;
+  while (true) {
+    SC_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadRun(q));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Store::LoadTrace(int64_t run_id) {
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT codec, data FROM traces WHERE run_id = ?1"));
+  q.Bind(1, run_id);
+  SC_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) {
+    SC_ASSIGN_OR_RETURN(StoredRun r, GetRun(run_id));
+    return absl::NotFoundError(Cat(path(), ": run ", run_id, " (", r.program.package, ".", r.program.name, ", ",
+                                   OutcomeName(r.outcome), ") has no stored trace"));
+  }
+  return Decompress(q.Blob(1), Cat(path(), ": run ", run_id));
+}
+
+}  // namespace schedcast::store

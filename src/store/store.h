@@ -1,0 +1,66 @@
+// store/store.h — the schedcast store: one SQLite file (WAL) holding programs, builds,
+// configurations, runs and their zstd-compressed traces.
+//
+// Contract:
+//  - Open() creates the file and schema if missing; a file of another schema version is refused
+//    with an error naming the file (see schema.h).
+//  - Upsert* return the row id of the natural key, inserting it if new (idempotent).
+//  - InsertRun() writes the run row and its trace in ONE transaction: after a crash (even kill -9)
+//    a run is either fully present or absent. It returns false (and writes nothing) when a run with
+//    the same (program, config, run_index, seed) already exists, so re-collecting never duplicates.
+//  - RecordBuild() upserts the build row; when the build failed it also inserts one build_failed
+//    run (index 0) per given (program, config); when it succeeded it deletes earlier build_failed
+//    runs of those pairs. One transaction.
+//
+// Thread-safety: thread-compatible — a Store must be used by one thread at a time (the collector
+// writes from its main thread only). Several processes may open the same file: SQLite's locking
+// and the busy timeout serialise their writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "store/records.h"
+#include "store/sqlite.h"
+
+namespace schedcast::store {
+
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  // Opens an existing store only (for readers: `runs`, `trace dump --store`).
+  static absl::StatusOr<std::unique_ptr<Store>> OpenExisting(const std::string& path);
+
+  absl::StatusOr<int64_t> UpsertProgram(const ProgramRecord& p);
+  absl::StatusOr<int64_t> UpsertConfig(const ConfigRecord& c);
+
+  absl::Status RecordBuild(const BuildRecord& b, const std::vector<std::pair<int64_t, int64_t>>& program_configs,
+                           uint64_t seed, const std::string& started_at);
+
+  // Run indices already stored for (program, config), whatever their seed, with their outcome.
+  absl::StatusOr<std::map<int, Outcome>> RunIndices(int64_t program_id, int64_t config_id);
+
+  absl::StatusOr<bool> InsertRun(const RunRecord& r);
+
+  absl::StatusOr<StoredRun> GetRun(int64_t run_id);
+  // The decompressed trace of a run; NotFound if the run stored none.
+  absl::StatusOr<std::string> LoadTrace(int64_t run_id);
+  absl::StatusOr<std::vector<StoredRun>> ListRuns();
+
+  Database& db() { return db_; }
+  const std::string& path() const { return db_.path(); }
+
+ private:
+  explicit Store(Database db) : db_(std::move(db)) {}
+  Database db_;
+};
+
+// Current UTC time as "2024-05-01T12:34:56.789Z".
+std::string NowUtc();
+
+}  // namespace schedcast::store
