@@ -69,7 +69,7 @@ absl::Status Dump(std::string_view data, std::ostream& out) {
       w.Char(' ');
       w.Put(d.arg_names[i]);
       w.Char('=');
-      w.Num(e.args[i]);
+      w.Num(t.Arg(e, i));
     }
     for (int i = 0; i < d.num_sargs; ++i) {
       w.Char(' ');

@@ -4,25 +4,25 @@
 
 namespace schedcast::gotrace::v1::internal {
 
-std::vector<uint32_t> RemoveFutileWakeups(const std::vector<Event>& events, std::vector<uint32_t> order) {
+void RemoveFutileWakeups(std::vector<Event>& events) {
   struct Episode {
     bool futile = false;
-    std::vector<uint32_t> wakeup;  // positions in `order` of the episode's events so far
+    std::vector<uint32_t> wakeup;  // positions of the episode's events so far
   };
   // Fast path: nothing to remove without a FutileWakeup event.
   bool any = false;
-  for (uint32_t i : order) {
-    if (events[i].type == kEvFutileWakeup) {
+  for (const Event& e : events) {
+    if (e.type == kEvFutileWakeup) {
       any = true;
       break;
     }
   }
-  if (!any) return order;
+  if (!any) return;
 
   FlatMap<Episode> gs;
-  std::vector<uint8_t> drop(order.size());
-  for (uint32_t pos = 0; pos < order.size(); ++pos) {
-    const Event& e = events[order[pos]];
+  std::vector<uint8_t> drop(events.size());
+  for (uint32_t pos = 0; pos < events.size(); ++pos) {
+    const Event& e = events[pos];
     switch (e.type) {
       case kEvGoUnblock: {
         Episode& ep = gs[e.args[0]];
@@ -49,10 +49,9 @@ std::vector<uint32_t> RemoveFutileWakeups(const std::vector<Event>& events, std:
     }
   }
   size_t n = 0;
-  for (size_t pos = 0; pos < order.size(); ++pos)
-    if (!drop[pos]) order[n++] = order[pos];
-  order.resize(n);
-  return order;
+  for (size_t pos = 0; pos < events.size(); ++pos)
+    if (!drop[pos]) events[n++] = events[pos];
+  events.resize(n);
 }
 
 }  // namespace schedcast::gotrace::v1::internal

@@ -3,8 +3,9 @@
 // A goroutine woken up (e.g. on a mutex or a buffered channel) that finds the resource taken again
 // and blocks anew produces a FutileWakeup event. Like Go's parser, this stage removes the whole
 // episode: the unblock, the starts/preemptions after it, the FutileWakeup and the block that ends it.
-// Contract: `order` lists event indices in stream order; returns the indices to keep, same order.
-// Thread-safe (pure function of its arguments).
+// Contract: `events` is the ordered stream; removes the episodes in place, keeping the order.
+// Extra memory: one byte per event, only when the trace has FutileWakeup events. Not thread-safe
+// per vector.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,6 @@
 
 namespace schedcast::gotrace::v1::internal {
 
-std::vector<uint32_t> RemoveFutileWakeups(const std::vector<Event>& events, std::vector<uint32_t> order);
+void RemoveFutileWakeups(std::vector<Event>& events);
 
 }  // namespace schedcast::gotrace::v1::internal

@@ -114,13 +114,14 @@ struct Candidate {
 
 class Merger {
  public:
-  explicit Merger(RawTrace* raw) : raw_(raw), ev_(raw->events), batches_(raw->batches.size()) {}
+  explicit Merger(RawTrace* raw) : raw_(raw), ev_(raw->events), batches_(raw->batches.size()) {
+    for (size_t b = 0; b < batches_.size(); ++b) batches_[b].head = raw->batches[b].head;
+  }
 
-  absl::StatusOr<std::vector<uint32_t>> Run() {
+  // Merges all batches; returns the first event of the merged chain (linked through Event::link).
+  absl::StatusOr<uint32_t> Run() {
     size_t total = 0;
-    for (const Batch& b : raw_->batches) total += b.events.size();
-    std::vector<uint32_t> out;
-    out.reserve(total);
+    for (const Batch& b : raw_->batches) total += b.size;
     for (uint32_t b = 0; b < batches_.size(); ++b) Consider(b);
     std::vector<Candidate> cands;
     bool heap = false;
@@ -128,12 +129,14 @@ class Merger {
       return a.ts != b.ts ? a.ts > b.ts : a.admitted > b.admitted;
     };
     uint64_t admitted = 0;
-    while (out.size() < total) {
+    uint32_t first = kNoEvent, last = kNoEvent;
+    for (size_t merged = 0; merged < total; ++merged) {
       // Admit the newly ready batch heads in batch order.
       if (ready_.size() > 1) std::sort(ready_.begin(), ready_.end());
       for (uint32_t b : ready_) {
         BatchState& bs = batches_[b];
-        const uint32_t idx = raw_->batches[b].events[bs.head++];
+        const uint32_t idx = bs.head;
+        bs.head = ev_[idx].link;  // the event's link is free from here on
         bs.selected = true;
         Candidate c{ev_[idx].ts, admitted++, b, idx, TransitionOf(ev_[idx])};
         FoldLocal(ev_[idx]);
@@ -159,7 +162,13 @@ class Merger {
         cands.front() = cands.back();
         cands.pop_back();
       }
-      out.push_back(c.ev);
+      if (last == kNoEvent) {
+        first = c.ev;
+      } else {
+        ev_[last].link = c.ev;
+      }
+      last = c.ev;
+      ev_[last].link = kNoEvent;
       if (c.tr.g != kUnordered) {
         GState cur = gs_.GetOr(c.tr.g);
         if (!Ready(c.tr.g, cur, c.tr.init)) {
@@ -174,22 +183,21 @@ class Merger {
       batches_[c.batch].selected = false;
       Consider(c.batch);
     }
-    return out;
+    return first;
   }
 
  private:
   struct BatchState {
-    size_t head = 0;
-    bool selected = false;
+    uint32_t head = kNoEvent;  // next event not yet admitted
+    bool selected = false;     // its previous head is a candidate
     uint32_t next_waiter = 0;  // singly linked list of batches waiting under one key (index + 1)
   };
 
   // Queues batch b if its head may be merged now, else parks it until its goroutine changes state.
   void Consider(uint32_t b) {
-    const std::vector<uint32_t>& evs = raw_->batches[b].events;
     BatchState& bs = batches_[b];
-    if (bs.selected || bs.head >= evs.size()) return;
-    const Transition t = TransitionOf(ev_[evs[bs.head]]);
+    if (bs.selected || bs.head == kNoEvent) return;
+    const Transition t = TransitionOf(ev_[bs.head]);
     if (t.g == kUnordered || Ready(t.g, gs_.GetOr(t.g), t.init)) {
       ready_.push_back(b);
       return;
@@ -201,10 +209,10 @@ class Merger {
 
   // Moves batches parked on goroutine g's new state to the ready list.
   void Wake(uint64_t g, GState now) {
-    WakeKey(g, WaitKey(g, now.status, now.seq));
-    if (now.seq != kNoSeq) WakeKey(g, WaitKey(g, now.status, kNoSeq));
+    WakeKey(WaitKey(g, now.status, now.seq));
+    if (now.seq != kNoSeq) WakeKey(WaitKey(g, now.status, kNoSeq));
   }
-  void WakeKey(uint64_t g, uint64_t key) {
+  void WakeKey(uint64_t key) {
     uint32_t* list = waiters_.Find(key);
     if (!list) return;
     uint32_t keep = 0;  // hash collisions stay parked
@@ -212,7 +220,7 @@ class Merger {
       const uint32_t b = cur - 1;
       BatchState& bs = batches_[b];
       cur = bs.next_waiter;
-      const Transition t = TransitionOf(ev_[raw_->batches[b].events[bs.head]]);
+      const Transition t = TransitionOf(ev_[bs.head]);
       if (Ready(t.g, gs_.GetOr(t.g), t.init)) {
         bs.next_waiter = 0;
         ready_.push_back(b);
@@ -230,10 +238,8 @@ class Merger {
 
   uint64_t FirstPendingOffset() const {
     uint64_t best = UINT64_MAX;
-    for (size_t b = 0; b < batches_.size(); ++b) {
-      const auto& evs = raw_->batches[b].events;
-      if (batches_[b].head < evs.size()) best = std::min(best, ev_[evs[batches_[b].head]].off);
-    }
+    for (const BatchState& bs : batches_)
+      if (bs.head != kNoEvent) best = std::min<uint64_t>(best, ev_[bs.head].off);
     return best == UINT64_MAX ? 0 : best;
   }
 
@@ -245,19 +251,72 @@ class Merger {
   FlatMap<uint32_t> waiters_;
 };
 
-// Go 1.5 traces carry a global sequence number per event instead.
-absl::StatusOr<std::vector<uint32_t>> MergeBySeq(RawTrace* raw) {
+// Collects a batch's events (in list order).
+std::vector<uint32_t> BatchEvents(const std::vector<Event>& ev, const Batch& b) {
   std::vector<uint32_t> out;
-  for (const Batch& b : raw->batches) out.insert(out.end(), b.events.begin(), b.events.end());
-  for (uint32_t i : out) {
+  out.reserve(b.size);
+  for (uint32_t i = b.head; i != kNoEvent; i = ev[i].link) out.push_back(i);
+  return out;
+}
+
+// Threads `order` through Event::link; returns its first element.
+uint32_t Chain(std::vector<Event>& ev, const std::vector<uint32_t>& order) {
+  for (size_t k = 0; k + 1 < order.size(); ++k) ev[order[k]].link = order[k + 1];
+  ev[order.back()].link = kNoEvent;
+  return order.front();
+}
+
+// Go 1.5 traces carry a global sequence number per event instead. (Old traces only: the O(events)
+// index vector here is acceptable.)
+uint32_t MergeBySeq(RawTrace* raw) {
+  std::vector<uint32_t> all;
+  all.reserve(raw->events.size());
+  for (const Batch& b : raw->batches) {
+    std::vector<uint32_t> part = BatchEvents(raw->events, b);
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  for (uint32_t i : all) {
     Event& e = raw->events[i];
     if (e.type == kEvGoSysExit) {  // emitted late: take its real sequence number and time
       raw->seqs[i] = e.args[1];
-      if (e.args[2] != 0) e.ts = static_cast<int64_t>(e.args[2]);
+      if (const uint64_t real = raw->arg2.GetOr(e.off); real != 0) e.ts = static_cast<int64_t>(real);
     }
   }
-  std::stable_sort(out.begin(), out.end(), [&](uint32_t a, uint32_t b) { return raw->seqs[a] < raw->seqs[b]; });
-  return out;
+  std::stable_sort(all.begin(), all.end(), [&](uint32_t a, uint32_t b) { return raw->seqs[a] < raw->seqs[b]; });
+  return Chain(raw->events, all);
+}
+
+// Moves every event to position ev[i].link (a permutation), in place.
+void PermuteToLinks(std::vector<Event>& ev) {
+  for (uint32_t i = 0; i < ev.size(); ++i) {
+    while (ev[i].link != i) std::swap(ev[i], ev[ev[i].link]);
+  }
+}
+
+// ev is sorted by ts except at the positions in `moved` (ascending), whose ts changed; each event's
+// link holds its position. Re-sorts stably by ts (ties keep position order) with O(|moved|) memory.
+void MergeMoved(std::vector<Event>& ev, const std::vector<uint32_t>& moved) {
+  std::vector<Event> m;
+  m.reserve(moved.size());
+  for (uint32_t pos : moved) m.push_back(ev[pos]);
+  std::stable_sort(m.begin(), m.end(), [](const Event& a, const Event& b) { return a.ts < b.ts; });
+  // Slide the unmoved events to the end, keeping their order.
+  size_t w = ev.size(), k = moved.size();
+  for (size_t i = ev.size(); i-- > 0;) {
+    if (k > 0 && moved[k - 1] == i) {
+      --k;
+      continue;
+    }
+    ev[--w] = ev[i];
+  }
+  size_t out = 0, r = w, j = 0;
+  while (j < m.size()) {
+    if (r < ev.size() && (ev[r].ts < m[j].ts || (ev[r].ts == m[j].ts && ev[r].link < m[j].link))) {
+      ev[out++] = ev[r++];
+    } else {
+      ev[out++] = m[j++];
+    }
+  }
 }
 
 int64_t TicksToNs(int64_t ticks, int64_t min_ticks, double ns_per_tick) {
@@ -270,52 +329,58 @@ int64_t TicksToNs(int64_t ticks, int64_t min_ticks, double ns_per_tick) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<uint32_t>> OrderEvents(RawTrace* raw) {
+absl::Status OrderEvents(RawTrace* raw) {
   std::vector<Event>& ev = raw->events;
-  auto by_ts = [&](uint32_t a, uint32_t b) { return ev[a].ts < ev[b].ts; };
-  std::vector<uint32_t> order;
+  uint32_t first;
   if (raw->version < 1007) {
-    SC_ASSIGN_OR_RETURN(order, MergeBySeq(raw));
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (ev[order[i]].ts < ev[order[i - 1]].ts) return DataErrorAt(ev[order[i]].off, "time stamps out of order");
-    }
+    first = MergeBySeq(raw);
   } else {
     for (Batch& b : raw->batches) {
-      if (b.p == kProfileP) std::stable_sort(b.events.begin(), b.events.end(), by_ts);
+      if (b.p != kProfileP) continue;
+      std::vector<uint32_t> samples = BatchEvents(ev, b);
+      std::stable_sort(samples.begin(), samples.end(), [&](uint32_t x, uint32_t y) { return ev[x].ts < ev[y].ts; });
+      b.head = Chain(ev, samples);
+      b.tail = samples.back();
     }
-    SC_ASSIGN_OR_RETURN(order, Merger(raw).Run());
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (ev[order[i]].ts < ev[order[i - 1]].ts) return DataErrorAt(ev[order[i]].off, "time stamps out of order");
-    }
-    // A syscall exit is written when the goroutine gets a P again; its real time is in args[2].
-    FlatMap<int64_t> last_sys_block;
-    bool moved = false;
-    for (uint32_t i : order) {
-      Event& e = ev[i];
+    SC_ASSIGN_OR_RETURN(first, Merger(raw).Run());
+  }
+  // The merged stream must already be in timestamp order.
+  for (uint32_t i = first, prev = kNoEvent; i != kNoEvent; prev = i, i = ev[i].link) {
+    if (prev != kNoEvent && ev[i].ts < ev[prev].ts) return DataErrorAt(ev[i].off, "time stamps out of order");
+  }
+  // A syscall exit is written when the goroutine gets a P again; its real time is in args[2]. Give
+  // it that time, then turn the chain into positions.
+  FlatMap<int64_t> last_sys_block;
+  std::vector<uint32_t> moved;
+  uint32_t pos = 0;
+  for (uint32_t i = first; i != kNoEvent; ++pos) {
+    Event& e = ev[i];
+    if (raw->version >= 1007) {
       if (e.type == kEvGoSysBlock || e.type == kEvGoInSyscall) {
         last_sys_block[e.g] = e.ts;
-      } else if (e.type == kEvGoSysExit) {
-        const int64_t real = static_cast<int64_t>(e.args[2]);
-        if (real == 0) continue;
+      } else if (e.type == kEvGoSysExit && raw->arg2.Contains(e.off)) {  // (absent: 0)
+        const int64_t real = static_cast<int64_t>(raw->arg2.GetOr(e.off));
         const int64_t block = last_sys_block.GetOr(e.g);
         if (block == 0) return DataErrorAt(e.off, "stray syscall exit");
         if (real < block) return DataErrorAt(e.off, "time stamps out of order (syscall exit before its block)");
-        if (real != e.ts) moved = true;
+        if (real != e.ts) moved.push_back(pos);
         e.ts = real;
       }
     }
-    if (moved) std::stable_sort(order.begin(), order.end(), by_ts);
+    i = e.link;
+    e.link = pos;
   }
+  PermuteToLinks(ev);
+  if (!moved.empty()) MergeMoved(ev, moved);
 
-  const int64_t min_ticks = ev[order.front()].ts;
+  const int64_t min_ticks = ev.front().ts;
   const double ns_per_tick = 1e9 / static_cast<double>(raw->ticks_per_sec);
-  for (uint32_t i : order) {
-    Event& e = ev[i];
+  for (Event& e : ev) {
     e.ts = TicksToNs(e.ts, min_ticks, ns_per_tick);
-    if (e.type == kEvGoUnblock && raw->timer_goroutines.Contains(e.g)) e.p = kTimerP;
-    if (e.type == kEvGoSysExit) e.p = kSyscallP;
+    if (e.type == kEvGoUnblock && raw->timer_goroutines.Contains(e.g)) e.p = static_cast<int32_t>(kTimerP);
+    if (e.type == kEvGoSysExit) e.p = static_cast<int32_t>(kSyscallP);
   }
-  return order;
+  return absl::OkStatus();
 }
 
 }  // namespace schedcast::gotrace::v1::internal

@@ -12,8 +12,11 @@
 // After merging, syscall exits take their real timestamps, the stream is stably re-sorted by time,
 // and ticks become nanoseconds since the first event (Go's float64 formula, bit for bit); timer and
 // syscall events move to their pseudo-Ps. "Local" event types are folded into the plain ones.
-// Contract: returns indices into raw->events in final order (every event exactly once) or an error
-// naming the offset of an offending event. Not thread-safe per RawTrace.
+// Contract: on success raw->events is rearranged in place into the final order (every event exactly
+// once; Event::link is left holding garbage for the next stage to reset). Extra memory is
+// O(batches + goroutines + syscall exits), never O(events) beyond the events themselves (the batch
+// lists and the merged order are threaded through Event::link). Errors name the offset of an
+// offending event. Not thread-safe per RawTrace.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,6 @@
 
 namespace schedcast::gotrace::v1::internal {
 
-absl::StatusOr<std::vector<uint32_t>> OrderEvents(RawTrace* raw);
+absl::Status OrderEvents(RawTrace* raw);
 
 }  // namespace schedcast::gotrace::v1::internal

@@ -17,6 +17,7 @@ std::string_view Trace::String(uint64_t id) const {
 }
 
 std::span<const Frame> Trace::Stack(uint64_t id) const {
+  if (id == kUnrepresentableStack) return {};
   const Span* s = stacks_.Find(id);
   if (!s) return {};
   return std::span<const Frame>(frames_.data() + s->pos, s->len);
@@ -33,14 +34,17 @@ std::vector<uint64_t> Trace::StackIds() const {
 std::string_view Trace::SArg(const Event& e, int i) const {
   switch (e.type) {
     case kEvGoStartLabel: case kEvUserTaskCreate: case kEvUserRegion:
-      return i == 0 ? String(e.args[2]) : std::string_view();
+      return i == 0 ? String(Arg(e, 2)) : std::string_view();
     case kEvSTWStart: {
       std::string_view kind;
       return i == 0 && StwKindName(version_, e.args[0], &kind) ? kind : std::string_view();
     }
     case kEvUserLog:
       if (i == 0) return String(e.args[1]);
-      if (i == 1 && e.message < messages_.size()) return ArenaView(messages_[e.message]);
+      if (i == 1) {
+        const Span* m = messages_.Find(e.off);
+        return m ? ArenaView(*m) : std::string_view();
+      }
       return {};
     default:
       return {};
@@ -52,16 +56,17 @@ class TraceBuilder {
   static absl::StatusOr<Trace> Build(std::string_view data) {
     internal::RawTrace raw;
     SC_RETURN_IF_ERROR(internal::ReadTrace(data, &raw));
-    SC_ASSIGN_OR_RETURN(std::vector<uint32_t> order, internal::OrderEvents(&raw));
-    order = internal::RemoveFutileWakeups(raw.events, std::move(order));
+    SC_RETURN_IF_ERROR(internal::OrderEvents(&raw));
+    internal::RemoveFutileWakeups(raw.events);
 
     Trace t;
     t.version_ = raw.version;
     t.ticks_per_sec_ = raw.ticks_per_sec;
     CopyStrings(data, raw, t);
-    t.events_ = Permute(std::move(raw.events), order);
+    t.arg2_ = std::move(raw.arg2);
+    t.events_ = std::move(raw.events);
     raw = internal::RawTrace();  // release the reader's tables before the last stage
-    SC_RETURN_IF_ERROR(internal::LinkAndCheck(t.version_, t.events_, [&t](uint64_t id) { return t.String(id); }));
+    SC_RETURN_IF_ERROR(internal::LinkAndCheck(t.version_, t.events_, [&t](const Event& e) { return t.SArg(e, 0); }));
     return t;
   }
 
@@ -70,7 +75,7 @@ class TraceBuilder {
   static void CopyStrings(std::string_view data, const internal::RawTrace& raw, Trace& t) {
     uint64_t total = 0;
     raw.strings.ForEach([&](uint64_t, const internal::ByteSpan& s) { total += s.len; });
-    for (const internal::ByteSpan& m : raw.messages) total += m.len;
+    raw.messages.ForEach([&](uint64_t, const internal::ByteSpan& s) { total += s.len; });
     t.arena_.reserve(total);
     auto copy = [&](const internal::ByteSpan& s) {
       Trace::Span out{t.arena_.size(), s.len};
@@ -78,8 +83,7 @@ class TraceBuilder {
       return out;
     };
     raw.strings.ForEach([&](uint64_t id, const internal::ByteSpan& s) { t.strings_[id] = copy(s); });
-    t.messages_.reserve(raw.messages.size());
-    for (const internal::ByteSpan& m : raw.messages) t.messages_.push_back(copy(m));
+    raw.messages.ForEach([&](uint64_t off, const internal::ByteSpan& s) { t.messages_[off] = copy(s); });
 
     raw.stacks.ForEach([&](uint64_t id, const internal::ByteSpan& s) {
       t.stacks_[id] = Trace::Span{t.frames_.size(), s.len};
@@ -88,38 +92,6 @@ class TraceBuilder {
         t.frames_.push_back(Frame{f.pc, t.String(f.func), t.String(f.file), static_cast<int64_t>(f.line)});
       }
     });
-  }
-
-  // Rearranges `events` in place into `order` (which may omit some); drops the omitted ones.
-  static std::vector<Event> Permute(std::vector<Event> events, const std::vector<uint32_t>& order) {
-    const size_t n = events.size(), kept = order.size();
-    // src[k]: which event goes to position k. Dropped events fill the tail.
-    std::vector<uint32_t> src(n);
-    std::copy(order.begin(), order.end(), src.begin());
-    if (kept < n) {
-      std::vector<uint8_t> used(n);
-      for (uint32_t i : order) used[i] = 1;
-      size_t k = kept;
-      for (uint32_t i = 0; i < n; ++i)
-        if (!used[i]) src[k++] = i;
-    }
-    for (size_t start = 0; start < n; ++start) {  // follow each cycle once
-      if (src[start] == start) continue;
-      Event tmp = events[start];
-      size_t j = start;
-      while (true) {
-        const size_t from = src[j];
-        src[j] = static_cast<uint32_t>(j);
-        if (from == start) {
-          events[j] = tmp;
-          break;
-        }
-        events[j] = events[from];
-        j = from;
-      }
-    }
-    events.resize(kept);
-    return events;
   }
 };
 

@@ -13,9 +13,15 @@
 //  - Errors are absl::Status values whose message starts with "offset N: " (N = byte offset in the
 //    file of the offending event or field). Every trace Go's parser rejects is rejected here.
 //    Malformed input never crashes, hangs or allocates more than a small multiple of its size.
-//  - Event is a flat 80-byte struct; string arguments, stacks and links are referenced by id or
-//    index, never owned per event. A Trace owns copies of everything it refers to (it does not
-//    point into the input), is movable and not copyable.
+//  - Event is a flat 48-byte struct; string arguments, stacks and links are referenced by id or
+//    index, never owned per event. The first two numeric arguments are inline; the third (only
+//    GoSysExit, GoStartLabel, UserTaskCreate, UserRegion and CPUSample have one) sits in a side
+//    table keyed by file offset — read every argument through Trace::Arg. A Trace owns copies of everything it
+//    refers to (it does not point into the input), is movable and not copyable.
+//  - Narrower than the wire format where the runtime never writes wider values: files must be
+//    < 4 GiB (offsets are 32-bit), P ids must fit 24 bits signed (traces with other P ids are
+//    rejected), and stack ids >= 2^32 (which the runtime cannot produce) are stored as
+//    kUnrepresentableStack with no frames. Numeric arguments and goroutine ids keep all 64 bits.
 //  - Traces older than 1.7 carry no symbol table: their frames have a pc only, and their GoStart
 //    events do not get the creation pc Go attaches when given the binary.
 // Thread-safety: Parse is reentrant; a Trace is immutable after Parse and may be read concurrently.
@@ -40,19 +46,20 @@ inline constexpr int64_t kNetpollP = 1000002;  // unblocks of goroutines blocked
 inline constexpr int64_t kSyscallP = 1000003;  // returns from syscalls
 inline constexpr int64_t kGCP = 1000004;       // GC start
 inline constexpr int64_t kProfileP = 1000005;  // (batch key of CPU samples)
+inline constexpr uint32_t kUnrepresentableStack = UINT32_MAX;
 
 struct Event {
-  int64_t ts = 0;          // ns since the first event (Go's normalisation of ticks)
-  uint64_t g = 0;          // goroutine the event is attributed to (0: none)
-  int64_t p = 0;           // P, or one of the pseudo-Ps above
-  uint64_t args[3] = {};   // Describe(type).arg_names; unused slots are 0
-  uint64_t stack_id = 0;   // 0: no stack. GoStart carries its creation stack (GoCreate args[1]).
-  uint64_t off = 0;        // byte offset of the event in the file
-  uint32_t link = kNoEvent;     // index of the linked event in Trace::events(), or kNoEvent
-  uint32_t message = UINT32_MAX;  // UserLog only: index of its value string (Trace::SArg)
-  uint8_t type = kEvNone;  // EventType; "Local" variants are already folded into the plain ones
+  int64_t ts = 0;              // ns since the first event (Go's normalisation of ticks)
+  uint64_t g = 0;              // goroutine the event is attributed to (0: none)
+  uint64_t args[2] = {};       // first two numeric arguments (Describe(type).arg_names); the
+                               // third, which only 5 rare types have, is Trace::Arg(e, 2)
+  uint32_t stack_id = 0;       // 0: none. GoStart carries its creation stack (GoCreate args[1]).
+  uint32_t off = 0;            // byte offset of the event in the file
+  uint32_t link = kNoEvent;    // index of the linked event in Trace::events(), or kNoEvent
+  int32_t p : 24 = 0;          // P, or one of the pseudo-Ps above
+  uint32_t type : 8 = kEvNone; // EventType; "Local" variants are already folded into the plain ones
 };
-static_assert(sizeof(Event) == 80, "keep Event compact");
+static_assert(sizeof(Event) == 48, "keep Event compact");
 
 struct Frame {
   uint64_t pc = 0;
@@ -85,6 +92,14 @@ class Trace {
   size_t num_stacks() const { return stacks_.size(); }
   std::vector<uint64_t> StackIds() const;  // ascending
 
+  // Numeric argument i (0..2) of e, as Go's Event.Args[i]; 0 where the type has none.
+  uint64_t Arg(const Event& e, int i) const {
+    if (i < 2) return e.args[i];
+    if (i > 2) return 0;
+    const uint64_t* v = arg2_.Find(e.off);
+    return v ? *v : 0;
+  }
+
   // String arguments as `go tool trace -d` prints them (Describe(type).sarg_names).
   int NumSArgs(const Event& e) const { return e.type < kEvCount ? Describe(e.type).num_sargs : 0; }
   std::string_view SArg(const Event& e, int i) const;
@@ -102,7 +117,8 @@ class Trace {
   std::vector<Event> events_;
   std::vector<char> arena_;            // bytes of all strings; never reallocated after Parse
   FlatMap<Span> strings_;              // string id -> bytes in arena_
-  std::vector<Span> messages_;         // UserLog values
+  FlatMap<Span> messages_;             // UserLog value, by the event's file offset
+  FlatMap<uint64_t> arg2_;             // third numeric argument where non-zero, by file offset
   FlatMap<Span> stacks_;               // stack id -> [pos, pos+len) in frames_
   std::vector<Frame> frames_;
 };

@@ -25,12 +25,13 @@ struct PDesc {
 }  // namespace
 
 absl::Status LinkAndCheck(int version, std::vector<Event>& events,
-                          const std::function<std::string_view(uint64_t)>& name_of) {
+                          const std::function<std::string_view(const Event&)>& region_name) {
   FlatMap<GDesc> gs;
   FlatMap<PDesc> ps;
   FlatMap<uint32_t> tasks;                       // task id -> UserTaskCreate
   FlatMap<std::vector<uint32_t>> regions;        // goroutine -> stack of open UserRegion starts
   gs[0].state = kGRunning;
+  for (Event& e : events) e.link = kNoEvent;
   uint32_t ev_gc = kNoEvent, ev_stw = kNoEvent;
 
   for (uint32_t i = 0; i < events.size(); ++i) {
@@ -40,10 +41,10 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
       return DataErrorAt(ev.off, Cat(what, " (", name, " at time ", ev.ts, ")"));
     };
     GDesc g = gs.GetOr(ev.g);
-    PDesc p = ps.GetOr(static_cast<uint64_t>(ev.p));
+    PDesc p = ps.GetOr(static_cast<uint64_t>(static_cast<int64_t>(ev.p)));
     auto check_running = [&](bool allow_g0) -> absl::Status {
       if (g.state != kGRunning) return fail(Cat("g ", ev.g, " is not running"));
-      if (p.g != ev.g) return fail(Cat("p ", ev.p, " is not running g ", ev.g));
+      if (p.g != ev.g) return fail(Cat("p ", static_cast<int>(ev.p), " is not running g ", ev.g));
       if (!allow_g0 && ev.g == 0) return fail("g 0 did a goroutine event");
       return absl::OkStatus();
     };
@@ -57,18 +58,18 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
 
     switch (ev.type) {
       case kEvProcStart:
-        if (p.running) return fail(Cat("p ", ev.p, " is running before start"));
+        if (p.running) return fail(Cat("p ", static_cast<int>(ev.p), " is running before start"));
         p.running = true;
         break;
       case kEvProcStop:
-        if (!p.running) return fail(Cat("p ", ev.p, " is not running before stop"));
-        if (p.g != 0) return fail(Cat("p ", ev.p, " is running goroutine ", p.g, " during stop"));
+        if (!p.running) return fail(Cat("p ", static_cast<int>(ev.p), " is not running before stop"));
+        if (p.g != 0) return fail(Cat("p ", static_cast<int>(ev.p), " is running goroutine ", p.g, " during stop"));
         p.running = false;
         break;
       case kEvGCStart:
         if (ev_gc != kNoEvent) return fail("previous GC is not ended before a new one");
         ev_gc = i;
-        ev.p = kGCP;
+        ev.p = static_cast<int32_t>(kGCP);
         break;
       case kEvGCDone:
         if (ev_gc == kNoEvent) return fail("GC end without a start");
@@ -125,12 +126,15 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
       }
       case kEvGoStart: case kEvGoStartLabel:
         if (g.state != kGRunnable) return fail(Cat("g ", ev.g, " is not runnable before start"));
-        if (p.g != 0) return fail(Cat("p ", ev.p, " is already running g ", p.g, " while starting g ", ev.g));
+        if (p.g != 0) return fail(Cat("p ", static_cast<int>(ev.p), " is already running g ", p.g, " while starting g ", ev.g));
         g.state = kGRunning;
         g.ev_start = i;
         p.g = ev.g;
         if (g.ev_create != kNoEvent) {
-          if (version >= 1007) ev.stack_id = events[g.ev_create].args[1];
+          if (version >= 1007) {
+            const uint64_t id = events[g.ev_create].args[1];
+            ev.stack_id = id < kUnrepresentableStack ? static_cast<uint32_t>(id) : kUnrepresentableStack;
+          }
           g.ev_create = kNoEvent;
         }
         if (g.ev != kNoEvent) {
@@ -159,10 +163,10 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
         break;
       case kEvGoUnblock: {
         if (g.state != kGRunning) return fail(Cat("g ", ev.g, " is not running while unblocking"));
-        if (ev.p != kTimerP && p.g != ev.g) return fail(Cat("p ", ev.p, " is not running g ", ev.g, " while unblocking"));
+        if (ev.p != kTimerP && p.g != ev.g) return fail(Cat("p ", static_cast<int>(ev.p), " is not running g ", ev.g, " while unblocking"));
         GDesc woken = gs.GetOr(ev.args[0]);
         if (woken.state != kGWaiting) return fail(Cat("g ", ev.args[0], " is not waiting before unblock"));
-        if (woken.ev != kNoEvent && events[woken.ev].type == kEvGoBlockNet && ev.p != kTimerP) ev.p = kNetpollP;
+        if (woken.ev != kNoEvent && events[woken.ev].type == kEvGoBlockNet && ev.p != kTimerP) ev.p = static_cast<int32_t>(kNetpollP);
         if (woken.ev != kNoEvent) events[woken.ev].link = i;
         woken.state = kGRunnable;
         woken.ev = i;
@@ -211,7 +215,7 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
           std::vector<uint32_t>* open = regions.Find(ev.g);
           if (open && !open->empty()) {
             Event& start = events[open->back()];
-            if (start.args[0] != ev.args[0] || name_of(start.args[2]) != name_of(ev.args[2])) {
+            if (start.args[0] != ev.args[0] || region_name(start) != region_name(ev)) {
               return fail(Cat("region end in goroutine ", ev.g, " does not match the innermost open region"));
             }
             start.link = i;
@@ -227,7 +231,7 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
         break;
     }
     gs[ev.g] = g;
-    ps[static_cast<uint64_t>(ev.p)] = p;
+    ps[static_cast<uint64_t>(static_cast<int64_t>(ev.p))] = p;
   }
   return absl::OkStatus();
 }

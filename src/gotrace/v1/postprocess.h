@@ -6,8 +6,8 @@
 // running a goroutine, an unblock of a goroutine that is not waiting, ...). Along the way it sets
 // Event::link as Go does, gives GoStart its creation stack, and moves GC starts to the GC pseudo-P
 // and network unblocks to the netpoll pseudo-P.
-// Contract: `events` is the final stream (links are indices into it); `name_of(id)` resolves string
-// ids (used to match region ends to starts). Errors name the offending event's file offset.
+// Contract: `events` is the final stream (links are indices into it); `region_name(e)` gives a
+// UserRegion event's name (used to match region ends to starts). Errors name the offending event's file offset.
 // Not thread-safe per event vector.
 #pragma once
 
@@ -21,6 +21,6 @@
 namespace schedcast::gotrace::v1::internal {
 
 absl::Status LinkAndCheck(int version, std::vector<Event>& events,
-                          const std::function<std::string_view(uint64_t)>& name_of);
+                          const std::function<std::string_view(const Event&)>& region_name);
 
 }  // namespace schedcast::gotrace::v1::internal

@@ -92,6 +92,56 @@ size_t ExpectedArgs(uint8_t type, int version) {
 
 std::string TypeLabel(uint8_t type) { return std::string(Describe(type).name); }
 
+// Upper bound on the number of event records (all but Batch/Frequency/Stack/TimerGoroutine/String),
+// from the record framing alone; stops quietly at the first malformed record (the real pass reports
+// it).
+size_t CountEventRecords(std::string_view data, int version) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(data.data()) + 16;
+  const uint8_t* end = reinterpret_cast<const uint8_t*>(data.data()) + data.size();
+  const size_t extra = version < 1007 ? 1 : 0, inline_limit = version < 1007 ? 5 : 4;
+  auto varint = [&](uint64_t* v) {
+    uint64_t x = 0;
+    for (int i = 0; i < 10 && p < end; ++i) {
+      const uint8_t b = *p++;
+      x |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+      if (!(b & 0x80)) {
+        *v = x;
+        return true;
+      }
+    }
+    return false;
+  };
+  size_t n = 0;
+  uint64_t v = 0, len = 0;
+  while (p < end) {
+    const uint8_t head = *p++;
+    const uint8_t type = head & 0x3f;
+    if (type == kEvString) {
+      if (!varint(&v) || !varint(&len) || len > static_cast<uint64_t>(end - p)) break;
+      p += len;
+      continue;
+    }
+    const size_t narg = (head >> 6) + 1 + extra;
+    if (narg < inline_limit) {
+      bool ok = true;
+      for (size_t i = 0; i < narg && ok; ++i) ok = varint(&v);
+      if (!ok) break;
+    } else {
+      if (!varint(&len) || len > static_cast<uint64_t>(end - p)) break;
+      p += len;
+    }
+    if (type == kEvUserLog) {
+      if (!varint(&len) || len > static_cast<uint64_t>(end - p)) break;
+      p += len;
+    }
+    if (type != kEvBatch && type != kEvFrequency && type != kEvStack && type != kEvTimerGoroutine) ++n;
+  }
+  return n;
+}
+
+constexpr int64_t kMinP = -(int64_t{1} << 23), kMaxP = (int64_t{1} << 23) - 1;
+bool FitsP(int64_t p) { return p >= kMinP && p <= kMaxP; }
+
 }  // namespace
 
 absl::StatusOr<int> ReadHeader(std::string_view data) {
@@ -120,6 +170,8 @@ absl::StatusOr<int> ReadHeader(std::string_view data) {
 absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
   SC_ASSIGN_OR_RETURN(const int ver, ReadHeader(data));
   rt->version = ver;
+  if (data.size() > UINT32_MAX) return DataErrorAt(UINT32_MAX, "traces of 4 GiB or more are not supported");
+  rt->events.reserve(CountEventRecords(data, ver));
   const bool old = ver < 1007;
   const size_t inline_limit = old ? 5 : 4;  // this many args or more: length-prefixed record
 
@@ -186,7 +238,6 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
         return DataErrorAt(off0, Cat(TypeLabel(type), " record has wrong length: want ", len, ", got ", cur.offset() - start));
       }
     }
-    uint32_t message = UINT32_MAX;
     if (type == kEvUserLog) {
       uint64_t len = 0;
       SC_V1_VARINT(len);
@@ -194,8 +245,7 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
       if (len > cur.remaining()) {
         return DataErrorAt(cur.offset(), Cat("log message of length ", len, " exceeds the ", cur.remaining(), " bytes left"));
       }
-      message = static_cast<uint32_t>(rt->messages.size());
-      rt->messages.push_back(ByteSpan{cur.offset(), len});
+      rt->messages[off0] = ByteSpan{cur.offset(), len};
       cur.Skip(len);
     }
 #undef SC_V1_VARINT
@@ -211,6 +261,7 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
       case kEvBatch:
         last_g_of_p[static_cast<uint64_t>(last_p)] = last_g;
         last_p = static_cast<int64_t>(args[0]);
+        if (!FitsP(last_p)) return DataErrorAt(off0, Cat("P id ", last_p, " out of range"));
         last_g = last_g_of_p.GetOr(static_cast<uint64_t>(last_p));
         if (old) {
           last_seq = args[1];
@@ -253,11 +304,10 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
 
     if (rt->events.size() >= kNoEvent - 1) return DataErrorAt(off0, "too many events");
     Event e;
-    e.off = off0;
+    e.off = static_cast<uint32_t>(off0);
     e.type = type;
-    e.p = last_p;
+    e.p = static_cast<int32_t>(last_p);
     e.g = last_g;
-    e.message = message;
     const EventDesc& d = Describe(type);
     size_t first = 1;
     if (old) {
@@ -270,22 +320,25 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
     }
     e.ts = static_cast<int64_t>(last_ts);
     const size_t n = args.size();
+    uint64_t eargs[3] = {0, 0, 0};  // Go's Event.Args
     for (size_t i = first; i < n; ++i) {
       if (i == n - 1 && d.has_stack) {
-        e.stack_id = args[i];
+        e.stack_id = args[i] < kUnrepresentableStack ? static_cast<uint32_t>(args[i]) : kUnrepresentableStack;
       } else {
-        e.args[i - first] = args[i];
+        eargs[i - first] = args[i];
       }
     }
+    e.args[0] = eargs[0];
+    e.args[1] = eargs[1];
     switch (type) {
       case kEvGoStart: case kEvGoStartLocal: case kEvGoStartLabel:
-        last_g = e.args[0];
+        last_g = e.args[0];  // (e.args is filled above)
         e.g = last_g;
         break;
       case kEvSTWStart: {
         e.g = 0;
         std::string_view kind;
-        if (!StwKindName(ver, e.args[0], &kind)) return DataErrorAt(off0, Cat("unknown STW kind ", e.args[0]));
+        if (!StwKindName(ver, eargs[0], &kind)) return DataErrorAt(off0, Cat("unknown STW kind ", e.args[0]));
         break;
       }
       case kEvGCStart: case kEvGCDone: case kEvSTWDone:
@@ -300,9 +353,12 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
         e.g = e.args[0];
         break;
       case kEvCPUSample:
-        e.ts = static_cast<int64_t>(e.args[0]);
-        e.p = static_cast<int64_t>(e.args[1]);
-        e.g = e.args[2];
+        e.ts = static_cast<int64_t>(eargs[0]);
+        if (!FitsP(static_cast<int64_t>(eargs[1]))) {
+          return DataErrorAt(off0, Cat("CPU sample P id ", static_cast<int64_t>(eargs[1]), " out of range"));
+        }
+        e.p = static_cast<int32_t>(static_cast<int64_t>(eargs[1]));
+        e.g = eargs[2];
         e.args[0] = 0;
         break;
       default:
@@ -311,10 +367,19 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
     const int64_t key = type == kEvCPUSample ? kProfileP : last_p;
     uint32_t& slot = batch_of_p[static_cast<uint64_t>(key)];
     if (slot == 0) {
-      rt->batches.push_back(Batch{key, {}});
+      rt->batches.push_back(Batch{key});
       slot = static_cast<uint32_t>(rt->batches.size());
     }
-    rt->batches[slot - 1].events.push_back(static_cast<uint32_t>(rt->events.size()));
+    if (eargs[2] != 0) rt->arg2[off0] = eargs[2];
+    const uint32_t idx = static_cast<uint32_t>(rt->events.size());
+    Batch& batch = rt->batches[slot - 1];
+    if (batch.tail == kNoEvent) {
+      batch.head = idx;
+    } else {
+      rt->events[batch.tail].link = idx;
+    }
+    batch.tail = idx;
+    batch.size++;
     rt->events.push_back(e);
   }
   if (rt->events.empty()) return DataErrorAt(data.size(), "trace is empty (no events)");

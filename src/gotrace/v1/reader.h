@@ -31,20 +31,25 @@ struct RawFrame {
   uint64_t line = 0;
 };
 
+// The events of one P, in file order, as a list threaded through Event::link (free until the
+// merge has consumed it).
 struct Batch {
-  int64_t p = 0;                 // P id the runtime wrote (kProfileP for CPU samples)
-  std::vector<uint32_t> events;  // indices into RawTrace::events, in file order
+  int64_t p = 0;              // P id the runtime wrote (kProfileP for CPU samples)
+  uint32_t head = kNoEvent;   // first event (index into RawTrace::events)
+  uint32_t tail = kNoEvent;
+  uint32_t size = 0;
 };
 
 struct RawTrace {
   int version = 0;
   int64_t ticks_per_sec = 0;
-  std::vector<Event> events;       // file order; ts in ticks
+  std::vector<Event> events;       // file order; ts in ticks; capacity exact (see ReadTrace)
   std::vector<uint64_t> seqs;      // version < 1007 only: per-event global sequence numbers
   std::vector<Batch> batches;      // in order of each P's first event
   FlatMap<uint8_t> timer_goroutines;
   FlatMap<ByteSpan> strings;       // string id -> bytes of the input
-  std::vector<ByteSpan> messages;  // UserLog values (bytes of the input); Event::message indexes it
+  FlatMap<ByteSpan> messages;      // UserLog values (bytes of the input), by the event's offset
+  FlatMap<uint64_t> arg2;          // third numeric argument where non-zero, by the event's offset
   FlatMap<ByteSpan> stacks;        // stack id -> frames[pos, pos+len)
   std::vector<RawFrame> frames;
 };
@@ -52,6 +57,8 @@ struct RawTrace {
 // Version (1000 + minor) from the 16-byte header, accepting one- and two-digit minors as Go does.
 absl::StatusOr<int> ReadHeader(std::string_view data);
 
+// Decodes the whole trace. A cheap framing pass first counts the event records so that `events`
+// is allocated once, at its exact size.
 absl::Status ReadTrace(std::string_view data, RawTrace* out);
 
 }  // namespace schedcast::gotrace::v1::internal
