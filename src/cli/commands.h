@@ -15,6 +15,7 @@ inline constexpr const char* kVersion = "0.1.0";
 
 void RegisterAll(CLI::App& app);
 void RegisterTrace(CLI::App& app);
+void RegisterTokens(CLI::App& app);   // trace tokens (cli/tokens_cmd.cc); after RegisterTrace
 void RegisterCollect(CLI::App& app);  // collect, runs, merge (cli/collect_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.

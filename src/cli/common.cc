@@ -17,6 +17,7 @@ int ExitCode() { return g_exit_code; }
 
 void RegisterAll(CLI::App& app) {
   RegisterTrace(app);
+  RegisterTokens(app);
   RegisterCollect(app);
 }
 

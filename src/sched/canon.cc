@@ -16,7 +16,7 @@ namespace {
 bool IsTRunner(const GoroutineInfo& g) { return g.start_func == "testing.tRunner"; }
 
 // The root: the first tRunner goroutine whose ancestors are not tRunners (a top-level test), or
-// the goroutine that started in runtime.main (a package main program, which existed before tracing).
+// the main goroutine (id 1) of a package main program.
 uint64_t FindRoot(const Timeline& t) {
   auto has_trunner_ancestor = [&](uint64_t g) {
     for (int depth = 0; depth < 10000; ++depth) {
@@ -36,9 +36,9 @@ uint64_t FindRoot(const Timeline& t) {
     }
   }
   if (first_trunner != 0) return first_trunner;
-  for (const auto& [raw, info] : t.goroutines)
-    if (info.start_func == "runtime.main" || info.start_func == "main.main") return raw;
-  return 0;
+  // The main goroutine always has id 1 in the Go runtime (its start function is not always in the
+  // trace: Go 1.22 announces pre-existing goroutines without a stack).
+  return t.goroutines.count(1) ? 1 : 0;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ struct Canonicalization {
 };
 
 // The root is the first top-level tRunner goroutine (the collector runs one test per process), else
-// the goroutine of runtime.main.
+// the main goroutine (runtime id 1).
 Canonicalization Canonicalize(const Timeline& t);
 
 }  // namespace schedcast::sched

@@ -33,7 +33,7 @@ std::string_view ReasonName(Reason r);
 
 struct Event {
   Kind kind = Kind::kGoStart;
-  Reason reason = Reason::kNone;  // for kGoBlock; kNone otherwise
+  Reason reason = Reason::kNone;  // for kGoBlock; for kGoCreate of a goroutine created blocked; kNone otherwise
   bool kept_p = false;            // kSyscallExit: the goroutine kept its P and continues running
   uint64_t g = 0;                 // acting goroutine (raw id); 0 = no goroutine (runtime/scheduler)
   uint64_t peer = 0;              // created / unblocked goroutine (raw id)

@@ -117,7 +117,11 @@ absl::Status State::Apply(const Event& e, uint64_t index) {
             ") is not legal: goroutine is ", s ? GStateName(s->state) : "unknown", "; state: ", Describe()));
   }
   switch (e.kind) {
-    case Kind::kGoCreate: gs_[e.peer] = GoroutineState{GState::kRunnable}; break;
+    case Kind::kGoCreate:
+      // A creation with a reason made the goroutine blocked from birth (Go 1.23 GoCreateBlocked).
+      gs_[e.peer] = e.reason == Reason::kNone ? GoroutineState{GState::kRunnable}
+                                              : GoroutineState{GState::kBlocked, e.reason};
+      break;
     case Kind::kGoStart: gs_[e.g].state = GState::kRunning; break;
     case Kind::kGoSched:
     case Kind::kGoPreempt: gs_[e.g].state = GState::kRunnable; break;

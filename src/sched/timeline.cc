@@ -1,5 +1,8 @@
 #include "sched/timeline.h"
 
+#include "gotrace/format.h"
+#include "sched/timeline_internal.h"
+
 namespace schedcast::sched {
 
 std::string Site::Short() const {
@@ -28,7 +31,8 @@ bool IsStdFrame(std::string_view func, std::string_view file, std::string_view g
 }
 
 absl::StatusOr<Timeline> BuildTimeline(std::string_view trace_bytes) {
-  return absl::UnimplementedError("timeline: waiting for the trace parsers");
+  SC_ASSIGN_OR_RETURN(gotrace::Header h, gotrace::ParseHeader(trace_bytes));
+  return h.format == gotrace::Format::kV1 ? TimelineFromV1(trace_bytes) : TimelineFromV2(trace_bytes);
 }
 
 }  // namespace schedcast::sched
