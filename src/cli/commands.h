@@ -16,7 +16,9 @@ inline constexpr const char* kVersion = "0.1.0";
 void RegisterAll(CLI::App& app);
 void RegisterTrace(CLI::App& app);
 void RegisterTokens(CLI::App& app);   // trace tokens (cli/tokens_cmd.cc); after RegisterTrace
-void RegisterCollect(CLI::App& app);  // collect, runs, merge (cli/collect_cmd.cc)
+void RegisterCollect(CLI::App& app);
+void RegisterDataset(CLI::App& app);  // dataset build/export (cli/dataset_cmd.cc)
+void RegisterDist(CLI::App& app);     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

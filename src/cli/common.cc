@@ -19,6 +19,8 @@ void RegisterAll(CLI::App& app) {
   RegisterTrace(app);
   RegisterTokens(app);
   RegisterCollect(app);
+  RegisterDataset(app);
+  RegisterDist(app);
 }
 
 }  // namespace schedcast::cli

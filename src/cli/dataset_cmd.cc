@@ -1,0 +1,193 @@
+// `schedcast dataset build|export` and `schedcast dist show` — from stored runs to examples.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "cli/commands.h"
+#include "data/dataset.h"
+#include "data/prompt.h"
+#include "dist/key.h"
+#include "sched/canon.h"
+#include "sched/timeline.h"
+
+namespace schedcast::cli {
+
+namespace {
+
+struct BuildFlags {
+  std::string key = "prefix";
+  std::string level = "goroutine";
+  uint64_t min_visits = 2;
+  size_t context = 32;
+  bool include_runtime = false;
+};
+
+void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
+  cmd->add_option("--key", f.key, "what counts as the same situation: prefix, state, window:K")->capture_default_str();
+  cmd->add_option("--level", f.level, "token granularity: type, goroutine, site")->capture_default_str();
+  cmd->add_option("--min-visits", f.min_visits, "drop keys seen fewer times in the other runs")->capture_default_str();
+  cmd->add_option("--context", f.context, "tokens of context kept per example")->capture_default_str();
+  cmd->add_flag("--include-runtime", f.include_runtime, "keep runtime/testing goroutines' events as targets");
+}
+
+absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
+  data::BuildOptions o;
+  SC_ASSIGN_OR_RETURN(o.key, dist::ParseKeySpec(f.key));
+  SC_ASSIGN_OR_RETURN(o.level, sched::ParseLevel(f.level));
+  o.min_visits = f.min_visits;
+  o.context_len = f.context;
+  o.include_runtime = f.include_runtime;
+  return o;
+}
+
+std::string Bar(double p, int width) {
+  const int n = static_cast<int>(p * width + 0.5);
+  std::string s;
+  for (int i = 0; i < width; ++i) s += i < n ? "#" : ".";
+  return s;
+}
+
+}  // namespace
+
+void RegisterDataset(CLI::App& app) {
+  auto* ds = app.add_subcommand("dataset", "Build and export next-event prediction datasets");
+  ds->require_subcommand(1);
+
+  struct B {
+    std::string store, out, manifest;
+    BuildFlags f;
+  };
+  auto b = std::make_shared<B>();
+  auto* build = ds->add_subcommand("build", "One example per (run, position) with a leave-one-run-out target");
+  build->add_option("--store", b->store, "store file")->required();
+  build->add_option("--out", b->out, "output directory")->required();
+  build->add_option("--manifest", b->manifest, "corpus manifest giving train/validation/test splits");
+  AddBuildFlags(build, b->f);
+  build->callback([b] {
+    auto opt = ToOptions(b->f);
+    if (!opt.ok()) return Fail(opt.status());
+    auto st = store::Store::OpenExisting(b->store);
+    if (!st.ok()) return Fail(st.status());
+    data::DatasetOptions dopt;
+    dopt.build = *opt;
+    dopt.manifest = b->manifest;
+    const bool tty = isatty(2);
+    auto sum = data::BuildDataset(**st, dopt, b->out, [tty](size_t done, size_t total, const std::string& p) {
+      if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << p << std::flush;
+      else if (done % 25 == 0 || done == total) std::cerr << "dataset: " << done << "/" << total << " program configs\n";
+    });
+    if (tty) std::cerr << "\r\033[K";
+    if (!sum.ok()) return Fail(sum.status());
+    std::cout << "dataset: " << sum->programs << " programs, " << sum->configs << " program configs, " << sum->runs
+              << " runs (" << sum->runs_skipped << " skipped)\n";
+    for (const auto& [split, n] : sum->examples_by_split) std::cout << "  " << split << ": " << n << " examples\n";
+    for (size_t i = 0; i < sum->errors.size() && i < 5; ++i) std::cout << "  skipped: " << sum->errors[i] << "\n";
+    if (sum->errors.size() > 5) std::cout << "  ... " << sum->errors.size() - 5 << " more in " << b->out << "/meta.json\n";
+    std::cout << "wrote " << b->out << "/{train,validation,test}.jsonl\n";
+  });
+
+  struct E {
+    std::string data, format = "jsonl", split = "all", out;
+  };
+  auto e = std::make_shared<E>();
+  auto* exp = ds->add_subcommand("export", "Write examples as JSONL (docs/DATASET.md) or LLM prompts");
+  exp->add_option("--data", e->data, "dataset directory (from dataset build)")->required();
+  exp->add_option("--format", e->format, "jsonl or prompt")->check(CLI::IsMember({"jsonl", "prompt"}))->capture_default_str();
+  exp->add_option("--split", e->split, "train, validation, test or all")->capture_default_str();
+  exp->add_option("--out", e->out, "output file (default: stdout)");
+  exp->callback([e] {
+    auto examples = data::LoadExamples(e->data, e->split);
+    if (!examples.ok()) return Fail(examples.status());
+    std::map<std::string, data::ProgramMeta> programs;
+    if (e->format == "prompt") {
+      auto p = data::LoadPrograms(e->data);
+      if (!p.ok()) return Fail(p.status());
+      programs = std::move(*p);
+    }
+    std::ofstream file;
+    if (!e->out.empty()) {
+      file.open(e->out, std::ios::trunc);
+      if (!file) return Fail(absl::PermissionDeniedError(Cat(e->out, ": cannot create")));
+    }
+    std::ostream& out = e->out.empty() ? std::cout : file;
+    std::map<std::string, std::string> sources;
+    for (const auto& ex : *examples) {
+      if (e->format == "jsonl") {
+        out << data::ToJson(ex).dump() << "\n";
+        continue;
+      }
+      auto it = sources.find(ex.program);
+      if (it == sources.end()) {
+        const auto& m = programs[ex.program];
+        it = sources.emplace(ex.program, m.dir.empty() ? "" : data::TestSource(m.dir, m.name)).first;
+      }
+      out << data::RenderPrompt(ex, it->second).dump() << "\n";
+    }
+    if (!e->out.empty()) std::cerr << "wrote " << examples->size() << " examples to " << e->out << "\n";
+  });
+}
+
+void RegisterDist(CLI::App& app) {
+  auto* d = app.add_subcommand("dist", "Inspect empirical next-event distributions");
+  d->require_subcommand(1);
+  struct S {
+    std::string store, program, config;
+    BuildFlags f;
+    size_t top = 10;
+  };
+  auto s = std::make_shared<S>();
+  auto* show = d->add_subcommand("show", "The most visited keys of a program with their next-event distributions");
+  show->add_option("--store", s->store, "store file")->required();
+  show->add_option("--program", s->program, "program: import/path.TestName (a unique suffix is enough)")->required();
+  show->add_option("--config", s->config, "configuration, e.g. go1.23/p2 (default: every configuration)");
+  show->add_option("--top", s->top, "keys to show")->capture_default_str();
+  AddBuildFlags(show, s->f);
+  show->callback([s] {
+    auto opt = ToOptions(s->f);
+    if (!opt.ok()) return Fail(opt.status());
+    auto st = store::Store::OpenExisting(s->store);
+    if (!st.ok()) return Fail(st.status());
+    auto runs = (*st)->ListRuns();
+    if (!runs.ok()) return Fail(runs.status());
+    std::map<std::string, std::vector<data::RunTrace>> by_config;
+    std::set<std::string> matched;
+    for (const auto& r : *runs) {
+      const std::string program = r.program.package + "." + r.program.name;
+      if (program.size() < s->program.size() || program.compare(program.size() - s->program.size(), std::string::npos, s->program) != 0)
+        continue;
+      const std::string config = Cat("go", r.config.go_version, "/p", r.config.gomaxprocs, r.config.race ? "/race" : "");
+      if (!s->config.empty() && config != s->config) continue;
+      if (r.trace_bytes == 0) continue;
+      matched.insert(program);
+      auto t = (*st)->LoadTrace(r.id);
+      if (t.ok()) by_config[config].push_back({r.id, std::move(*t)});
+    }
+    if (matched.empty()) return Fail(absl::NotFoundError(Cat("no runs with traces for program '", s->program, "' in ", s->store)));
+    if (matched.size() > 1) {
+      std::string names;
+      for (const auto& m : matched) names += "\n  " + m;
+      return Fail(absl::InvalidArgumentError(Cat("'", s->program, "' matches several programs:", names)));
+    }
+    for (const auto& [config, traces] : by_config) {
+      data::ProgramBuild pb = data::BuildProgram(*matched.begin(), config, "", traces, *opt);
+      std::cout << *matched.begin() << " " << config << ": " << pb.runs_used << " runs, " << pb.table.keys()
+                << " keys (key=" << opt->key.Name() << ", level=" << s->f.level << ")\n";
+      for (const auto& err : pb.errors) std::cout << "  skipped " << err << "\n";
+      for (const auto& [key, dist] : pb.table.MostVisited(s->top, s->f.min_visits)) {
+        std::cout << "\nkey " << (key.size() > 100 ? key.substr(0, 97) + "..." : key) << "  visits=" << dist->total()
+                  << " support=" << dist->support() << " entropy=" << dist->Entropy() << " nats\n";
+        for (const auto& [tok, n] : dist->Sorted()) {
+          const double p = static_cast<double>(n) / dist->total();
+          char pct[16];
+          std::snprintf(pct, sizeof pct, "%5.1f%%", 100 * p);
+          std::cout << "  " << Bar(p, 30) << " " << pct << "  " << tok << "\n";
+        }
+      }
+    }
+  });
+}
+
+}  // namespace schedcast::cli

@@ -1,0 +1,136 @@
+#include "data/dataset.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace schedcast::data {
+
+namespace {
+
+std::string ConfigName(const store::ConfigRecord& c) {
+  return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
+}
+
+}  // namespace
+
+absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
+                                            const std::function<void(size_t, size_t, const std::string&)>& progress) {
+  Splitter splitter;
+  if (!opt.manifest.empty()) SC_RETURN_IF_ERROR(splitter.LoadManifest(opt.manifest));
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return absl::PermissionDeniedError(Cat(out_dir, ": cannot create directory: ", ec.message()));
+
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st.ListRuns());
+  // Group runs by (program, config), in a stable order.
+  std::map<std::pair<std::string, std::string>, std::vector<const store::StoredRun*>> groups;
+  std::map<std::string, ProgramMeta> programs;
+  for (const auto& r : runs) {
+    if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
+    if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
+    const std::string program = r.program.package + "." + r.program.name;
+    groups[{program, ConfigName(r.config)}].push_back(&r);
+    programs[program] = ProgramMeta{r.program.dir, r.program.name, splitter.SplitOf(program)};
+  }
+
+  std::map<std::string, std::ofstream> files;
+  for (const char* split : {"train", "validation", "test"}) {
+    const std::string path = Cat(out_dir, "/", split, ".jsonl");
+    files[split].open(path, std::ios::trunc);
+    if (!files[split]) return absl::PermissionDeniedError(Cat(path, ": cannot create"));
+  }
+
+  DatasetSummary sum;
+  sum.programs = programs.size();
+  sum.configs = groups.size();
+  std::map<std::string, size_t> examples_per_program, runs_per_program;
+  size_t done = 0;
+  for (const auto& [key, group] : groups) {
+    const auto& [program, config] = key;
+    std::vector<RunTrace> traces;
+    for (const store::StoredRun* r : group) {
+      absl::StatusOr<std::string> t = st.LoadTrace(r->id);
+      if (!t.ok()) {
+        sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
+        continue;
+      }
+      traces.push_back(RunTrace{r->id, std::move(*t)});
+    }
+    const std::string split = programs[program].split;
+    ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
+    sum.runs += pb.runs_used;
+    sum.runs_skipped += group.size() - pb.runs_used;
+    runs_per_program[program] += pb.runs_used;
+    for (const auto& e : pb.errors) sum.errors.push_back(Cat(program, " ", config, " ", e));
+    std::ofstream& out = files[split];
+    for (const Example& e : pb.examples) out << ToJson(e).dump() << "\n";
+    sum.examples_by_split[split] += pb.examples.size();
+    examples_per_program[program] += pb.examples.size();
+    if (progress) progress(++done, groups.size(), program);
+  }
+  for (auto& [split, f] : files) {
+    f.close();
+    if (!f) return absl::DataLossError(Cat(out_dir, "/", split, ".jsonl: write failed"));
+  }
+
+  nlohmann::ordered_json pj = nlohmann::ordered_json::object();
+  for (const auto& [program, m] : programs) {
+    pj[program] = {{"dir", m.dir}, {"name", m.name}, {"split", m.split},
+                   {"runs", runs_per_program[program]}, {"examples", examples_per_program[program]}};
+  }
+  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/programs.json"), pj.dump(2) + "\n"));
+  nlohmann::ordered_json meta;
+  meta["store"] = st.path();
+  meta["level"] = std::string(sched::LevelName(opt.build.level));
+  meta["key"] = opt.build.key.Name();
+  meta["min_visits"] = opt.build.min_visits;
+  meta["context_len"] = opt.build.context_len;
+  meta["include_runtime"] = opt.build.include_runtime;
+  meta["manifest"] = opt.manifest;
+  meta["programs"] = sum.programs;
+  meta["program_configs"] = sum.configs;
+  meta["runs_used"] = sum.runs;
+  meta["runs_skipped"] = sum.runs_skipped;
+  meta["examples"] = sum.examples_by_split;
+  meta["errors"] = sum.errors;
+  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/meta.json"), meta.dump(2) + "\n"));
+  return sum;
+}
+
+absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split) {
+  std::vector<std::string> splits;
+  if (split == "all") splits = {"train", "validation", "test"};
+  else if (split == "train" || split == "validation" || split == "test") splits = {split};
+  else return absl::InvalidArgumentError(Cat("unknown split '", split, "' (want train, validation, test or all)"));
+  std::vector<Example> out;
+  for (const auto& s : splits) {
+    const std::string path = Cat(dir, "/", s, ".jsonl");
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError(Cat(path, ": cannot open (is ", dir, " a dataset built by `schedcast dataset build`?)"));
+    std::string line;
+    for (size_t n = 1; std::getline(in, line); ++n) {
+      if (line.empty()) continue;
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded()) return absl::DataLossError(Cat(path, ":", n, ": not valid JSON"));
+      absl::StatusOr<Example> e = FromJson(j);
+      if (!e.ok()) return WithContext(e.status(), Cat(path, ":", n));
+      out.push_back(std::move(*e));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, ProgramMeta>> LoadPrograms(const std::string& dir) {
+  const std::string path = Cat(dir, "/programs.json");
+  SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return absl::DataLossError(Cat(path, ": not a JSON object"));
+  std::map<std::string, ProgramMeta> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const auto& v = it.value();
+    out[it.key()] = ProgramMeta{v.value("dir", ""), v.value("name", ""), v.value("split", "")};
+  }
+  return out;
+}
+
+}  // namespace schedcast::data

@@ -1,0 +1,47 @@
+// data/dataset.h — building a dataset directory from a store, and reading it back.
+//
+// A dataset directory holds train.jsonl, validation.jsonl, test.jsonl (one Example per line, schema
+// in docs/DATASET.md), programs.json (program → source dir, split, runs used, examples) and
+// meta.json (options, counts, per-run errors). Programs are processed one at a time (memory bounded
+// by one program's runs); a run whose trace cannot be parsed or replayed is skipped and listed in
+// meta.json's "errors" — never silently. Thread-compatible (no shared state).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "data/builder.h"
+#include "data/split.h"
+#include "store/store.h"
+
+namespace schedcast::data {
+
+struct DatasetOptions {
+  BuildOptions build;
+  std::string manifest;        // corpus/MANIFEST.json for splits ("" = hash splits only)
+  bool include_failed = true;  // include runs that ended in deadline/deadlock/panic (their traces are real)
+};
+
+struct DatasetSummary {
+  size_t programs = 0, configs = 0, runs = 0, runs_skipped = 0;
+  std::map<std::string, size_t> examples_by_split;
+  std::vector<std::string> errors;  // "program config run N: reason"
+};
+
+// `progress(done, total, program)` is called after each program/config group.
+absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
+                                            const std::function<void(size_t, size_t, const std::string&)>& progress);
+
+struct ProgramMeta {
+  std::string dir;    // source directory of the package
+  std::string name;   // test name ("TestX") or "main"
+  std::string split;
+};
+
+// Reads DIR/<split>.jsonl ("all" reads every split). Errors name the file and line.
+absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split);
+absl::StatusOr<std::map<std::string, ProgramMeta>> LoadPrograms(const std::string& dir);
+
+}  // namespace schedcast::data
