@@ -287,10 +287,67 @@ uint32_t MergeBySeq(RawTrace* raw) {
 }
 
 // Moves every event to position ev[i].link (a permutation), in place.
+//
+// Merged order interleaves the per-P runs of the file, so most events land near where they were
+// read. One streaming pass moves those through a fixed ring of kRing events (sequential memory
+// access); the few that travel further (e.g. a P's batch flushed long after its events happened)
+// are set aside first and dropped in at their positions. If too many would travel far, cycles of
+// the permutation are followed with swaps instead: also O(n), but with random memory access.
 void PermuteToLinks(std::vector<Event>& ev) {
-  for (uint32_t i = 0; i < ev.size(); ++i) {
-    while (ev[i].link != i) std::swap(ev[i], ev[ev[i].link]);
+  const size_t n = ev.size();
+  constexpr size_t kRing = size_t{1} << 16;  // 3 MiB of events
+  constexpr size_t kHalf = kRing / 2 - 1;
+  constexpr uint32_t kHole = UINT32_MAX;     // (never a position: there are < 2^32 - 1 events)
+  auto far = [&](size_t i) {
+    const size_t d = ev[i].link;
+    return (d > i ? d - i : i - d) > kHalf;
+  };
+  size_t n_far = 0;
+  for (size_t i = 0; i < n; ++i) n_far += far(i);
+  if (n_far > n / 16) {
+    for (uint32_t i = 0; i < n; ++i) {
+      while (ev[i].link != i) std::swap(ev[i], ev[ev[i].link]);
+    }
+    return;
   }
+  std::vector<Event> set_aside;
+  set_aside.reserve(n_far);
+  for (size_t i = 0; i < n; ++i) {
+    if (far(i)) {
+      set_aside.push_back(ev[i]);
+      ev[i].link = kHole;
+    }
+  }
+  std::sort(set_aside.begin(), set_aside.end(), [](const Event& a, const Event& b) { return a.link < b.link; });
+  // Invariant: positions below `out` hold their final events; the ring holds events read (from
+  // positions <= in) but not yet written, at slot destination % kRing. Their destinations lie in
+  // [in - kHalf, in + kHalf], so slots never collide. Position `out` is written only once read.
+  std::vector<Event> ring(std::min(n, kRing));
+  std::vector<uint8_t> full(ring.size());
+  const size_t rs = ring.size();
+  size_t out = 0, next_aside = 0;
+  auto drain = [&](size_t limit) {
+    while (out <= limit && out < n) {
+      if (next_aside < set_aside.size() && set_aside[next_aside].link == out) {
+        ev[out++] = set_aside[next_aside++];
+      } else if (full[out % rs]) {
+        full[out % rs] = 0;
+        ev[out] = ring[out % rs];
+        ++out;
+      } else {
+        break;
+      }
+    }
+  };
+  for (size_t in = 0; in < n; ++in) {
+    if (ev[in].link != kHole) {
+      const size_t slot = ev[in].link % rs;
+      ring[slot] = ev[in];
+      full[slot] = 1;
+    }
+    drain(in);
+  }
+  drain(n);
 }
 
 // ev is sorted by ts except at the positions in `moved` (ascending), whose ts changed; each event's
