@@ -401,32 +401,40 @@ absl::Status OrderEvents(RawTrace* raw) {
     }
     SC_ASSIGN_OR_RETURN(first, Merger(raw).Run());
   }
-  // The merged stream must already be in timestamp order.
-  for (uint32_t i = first, prev = kNoEvent; i != kNoEvent; prev = i, i = ev[i].link) {
-    if (prev != kNoEvent && ev[i].ts < ev[prev].ts) return DataErrorAt(ev[i].off, "time stamps out of order");
-  }
-  // A syscall exit is written when the goroutine gets a P again; its real time is in args[2]. Give
-  // it that time, then turn the chain into positions.
+  // One walk along the merged chain: the stream must already be in timestamp order; a syscall
+  // exit (written when its goroutine gets a P again) takes its real time from args[2]; and the
+  // chain turns into positions. Go checks the order before fixing exits, so an order error wins.
   FlatMap<int64_t> last_sys_block;
   std::vector<uint32_t> moved;
+  absl::Status exit_error;
+  int64_t prev_ts = INT64_MIN;
   uint32_t pos = 0;
   for (uint32_t i = first; i != kNoEvent; ++pos) {
     Event& e = ev[i];
-    if (raw->version >= 1007) {
+    if (e.ts < prev_ts) return DataErrorAt(e.off, "time stamps out of order");
+    prev_ts = e.ts;
+    if (raw->version >= 1007 && exit_error.ok()) {
       if (e.type == kEvGoSysBlock || e.type == kEvGoInSyscall) {
         last_sys_block[e.g] = e.ts;
-      } else if (e.type == kEvGoSysExit && raw->arg2.Contains(e.off)) {  // (absent: 0)
-        const int64_t real = static_cast<int64_t>(raw->arg2.GetOr(e.off));
-        const int64_t block = last_sys_block.GetOr(e.g);
-        if (block == 0) return DataErrorAt(e.off, "stray syscall exit");
-        if (real < block) return DataErrorAt(e.off, "time stamps out of order (syscall exit before its block)");
-        if (real != e.ts) moved.push_back(pos);
-        e.ts = real;
+      } else if (e.type == kEvGoSysExit) {
+        if (const uint64_t* real_ts = raw->arg2.Find(e.off)) {  // absent: 0, "not known"
+          const int64_t real = static_cast<int64_t>(*real_ts);
+          const int64_t block = last_sys_block.GetOr(e.g);
+          if (block == 0) {
+            exit_error = DataErrorAt(e.off, "stray syscall exit");
+          } else if (real < block) {
+            exit_error = DataErrorAt(e.off, "time stamps out of order (syscall exit before its block)");
+          } else {
+            if (real != e.ts) moved.push_back(pos);
+            e.ts = real;
+          }
+        }
       }
     }
     i = e.link;
     e.link = pos;
   }
+  SC_RETURN_IF_ERROR(exit_error);
   PermuteToLinks(ev);
   if (!moved.empty()) MergeMoved(ev, moved);
 
