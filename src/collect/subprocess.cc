@@ -121,6 +121,9 @@ absl::StatusOr<ProcessResult> RunProcess(const ProcessSpec& spec) {
     err_r.fd = err_p[0];
     err_w.fd = err_p[1];
   }
+  // Bigger pipes: a child printing a lot is drained with fewer wake-ups (best effort).
+  fcntl(out_r.fd, F_SETPIPE_SZ, 1 << 20);
+  if (err_r.fd >= 0) fcntl(err_r.fd, F_SETPIPE_SZ, 1 << 20);
   if (pipe2(exec_p, O_CLOEXEC) != 0) return absl::ResourceExhaustedError(Cat("pipe: ", std::strerror(errno)));
   Fd exec_r(exec_p[0]), exec_w(exec_p[1]);
   Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -172,7 +175,7 @@ absl::StatusOr<ProcessResult> RunProcess(const ProcessSpec& spec) {
   auto deadline = spec.hard_timeout.count() > 0 ? start + spec.hard_timeout : Clock::time_point::max();
   std::optional<Clock::time_point> drain_until;  // set once the leader has exited
   bool killed = false;
-  std::vector<char> buf(1 << 16);
+  std::vector<char> buf(1 << 20);
   auto kill_group = [&] {
     if (!killed) kill(-pid, SIGKILL);
     killed = true;

@@ -29,9 +29,10 @@ std::string CandidateFromEnv(const std::string& version) {
 std::string GoCacheDir() {
   if (std::string s = Getenv("SCHEDCAST_GOCACHE"); !s.empty()) return s;
   if (std::string s = Getenv("GOCACHE"); !s.empty()) return s;
-  std::string base = Getenv("XDG_CACHE_HOME");
-  if (base.empty()) base = Getenv("HOME").empty() ? "/tmp" : Getenv("HOME") + "/.cache";
-  return base + "/schedcast/go-build";
+  // Go's own default, so builds share the cache the user's `go` already warmed.
+  if (std::string x = Getenv("XDG_CACHE_HOME"); !x.empty()) return x + "/go-build";
+  if (std::string h = Getenv("HOME"); !h.empty()) return h + "/.cache/go-build";
+  return "/tmp/schedcast-go-build";
 }
 
 std::vector<std::string> GoEnv() {

@@ -24,7 +24,8 @@ struct Toolchain {
 absl::StatusOr<Toolchain> FindToolchain(const std::string& version);
 // Versions found among 1.19 .. 1.30, ascending.
 std::vector<std::string> InstalledVersions();
-// $SCHEDCAST_GOCACHE, else $GOCACHE, else $XDG_CACHE_HOME or ~/.cache + /schedcast/go-build.
+// $SCHEDCAST_GOCACHE, else $GOCACHE, else Go's default ($XDG_CACHE_HOME or ~/.cache)/go-build,
+// else /tmp/schedcast-go-build (so a go command never fails for lack of a cache).
 std::string GoCacheDir();
 std::vector<std::string> GoEnv();
 

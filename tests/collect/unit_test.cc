@@ -1,0 +1,210 @@
+// tests/collect/unit_test.cc — the collector's pure parts: capped capture, outcome rules,
+// end-state analysis, shards and seeds, flag parsing, shim text, and discovery on the fixtures.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "collect/capture.h"
+#include "collect/classify.h"
+#include "collect/discover.h"
+#include "collect/hash.h"
+#include "collect/plan.h"
+#include "collect/shim.h"
+
+namespace schedcast::collect {
+namespace {
+
+using store::Outcome;
+
+TEST(Capture, KeepsHeadAndTailOfHugeStreams) {
+  CappedCapture c(8, 8);
+  c.Append("0123456789");
+  for (int i = 0; i < 1000; ++i) c.Append("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+  c.Append("ABCDEFGHIJ");
+  EXPECT_TRUE(c.cut());
+  EXPECT_EQ(c.total(), 10u + 31000u + 10u);
+  std::string t = c.Text();
+  EXPECT_EQ(t.substr(0, 8), "01234567");
+  EXPECT_EQ(t.substr(t.size() - 8), "CDEFGHIJ");
+  EXPECT_NE(t.find("bytes omitted"), std::string::npos);
+  EXPECT_LT(t.size(), 80u);
+  CappedCapture small(8, 8);
+  small.Append("abc");
+  small.Append("def");
+  EXPECT_EQ(small.Text(), "abcdef");
+  EXPECT_FALSE(small.cut());
+  CappedCapture wrap(2, 4);
+  for (char ch : std::string("abcdefghij")) wrap.Append(std::string(1, ch));
+  EXPECT_EQ(wrap.Text(), "ab\n[schedcast: 4 bytes omitted]\ngh" "ij");
+}
+
+TEST(Classify, EndStateAnalysis) {
+  const std::string deadlock =
+      "schedcast-end-state: deadline\n\ngoroutine 1 [chan receive]:\nmain.main()\n\n"
+      "goroutine 7 [sync.Mutex.Lock, 2 minutes]:\nx()\n\ngoroutine 8 [select (no cases)]:\ny()\n";
+  EXPECT_EQ(EndStateReason(deadlock), "deadline");
+  EXPECT_TRUE(AllGoroutinesBlocked(deadlock));
+  EXPECT_FALSE(AllGoroutinesBlocked("goroutine 1 [chan receive]:\n\ngoroutine 9 [syscall]:\n"));
+  EXPECT_FALSE(AllGoroutinesBlocked("goroutine 1 [sleep]:\n"));
+  EXPECT_FALSE(AllGoroutinesBlocked("schedcast-end-state: deadline\n\n"));
+  EXPECT_EQ(EndStateReason("no header"), "");
+}
+
+ProcessResult Exited(int code, const std::string& out = "", const std::string& err = "") {
+  ProcessResult r;
+  r.exit_code = code;
+  r.out.Append(out);
+  r.err.Append(err);
+  return r;
+}
+
+TEST(Classify, Rules) {
+  const std::string deadline_hang = "schedcast-end-state: deadline\n\ngoroutine 5 [syscall]:\n";
+  const std::string deadline_dead = "schedcast-end-state: deadline\n\ngoroutine 5 [chan send]:\n";
+  EXPECT_EQ(Classify(Exited(kDeadlineExitCode), deadline_hang, "TestX").outcome, Outcome::kDeadline);
+  EXPECT_EQ(Classify(Exited(kDeadlineExitCode), deadline_dead, "TestX").outcome, Outcome::kDeadlock);
+  ProcessResult killed;
+  killed.signal = 9;
+  killed.timed_out = true;
+  Classification k = Classify(killed, std::nullopt, "TestX");
+  EXPECT_EQ(k.outcome, Outcome::kDeadline);
+  EXPECT_NE(k.note.find("hard-killed"), std::string::npos);
+  EXPECT_EQ(Classify(Exited(2, "", "fatal error: all goroutines are asleep - deadlock!\n"), std::nullopt, "").outcome,
+            Outcome::kDeadlock);
+  EXPECT_EQ(Classify(Exited(2, "", "goroutine 1\npanic: boom\n"), std::nullopt, "TestX").outcome, Outcome::kPanic);
+  EXPECT_EQ(Classify(Exited(2, "", "panic: boom [recovered]\n"), std::nullopt, "TestX").outcome, Outcome::kPanic);
+  EXPECT_EQ(Classify(Exited(2, "", "fatal error: concurrent map writes\n"), std::nullopt, "TestX").outcome,
+            Outcome::kCrash);
+  EXPECT_EQ(Classify(Exited(66, "WARNING: DATA RACE\n"), std::nullopt, "TestX").outcome, Outcome::kRace);
+  ProcessResult segv;
+  segv.signal = 11;
+  EXPECT_EQ(Classify(segv, std::nullopt, "TestX").outcome, Outcome::kCrash);
+  EXPECT_EQ(Classify(Exited(1, "--- FAIL: TestX (0.00s)\n"), std::nullopt, "TestX").outcome, Outcome::kFail);
+  EXPECT_EQ(Classify(Exited(0, "--- PASS: TestX (0.00s)\n"), std::nullopt, "TestX").outcome, Outcome::kOk);
+  EXPECT_EQ(Classify(Exited(0, "--- SKIP: TestX (0.00s)\n"), std::nullopt, "TestX").outcome, Outcome::kSkip);
+  EXPECT_EQ(Classify(Exited(0, "testing: warning: no tests to run\nPASS\n"), std::nullopt, "TestX").outcome,
+            Outcome::kFail);
+  EXPECT_EQ(Classify(Exited(0), std::nullopt, "").outcome, Outcome::kOk);
+  EXPECT_EQ(Classify(Exited(3), std::nullopt, "").outcome, Outcome::kFail);
+}
+
+TEST(Plan, ShardsPartitionProgramsStably) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 500; ++i) keys.push_back(ProgramKey("example.com/p" + std::to_string(i % 17), "Test" + std::to_string(i)));
+  for (int n : {1, 2, 3, 7}) {
+    std::vector<int> count(n, 0);
+    for (const auto& k : keys) {
+      int in = 0;
+      for (int i = 0; i < n; ++i) {
+        if (InShard(k, {i, n})) {
+          ++in;
+          ++count[i];
+        }
+      }
+      EXPECT_EQ(in, 1) << k;
+    }
+    for (int c : count) EXPECT_GT(c, 500 / n / 2);  // roughly balanced
+  }
+  // Fixed values: the partition must not change between builds or machines.
+  EXPECT_EQ(Fnv("a"), 0xaf63dc4c8601ec8cULL);
+}
+
+TEST(Plan, SeedsAreReproducibleAndDistinct) {
+  store::ConfigRecord c{"1.23", 2, false};
+  uint64_t a = RunSeed(1, "p.TestA", c, 0);
+  EXPECT_EQ(a, RunSeed(1, "p.TestA", c, 0));
+  std::set<uint64_t> seen{a, RunSeed(2, "p.TestA", c, 0), RunSeed(1, "p.TestB", c, 0), RunSeed(1, "p.TestA", c, 1),
+                          RunSeed(1, "p.TestA", {"1.23", 4, false}, 0), RunSeed(1, "p.TestA", {"1.23", 2, true}, 0)};
+  EXPECT_EQ(seen.size(), 6u);
+}
+
+TEST(Plan, FlagParsing) {
+  EXPECT_EQ(ParseShard("1/4")->index, 1);
+  EXPECT_EQ(ParseShard("1/4")->count, 4);
+  for (const char* bad : {"4/4", "-1/2", "1", "a/b", "0/0", "1/2/3"}) {
+    auto s = ParseShard(bad);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_EQ(*ParseIntList("1,2,4,2", "--gomaxprocs"), (std::vector<int>{1, 2, 4}));
+  EXPECT_FALSE(ParseIntList("1,,2", "--gomaxprocs").ok());
+  EXPECT_FALSE(ParseIntList("0", "--gomaxprocs").ok());
+  EXPECT_EQ(*ParseGoVersions("1.19,go1.23"), (std::vector<std::string>{"1.19", "1.23"}));
+  EXPECT_FALSE(ParseGoVersions("latest").ok());
+}
+
+TEST(Shim, SourcesAndMainRenaming) {
+  std::string t = TestShimSource("foo_test");
+  EXPECT_NE(t.find("package foo_test"), std::string::npos);
+  EXPECT_NE(t.find("func TestMain(m *schedcastTestTesting.M)"), std::string::npos);
+  EXPECT_NE(t.find("schedcastTestTrace.Start"), std::string::npos);
+  EXPECT_NE(t.find("schedcastTestRuntime.Stack(buf, true)"), std::string::npos);
+  EXPECT_EQ(t.find("\tPMu"), std::string::npos);  // every placeholder expanded
+  std::string m = MainShimSource();
+  EXPECT_NE(m.find("package main"), std::string::npos);
+  EXPECT_NE(m.find("schedcastMainUser()"), std::string::npos);
+  auto renamed = RenameMain("package main\n\nfunc helper() {}\n\nfunc main() {\n}\n", "m.go");
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_NE(renamed->find("func schedcastMainUser() {"), std::string::npos);
+  EXPECT_FALSE(RenameMain("package main\n// func main()\n", "m.go").ok());
+}
+
+TEST(Discover, FindsFixturePackagesAndPrograms) {
+  std::string root = std::string(SCHEDCAST_SOURCE_DIR) + "/tests/collect/fixtures";
+  auto pkgs = Discover({root});
+  ASSERT_TRUE(pkgs.ok()) << pkgs.status();
+  std::map<std::string, Package> by_path;
+  for (auto& p : *pkgs) by_path[p.import_path] = p;
+  ASSERT_TRUE(by_path.count("schedcast.test/ok"));
+  EXPECT_EQ(by_path["schedcast.test/ok"].tests, (std::vector<std::string>{"TestFails", "TestLeak", "TestPass"}));
+  EXPECT_EQ(by_path["schedcast.test/ok"].module_root, root + "/ok");
+  EXPECT_EQ(by_path["schedcast.test/ok"].rel, ".");
+  EXPECT_TRUE(by_path["schedcast.test/mainprog"].has_main);
+  EXPECT_TRUE(by_path["schedcast.test/mainprog"].tests.empty());
+  std::string odd = "_" + root + "/dir with space $(x);'q'";
+  ASSERT_TRUE(by_path.count(odd)) << "missing " << odd;
+  EXPECT_TRUE(by_path[odd].module_root.empty());
+  EXPECT_EQ(by_path[odd].tests, (std::vector<std::string>{"TestInOddDirectory"}));
+  EXPECT_EQ(by_path["schedcast.test/broken"].tests, (std::vector<std::string>{"TestNeverBuilds"}));
+  EXPECT_EQ(by_path["schedcast.test/ok"].source_hash.size(), 16u);
+  EXPECT_FALSE(Discover({root + "/does-not-exist"}).ok());
+}
+
+TEST(Discover, ParsesGoModAndTestNamingRule) {
+  EXPECT_EQ(ParseModulePath("// c\nmodule example.com/x // trailing\n\ngo 1.21\n"), "example.com/x");
+  EXPECT_EQ(ParseModulePath("module \"example.com/q\"\n"), "example.com/q");
+  EXPECT_EQ(ParseModulePath("go 1.21\n"), "");
+  std::string dir = (std::filesystem::temp_directory_path() / "schedcast-discover-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  ASSERT_TRUE(WriteStringToFile(dir + "/go.mod", "module example.com/naming\n\ngo 1.21\n").ok());
+  ASSERT_TRUE(WriteStringToFile(dir + "/a_test.go", R"go(package naming
+
+import "testing"
+
+func Test(t *testing.T) {}
+func TestUpper(t *testing.T) {}
+func Test_under(t *testing.T) {}
+func Testlower(t *testing.T) {} // not a test: lowercase after "Test"
+func TestBench(b *testing.B) {}  // not a test: *testing.B
+/*
+func TestInComment(t *testing.T) {}
+*/
+// func TestLineComment(t *testing.T) {}
+func TestMain(m *testing.M) {}
+)go").ok());
+  ASSERT_TRUE(WriteStringToFile(dir + "/ignored_test.go", "//go:build ignore\n\npackage naming\n\nimport \"testing\"\n\nfunc TestIgnored(t *testing.T) {}\n").ok());
+  auto pkgs = Discover({dir});
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(pkgs.ok()) << pkgs.status();
+  ASSERT_EQ(pkgs->size(), 1u);
+  EXPECT_EQ((*pkgs)[0].tests, (std::vector<std::string>{"Test", "TestUpper", "Test_under"}));
+  EXPECT_TRUE((*pkgs)[0].has_test_main);
+  EXPECT_EQ((*pkgs)[0].import_path, "example.com/naming");
+}
+
+}  // namespace
+}  // namespace schedcast::collect
