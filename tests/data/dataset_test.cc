@@ -1,0 +1,197 @@
+// Dataset tests on real collected runs (a slice of the corpus under go1.19 and go1.23, made by the
+// collect_corpus_store fixture): the legality invariant over every stored trace, leave-one-run-out
+// targets, program-level splits, and the JSONL / prompt exports through the CLI.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "data/dataset.h"
+#include "data/prompt.h"
+#include "sched/canon.h"
+#include "sched/timeline.h"
+#include "sched/token.h"
+#include "store/store.h"
+#include "testutil.h"
+
+namespace schedcast::data {
+namespace {
+
+std::unique_ptr<store::Store> OpenCorpus() {
+  auto st = store::Store::OpenExisting(SCHEDCAST_CORPUS_DB);
+  EXPECT_TRUE(st.ok()) << st.status();
+  return st.ok() ? std::move(*st) : nullptr;
+}
+
+TEST(StoredRuns, EveryEventOfEveryStoredTraceIsLegal) {
+  auto st = OpenCorpus();
+  ASSERT_TRUE(st);
+  auto runs = st->ListRuns();
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  size_t traces = 0, steps = 0;
+  std::set<std::string> versions;
+  for (const auto& r : *runs) {
+    if (r.trace_bytes == 0) continue;
+    auto data = st->LoadTrace(r.id);
+    ASSERT_TRUE(data.ok()) << "run " << r.id << ": " << data.status();
+    auto t = sched::BuildTimeline(*data);
+    if (!t.ok()) {
+      // Only runs killed mid-write may have a cut trace; a complete run must always parse.
+      EXPECT_NE(r.outcome, store::Outcome::kOk) << "run " << r.id << ": " << t.status();
+      continue;
+    }
+    sched::TokenizeOptions opt;
+    opt.include_runtime = true;
+    auto s = sched::Tokenize(*t, sched::Canonicalize(*t), opt);
+    ASSERT_TRUE(s.ok()) << "run " << r.id << " (" << r.program.name << "): " << s.status();
+    ++traces;
+    steps += s->size();
+    versions.insert(r.config.go_version);
+  }
+  EXPECT_GE(traces, 200u);
+  EXPECT_EQ(versions, (std::set<std::string>{"1.19", "1.23"}));
+  std::cout << "legal: " << steps << " steps in " << traces << " stored traces\n";
+}
+
+TEST(StoredRuns, TestGoroutineIsTheRootAndUserGoroutinesAreItsDescendants) {
+  auto st = OpenCorpus();
+  ASSERT_TRUE(st);
+  auto runs = st->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  int checked = 0;
+  for (const auto& r : *runs) {
+    if (r.outcome != store::Outcome::kOk || r.trace_bytes == 0 || checked >= 40) continue;
+    auto data = st->LoadTrace(r.id);
+    ASSERT_TRUE(data.ok());
+    auto t = sched::BuildTimeline(*data);
+    ASSERT_TRUE(t.ok()) << t.status();
+    auto canon = sched::Canonicalize(*t);
+    ASSERT_NE(canon.root, 0u) << "run " << r.id;
+    EXPECT_EQ(canon.Of(canon.root).path, "T");
+    for (const auto& [raw, id] : canon.ids)
+      if (id.user && id.path != "T") {
+        EXPECT_EQ(id.path.rfind("T.", 0), 0u) << id.path;
+        EXPECT_NE(id.create_site.find("_test.go:"), std::string::npos) << "run " << r.id << " " << id.Full();
+      }
+    ++checked;
+  }
+  EXPECT_GE(checked, 40);
+}
+
+class Built : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("schedcast-ds-" + std::to_string(getpid()));
+    auto st = OpenCorpus();
+    ASSERT_TRUE(st);
+    DatasetOptions opt;
+    opt.manifest = std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/MANIFEST.json";
+    auto sum = BuildDataset(*st, opt, dir_.string(), nullptr);
+    ASSERT_TRUE(sum.ok()) << sum.status();
+    summary_ = *sum;
+    auto ex = LoadExamples(dir_.string(), "all");
+    ASSERT_TRUE(ex.ok()) << ex.status();
+    examples_ = std::move(*ex);
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(dir_); }
+  static inline std::filesystem::path dir_;
+  static inline DatasetSummary summary_;
+  static inline std::vector<Example> examples_;
+};
+
+TEST_F(Built, ExamplesAreWellFormed) {
+  ASSERT_GT(examples_.size(), 1000u);
+  EXPECT_EQ(summary_.runs_skipped, 0u) << (summary_.errors.empty() ? "" : summary_.errors[0]);
+  for (const Example& e : examples_) {
+    ASSERT_GE(e.label_index(), 0) << e.program << " run " << e.run_id << " @" << e.position;
+    ASSERT_TRUE(std::is_sorted(e.candidates.begin(), e.candidates.end()));
+    ASSERT_GE(e.target_total(), 2u);  // --min-visits default
+    double sum = 0;
+    for (double p : e.target()) sum += p;
+    ASSERT_NEAR(sum, 1.0, 1e-9);
+    ASSERT_EQ(e.context.size(), std::min<uint64_t>(e.context_total, 32));
+  }
+}
+
+TEST_F(Built, TargetsLeaveTheExamplesOwnRunOut) {
+  // At position 0 every run of a program/config shares the empty prefix: the target counts the
+  // other runs only, so its total is (runs of that program/config) - 1.
+  std::map<std::pair<std::string, std::string>, std::set<int64_t>> runs;
+  for (const Example& e : examples_) runs[{e.program, e.config}].insert(e.run_id);
+  size_t checked = 0;
+  for (const Example& e : examples_) {
+    if (e.position != 0) continue;
+    const size_t n = runs[{e.program, e.config}].size();
+    EXPECT_EQ(e.target_total() + 1, n) << e.program << " " << e.config;
+    ++checked;
+  }
+  EXPECT_GT(checked, 50u);
+}
+
+TEST_F(Built, SplitsAreByProgramAndFollowTheManifest) {
+  std::map<std::string, std::set<std::string>> splits;
+  for (const Example& e : examples_) splits[e.program].insert(e.split);
+  std::set<std::string> seen;
+  for (const auto& [p, s] : splits) {
+    EXPECT_EQ(s.size(), 1u) << p << " appears in several splits";
+    seen.insert(*s.begin());
+  }
+  EXPECT_TRUE(seen.count("train"));
+  EXPECT_TRUE(seen.count("test"));
+}
+
+TEST_F(Built, SomeTargetsAreGenuinelyUncertain) {
+  size_t multi = 0;
+  for (const Example& e : examples_) {
+    size_t support = 0;
+    for (uint64_t c : e.target_counts) support += c > 0;
+    multi += support > 1;
+  }
+  EXPECT_GT(multi, examples_.size() / 50) << "expected real nondeterminism in the corpus slice";
+}
+
+TEST_F(Built, CliExportsJsonlAndPrompts) {
+  const std::string out = (dir_ / "export.jsonl").string();
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", dir_.string(), "--format", "jsonl",
+                                 "--split", "test", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    ASSERT_EQ(j.at("split"), "test");
+    ASSERT_TRUE(FromJson(j).ok());
+    ++n;
+  }
+  EXPECT_GT(n, 0u);
+  r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", dir_.string(), "--format", "prompt",
+                            "--split", "test"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto first = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+  const std::string prompt = first.at("prompt");
+  EXPECT_NE(prompt.find("func Test"), std::string::npos) << "the Go source of the test is in the prompt";
+  EXPECT_NE(prompt.find("\nA. "), std::string::npos);
+  EXPECT_TRUE(first.at("letters").size() >= 1);
+  double total = 0;
+  for (auto& [k, v] : first.at("target").items()) total += v.get<double>();
+  EXPECT_NEAR(total, 1.0, 1e-9);
+  r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", "/nonexistent", "--format", "jsonl"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent"), std::string::npos) << r.err;
+}
+
+TEST(Prompt, LettersAndReadableTokens) {
+  EXPECT_EQ(Letter(0), "A");
+  EXPECT_EQ(Letter(25), "Z");
+  EXPECT_EQ(Letter(26), "AA");
+  EXPECT_EQ(Letter(27), "AB");
+  EXPECT_EQ(ReadableToken("GoBlock(recv) T.1"), "goroutine T.1 blocks receiving from a channel");
+  EXPECT_EQ(ReadableToken("GoCreate T>T.2"), "goroutine T starts new goroutine T.2");
+  EXPECT_EQ(ReadableToken("GoUnblock T.0 @x_test.go:3"), "goroutine T.0 is woken up at x_test.go:3");
+}
+
+}  // namespace
+}  // namespace schedcast::data
