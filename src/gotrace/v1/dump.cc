@@ -18,6 +18,7 @@ class OutBuffer {
   ~OutBuffer() { Flush(); }
 
   void Put(std::string_view s) {
+    if (s.empty()) return;  // (data() may be null; memcpy must not see it)
     if (s.size() > kSize - len_) {
       Flush();
       if (s.size() > kSize) {
