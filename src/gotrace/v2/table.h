@@ -80,11 +80,15 @@ class Table {
   bool has_string(uint64_t id) const { return id == 0 || strings_.Find(id) >= 0; }
   std::string_view string(uint64_t id) const;
   size_t num_strings() const { return string_spans_.size(); }
+  // Dense index (0 .. num_strings()-1) of a string id, -1 for 0 and unknown ids (for caches).
+  int64_t string_index(uint64_t id) const { return id == 0 ? -1 : strings_.Find(id); }
 
   // Stacks: frame indices, outermost last (as in the trace). Id 0 is the empty stack.
   bool has_stack(uint64_t id) const { return id == 0 || stacks_.Find(id) >= 0; }
   std::span<const uint32_t> stack(uint64_t id) const;
   size_t num_stacks() const { return stack_spans_.size(); }
+  // Dense index (0 .. num_stacks()-1) of a stack id, -1 for 0 and unknown ids (for caches).
+  int64_t stack_index(uint64_t id) const { return id == 0 ? -1 : stacks_.Find(id); }
   const Frame& frame(uint32_t index) const { return frames_[index]; }
   ResolvedFrame resolve(uint32_t index) const;
   size_t num_frames() const { return frames_.size(); }

@@ -7,22 +7,6 @@
 namespace schedcast::gotrace::v2 {
 namespace {
 
-inline void Int(std::string& out, int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-inline void Uint(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-inline void Hex(std::string& out, uint64_t v) {
-  char buf[20];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
-  out.append(buf, r.ptr);
-}
-
 // Decodes one UTF-8 sequence as Go's utf8.DecodeRuneInString does; width 1 and -1 for invalid.
 int32_t DecodeRune(std::string_view s, size_t i, int* width) {
   const auto b0 = static_cast<uint8_t>(s[i]);
@@ -75,29 +59,6 @@ bool IsPrintRune(int32_t r) {
   for (const R& x : kNonPrint)
     if (r >= x.lo && r <= x.hi) return false;
   return true;
-}
-
-void AppendFrames(const Table& t, uint64_t stack, std::string& out) {
-  for (uint32_t fi : t.stack(stack)) {
-    const Frame& f = t.frame(fi);
-    out += '\t';
-    out.append(t.string(f.func));
-    out.append(" @ 0x");
-    Hex(out, f.pc);
-    out.append("\n\t\t");
-    out.append(t.string(f.file));
-    out += ':';
-    Uint(out, f.line);
-    out += '\n';
-  }
-}
-
-void AppendResource(ResourceKind k, int64_t id, std::string& out) {
-  out.append(ResourceKindName(k));
-  if (k == ResourceKind::kNone) return;
-  out += '(';
-  Int(out, id);
-  out += ')';
 }
 
 }  // namespace
@@ -155,155 +116,245 @@ void AppendGoQuoted(std::string_view s, std::string& out) {
   out += '"';
 }
 
-void AppendEventText(const Event& ev, const Table& t, std::string& out) {
-  out.append("M=");
-  Int(out, ev.m);
-  out.append(" P=");
-  Int(out, ev.p);
-  out.append(" G=");
-  Int(out, ev.g);
-  out += ' ';
-  out.append(EventKindName(ev.kind));
-  out.append(" Time=");
-  Int(out, ev.time);
+void EventFormatter::Grow(size_t n) {
+  size_t cap = buf_.size() < 4096 ? 4096 : buf_.size();
+  while (cap < len_ + n) cap *= 2;
+  buf_.resize(cap);
+}
+
+void EventFormatter::PutInt(int64_t v) {
+  char* p = Reserve(24);
+  len_ = static_cast<size_t>(std::to_chars(p, p + 24, v).ptr - buf_.data());
+}
+
+void EventFormatter::PutUint(uint64_t v) {
+  char* p = Reserve(24);
+  len_ = static_cast<size_t>(std::to_chars(p, p + 24, v).ptr - buf_.data());
+}
+
+void EventFormatter::PutResource(ResourceKind k, int64_t id) {
+  Put(ResourceKindName(k));
+  if (k == ResourceKind::kNone) return;
+  PutChar('(');
+  PutInt(id);
+  PutChar(')');
+}
+
+void EventFormatter::PutQuoted(std::string_view s) {
+  scratch_.clear();
+  AppendGoQuoted(s, scratch_);
+  Put(scratch_);
+}
+
+void EventFormatter::SyncCache(const Table& t) {
+  if (cache_table_ == &t && cache_gen_ == t.gen() && cache_nstrings_ == t.num_strings() &&
+      cache_nstacks_ == t.num_stacks())
+    return;
+  cache_table_ = &t;
+  cache_gen_ = t.gen();
+  cache_nstrings_ = t.num_strings();
+  cache_nstacks_ = t.num_stacks();
+  stack_text_.assign(cache_nstacks_, std::string());
+  stack_done_.assign(cache_nstacks_, 0);
+  quoted_text_.assign(cache_nstrings_, std::string());
+  quoted_done_.assign(cache_nstrings_, 0);
+}
+
+void EventFormatter::PutQuotedId(const Table& t, uint64_t id) {
+  const int64_t i = t.string_index(id);
+  if (i < 0) {
+    Put("\"\"");
+    return;
+  }
+  if (!quoted_done_[i]) {
+    AppendGoQuoted(t.string(id), quoted_text_[i]);
+    quoted_done_[i] = 1;
+  }
+  Put(quoted_text_[i]);
+}
+
+void EventFormatter::PutStack(const Table& t, uint64_t id) {
+  const int64_t i = t.stack_index(id);
+  if (i < 0) return;
+  if (!stack_done_[i]) {
+    std::string& s = stack_text_[i];
+    char num[24];
+    for (uint32_t fi : t.stack(id)) {
+      const Frame& f = t.frame(fi);
+      s += '\t';
+      s.append(t.string(f.func));
+      s.append(" @ 0x");
+      s.append(num, std::to_chars(num, num + sizeof num, f.pc, 16).ptr);
+      s.append("\n\t\t");
+      s.append(t.string(f.file));
+      s += ':';
+      s.append(num, std::to_chars(num, num + sizeof num, f.line).ptr);
+      s += '\n';
+    }
+    stack_done_[i] = 1;
+  }
+  Put(stack_text_[i]);
+}
+
+void EventFormatter::Format(const Event& ev, const Table& t) {
+  SyncCache(t);
+  Put("M=");
+  PutInt(ev.m);
+  Put(" P=");
+  PutInt(ev.p);
+  Put(" G=");
+  PutInt(ev.g);
+  PutChar(' ');
+  Put(EventKindName(ev.kind));
+  Put(" Time=");
+  PutInt(ev.time);
   switch (ev.kind) {
     case EventKind::kMetric: {
       const Metric m = ev.metric();
-      out.append(" Name=\"");
-      out.append(MetricNameString(m.name));
-      out.append("\" Value=Uint64(");
-      Uint(out, m.value);
-      out += ')';
+      Put(" Name=\"");
+      Put(MetricNameString(m.name));
+      Put("\" Value=Uint64(");
+      PutUint(m.value);
+      PutChar(')');
       break;
     }
     case EventKind::kLabel: {
       const Label l = ev.label();
-      out.append(" Label=");
-      AppendGoQuoted(t.string(l.label), out);
-      out.append(" Resource=");
-      AppendResource(ResourceKind::kGoroutine, l.goroutine, out);
+      Put(" Label=");
+      PutQuotedId(t, l.label);
+      Put(" Resource=");
+      PutResource(ResourceKind::kGoroutine, l.goroutine);
       break;
     }
     case EventKind::kRangeBegin:
     case EventKind::kRangeActive:
     case EventKind::kRangeEnd: {
       const Range r = ev.range();
-      out.append(" Name=");
+      Put(" Name=");
       switch (r.name) {
         case RangeName::kStopTheWorld: {
           std::string name = "stop-the-world (";
           name.append(t.string(r.stw_kind));
           name += ')';
-          AppendGoQuoted(name, out);
+          PutQuoted(name);
           break;
         }
-        case RangeName::kGCMark: out.append("\"GC concurrent mark phase\""); break;
-        case RangeName::kGCSweep: out.append("\"GC incremental sweep\""); break;
-        case RangeName::kGCMarkAssist: out.append("\"GC mark assist\""); break;
+        case RangeName::kGCMark: Put("\"GC concurrent mark phase\""); break;
+        case RangeName::kGCSweep: Put("\"GC incremental sweep\""); break;
+        case RangeName::kGCMarkAssist: Put("\"GC mark assist\""); break;
       }
-      out.append(" Scope=");
-      AppendResource(r.scope, r.scope_id, out);
+      Put(" Scope=");
+      PutResource(r.scope, r.scope_id);
       if (ev.kind == EventKind::kRangeEnd) {
-        out.append(" Attributes=[");
+        Put(" Attributes=[");
         if (r.has_sweep_attrs) {
-          out.append("\"bytes swept\"=Uint64(");
-          Uint(out, r.swept);
-          out.append(") \"bytes reclaimed\"=Uint64(");
-          Uint(out, r.reclaimed);
-          out += ')';
+          Put("\"bytes swept\"=Uint64(");
+          PutUint(r.swept);
+          Put(") \"bytes reclaimed\"=Uint64(");
+          PutUint(r.reclaimed);
+          PutChar(')');
         }
-        out += ']';
+        PutChar(']');
       }
       break;
     }
     case EventKind::kTaskBegin:
     case EventKind::kTaskEnd: {
       const Task k = ev.task();
-      out.append(" ID=");
-      Uint(out, k.id);
-      out.append(" Parent=");
-      Uint(out, k.parent);
-      out.append(" Type=");
-      AppendGoQuoted(k.type_is_extra ? t.extra_string(k.type) : t.string(k.type), out);
+      Put(" ID=");
+      PutUint(k.id);
+      Put(" Parent=");
+      PutUint(k.parent);
+      Put(" Type=");
+      if (k.type_is_extra) {
+        PutQuoted(t.extra_string(k.type));
+      } else {
+        PutQuotedId(t, k.type);
+      }
       break;
     }
     case EventKind::kRegionBegin:
     case EventKind::kRegionEnd: {
       const Region r = ev.region();
-      out.append(" Task=");
-      Uint(out, r.task);
-      out.append(" Type=");
-      AppendGoQuoted(t.string(r.type), out);
+      Put(" Task=");
+      PutUint(r.task);
+      Put(" Type=");
+      PutQuotedId(t, r.type);
       break;
     }
     case EventKind::kLog: {
       const Log l = ev.log();
-      out.append(" Task=");
-      Uint(out, l.task);
-      out.append(" Category=");
-      AppendGoQuoted(t.string(l.category), out);
-      out.append(" Message=");
-      AppendGoQuoted(t.string(l.message), out);
+      Put(" Task=");
+      PutUint(l.task);
+      Put(" Category=");
+      PutQuotedId(t, l.category);
+      Put(" Message=");
+      PutQuotedId(t, l.message);
       break;
     }
     case EventKind::kStateTransition: {
       const StateTransition s = ev.transition();
-      out.append(" Resource=");
-      AppendResource(s.resource, s.id, out);
-      out.append(" Reason=");
-      AppendGoQuoted(t.string(s.reason), out);
+      Put(" Resource=");
+      PutResource(s.resource, s.id);
+      Put(" Reason=");
+      PutQuotedId(t, s.reason);
       if (s.resource == ResourceKind::kGoroutine) {
-        out.append(" GoID=");
-        Int(out, s.id);
-        out += ' ';
-        out.append(GoStateName(s.go_from()));
-        out.append("->");
-        out.append(GoStateName(s.go_to()));
+        Put(" GoID=");
+        PutInt(s.id);
+        PutChar(' ');
+        Put(GoStateName(s.go_from()));
+        Put("->");
+        Put(GoStateName(s.go_to()));
       } else if (s.resource == ResourceKind::kProc) {
-        out.append(" ProcID=");
-        Int(out, s.id);
-        out += ' ';
-        out.append(ProcStateName(s.proc_from()));
-        out.append("->");
-        out.append(ProcStateName(s.proc_to()));
+        Put(" ProcID=");
+        PutInt(s.id);
+        PutChar(' ');
+        Put(ProcStateName(s.proc_from()));
+        Put("->");
+        Put(ProcStateName(s.proc_to()));
       }
       if (s.has_stack) {
-        out.append("\nTransitionStack=\n");
-        AppendFrames(t, s.stack, out);
+        Put("\nTransitionStack=\n");
+        PutStack(t, s.stack);
       }
       break;
     }
     case EventKind::kExperimental: {
       const Spec& sp = ev.experimental();
-      out.append(" Name=");
-      out.append(sp.name);
-      out.append(" ArgNames=[");
+      Put(" Name=");
+      Put(sp.name);
+      Put(" ArgNames=[");
       for (int i = 0; i < sp.nargs; ++i) {
-        if (i) out += ' ';
-        out.append(sp.arg_names[i]);
+        if (i) PutChar(' ');
+        Put(sp.arg_names[i]);
       }
-      out.append("] Args=[");
+      Put("] Args=[");
       for (int i = 0; i < sp.nargs; ++i) {
-        if (i) out += ' ';
-        Uint(out, ev.args[i]);
+        if (i) PutChar(' ');
+        PutUint(ev.args[i]);
       }
-      out += ']';
+      PutChar(']');
       break;
     }
     default: break;
   }
   const uint64_t stack = ev.stack();
   if (stack != 0 || ev.type == kEvCPUSample) {
-    out.append("\nStack=\n");
-    AppendFrames(t, stack, out);
+    Put("\nStack=\n");
+    PutStack(t, stack);
   }
-  out += '\n';
+  PutChar('\n');
+}
+
+void AppendEventText(const Event& ev, const Table& table, std::string& out) {
+  EventFormatter f;
+  f.Format(ev, table);
+  out.append(f.text());
 }
 
 absl::Status DumpReader(Reader& reader, std::ostream& out) {
   constexpr size_t kFlush = 1 << 20;
-  std::string buf;
-  buf.reserve(kFlush + (64 << 10));
+  EventFormatter f;
   Event ev;
   absl::Status status;
   for (;;) {
@@ -313,13 +364,13 @@ absl::Status DumpReader(Reader& reader, std::ostream& out) {
       break;
     }
     if (!*more) break;
-    AppendEventText(ev, reader.table(), buf);
-    if (buf.size() >= kFlush) {
-      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-      buf.clear();
+    f.Format(ev, reader.table());
+    if (f.size() >= kFlush) {
+      out.write(f.text().data(), static_cast<std::streamsize>(f.size()));
+      f.Clear();
     }
   }
-  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  out.write(f.text().data(), static_cast<std::streamsize>(f.size()));
   if (status.ok() && !out) return absl::UnavailableError("writing the dump failed");
   return status;
 }
