@@ -1,0 +1,3 @@
+module schedcast.dev/corpus
+
+go 1.19

@@ -1,0 +1,3 @@
+module schedcast.dev/mkmanifest
+
+go 1.19
