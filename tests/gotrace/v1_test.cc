@@ -402,6 +402,59 @@ TEST(V1Hand, TraceOutlivesItsInput) {
   EXPECT_EQ(moved.SArg(moved.events()[10], 1), "hello");
 }
 
+// A syscall whose exit is written late (on another P) but carries its real time, plus 14 more Ps
+// that are all ready at once (more candidates than Go's insertion-sort regime).
+std::string SyscallAndManyPsTrace() {
+  std::string d = Header(21);
+  d += Ev(kEvFrequency, {1000000000});
+  d += Ev(kEvBatch, {0, 100});
+  d += Ev(kEvProcStart, {0, 1});
+  d += Ev(kEvGoCreate, {10, 2, 0, 0});
+  d += Ev(kEvGoStart, {10, 2, 1});
+  d += Ev(kEvGoSysCall, {10, 0});
+  d += Ev(kEvGoSysBlock, {10});
+  d += Ev(kEvHeapAlloc, {60, 4096});
+  d += Ev(kEvProcStop, {10});
+  d += Ev(kEvBatch, {1, 250});
+  d += Ev(kEvProcStart, {0, 2});
+  d += Ev(kEvGoSysExit, {50, 2, 2, 150});
+  d += Ev(kEvGoStart, {10, 2, 3});
+  d += Ev(kEvGoEnd, {10});
+  d += Ev(kEvProcStop, {10});
+  for (uint64_t p = 2; p < 16; ++p) d += Ev(kEvBatch, {p, 400 + p}) + Ev(kEvProcStart, {0, 10 + p}) + Ev(kEvProcStop, {100});
+  return d;
+}
+
+TEST(V1Hand, SyscallExitTakesItsRealTimeAndManyPsMerge) {
+  std::ostringstream out;
+  ASSERT_TRUE(Dump(SyscallAndManyPsTrace(), out).ok());
+  std::string want =  // verified against `go tool trace -d` of Go 1.21
+      "0 ProcStart p=0 g=0 off=25 thread=1\n"
+      "10 GoCreate p=0 g=0 off=28 g=2 stack=0\n"
+      "20 GoStart p=0 g=2 off=34 g=2 seq=1\n"
+      "30 GoSysCall p=0 g=2 off=38\n"
+      "40 GoSysBlock p=0 g=2 off=41\n"
+      "50 GoSysExit p=1000003 g=2 off=56 g=2 seq=2 ts=150\n"
+      "100 HeapAlloc p=0 g=0 off=43 mem=4096\n"
+      "110 ProcStop p=0 g=0 off=47\n"
+      "150 ProcStart p=1 g=0 off=53 thread=2\n"
+      "210 GoStart p=1 g=2 off=63 g=2 seq=3\n"
+      "220 GoEnd p=1 g=2 off=67\n"
+      "230 ProcStop p=1 g=0 off=69\n";
+  for (int p = 2; p < 16; ++p) want += Cat(300 + p, " ProcStart p=", p, " g=0 off=", 75 + 9 * (p - 2), " thread=", 10 + p, "\n");
+  for (int p = 2; p < 16; ++p) want += Cat(400 + p, " ProcStop p=", p, " g=0 off=", 78 + 9 * (p - 2), "\n");
+  EXPECT_EQ(out.str(), want);
+
+  auto t = Parse(SyscallAndManyPsTrace());
+  ASSERT_TRUE(t.ok());
+  const auto& ev = t->events();
+  ASSERT_EQ(ev[3].type, kEvGoSysCall);
+  ASSERT_NE(ev[3].link, kNoEvent);
+  EXPECT_EQ(ev[ev[3].link].type, kEvGoSysExit);
+  EXPECT_EQ(t->Arg(ev[ev[3].link], 2), 150u);
+  EXPECT_EQ(ev[ev[ev[3].link].link].type, kEvGoStart) << "the exit links to the next start";
+}
+
 void ExpectDataError(const std::string& data, std::string_view needle) {
   auto t = Parse(data);
   ASSERT_FALSE(t.ok()) << "expected an error containing '" << needle << "'";

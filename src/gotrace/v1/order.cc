@@ -1,6 +1,7 @@
 #include "gotrace/v1/order.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace schedcast::gotrace::v1::internal {
 namespace {
@@ -289,27 +290,41 @@ uint32_t MergeBySeq(RawTrace* raw) {
 // Moves every event to position ev[i].link (a permutation), in place.
 //
 // Merged order interleaves the per-P runs of the file, so most events land near where they were
-// read. One streaming pass moves those through a fixed ring of kRing events (sequential memory
-// access); the few that travel further (e.g. a P's batch flushed long after its events happened)
-// are set aside first and dropped in at their positions. If too many would travel far, cycles of
-// the permutation are followed with swaps instead: also O(n), but with random memory access.
-void PermuteToLinks(std::vector<Event>& ev) {
+// read (within a few runtime buffers' worth of events). One streaming pass moves those through a
+// ring of R events (sequential memory access); the few that travel further than R/2 (e.g. a P's
+// batch flushed long after its events happened) are set aside first and dropped in at their
+// positions. R is the power of two that minimises ring + set-aside memory. If even that would
+// exceed max(16 MiB, a quarter of the events' size), cycles of the permutation are followed with
+// swaps instead: also O(n) and no extra memory, but with random memory access.
+//
+// by_bits[b] counts the events whose travel distance |ev[i].link - i| has bit length b.
+void PermuteToLinks(std::vector<Event>& ev, const size_t (&by_bits)[65]) {
   const size_t n = ev.size();
-  constexpr size_t kRing = size_t{1} << 16;  // 3 MiB of events
-  constexpr size_t kHalf = kRing / 2 - 1;
-  constexpr uint32_t kHole = UINT32_MAX;     // (never a position: there are < 2^32 - 1 events)
-  auto far = [&](size_t i) {
+  auto distance = [&](size_t i) -> size_t {
     const size_t d = ev[i].link;
-    return (d > i ? d - i : i - d) > kHalf;
+    return d > i ? d - i : i - d;
   };
-  size_t n_far = 0;
-  for (size_t i = 0; i < n; ++i) n_far += far(i);
-  if (n_far > n / 16) {
+  size_t best_bits = 0, best_cost = SIZE_MAX, n_far = 0;
+  for (size_t bits = 12; bits <= 40; ++bits) {  // ring of 2^bits events; travel >= 2^(bits-1) is far
+    size_t far_count = 0;
+    for (size_t b = bits; b <= 64; ++b) far_count += by_bits[b];
+    const size_t cost = (size_t{1} << bits) + far_count;
+    if (cost < best_cost) {
+      best_cost = cost;
+      best_bits = bits;
+      n_far = far_count;
+    }
+  }
+  const size_t budget = std::max<size_t>(size_t{16} << 20, n * sizeof(Event) / 4) / sizeof(Event);
+  if (best_cost > budget) {
     for (uint32_t i = 0; i < n; ++i) {
       while (ev[i].link != i) std::swap(ev[i], ev[ev[i].link]);
     }
     return;
   }
+  constexpr uint32_t kHole = UINT32_MAX;  // (never a position: there are < 2^32 - 1 events)
+  const size_t half = (size_t{1} << (best_bits - 1)) - 1;
+  auto far = [&](size_t i) { return distance(i) > half; };
   std::vector<Event> set_aside;
   set_aside.reserve(n_far);
   for (size_t i = 0; i < n; ++i) {
@@ -320,19 +335,19 @@ void PermuteToLinks(std::vector<Event>& ev) {
   }
   std::sort(set_aside.begin(), set_aside.end(), [](const Event& a, const Event& b) { return a.link < b.link; });
   // Invariant: positions below `out` hold their final events; the ring holds events read (from
-  // positions <= in) but not yet written, at slot destination % kRing. Their destinations lie in
-  // [in - kHalf, in + kHalf], so slots never collide. Position `out` is written only once read.
-  std::vector<Event> ring(std::min(n, kRing));
+  // positions <= in) but not yet written, at slot destination % ring size. Their destinations lie in
+  // [in - half, in + half], so slots never collide. Position `out` is written only once read.
+  std::vector<Event> ring(size_t{1} << best_bits);
   std::vector<uint8_t> full(ring.size());
-  const size_t rs = ring.size();
+  const size_t mask = ring.size() - 1;
   size_t out = 0, next_aside = 0;
   auto drain = [&](size_t limit) {
     while (out <= limit && out < n) {
       if (next_aside < set_aside.size() && set_aside[next_aside].link == out) {
         ev[out++] = set_aside[next_aside++];
-      } else if (full[out % rs]) {
-        full[out % rs] = 0;
-        ev[out] = ring[out % rs];
+      } else if (full[out & mask]) {
+        full[out & mask] = 0;
+        ev[out] = ring[out & mask];
         ++out;
       } else {
         break;
@@ -341,7 +356,7 @@ void PermuteToLinks(std::vector<Event>& ev) {
   };
   for (size_t in = 0; in < n; ++in) {
     if (ev[in].link != kHole) {
-      const size_t slot = ev[in].link % rs;
+      const size_t slot = ev[in].link & mask;
       ring[slot] = ev[in];
       full[slot] = 1;
     }
@@ -409,8 +424,10 @@ absl::Status OrderEvents(RawTrace* raw) {
   absl::Status exit_error;
   int64_t prev_ts = INT64_MIN;
   uint32_t pos = 0;
+  size_t by_bits[65] = {};  // travel distances, for PermuteToLinks
   for (uint32_t i = first; i != kNoEvent; ++pos) {
     Event& e = ev[i];
+    by_bits[std::bit_width(static_cast<size_t>(i > pos ? i - pos : pos - i))]++;
     if (e.ts < prev_ts) return DataErrorAt(e.off, "time stamps out of order");
     prev_ts = e.ts;
     if (raw->version >= 1007 && exit_error.ok()) {
@@ -435,7 +452,7 @@ absl::Status OrderEvents(RawTrace* raw) {
     e.link = pos;
   }
   SC_RETURN_IF_ERROR(exit_error);
-  PermuteToLinks(ev);
+  PermuteToLinks(ev, by_bits);
   if (!moved.empty()) MergeMoved(ev, moved);
 
   const int64_t min_ticks = ev.front().ts;
