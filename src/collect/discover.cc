@@ -112,7 +112,11 @@ absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
       for (std::sregex_iterator it(code.begin(), code.end(), test_re), end; it != end; ++it) {
         tests.insert((*it)[2].str());
       }
-      if (std::regex_search(code, test_main_re)) p.has_test_main = true;
+      if (std::regex_search(code, test_main_re) && !p.has_test_main) {
+        p.has_test_main = true;
+        p.test_main_file = name;
+        p.test_main_package = pkg;
+      }
     } else {
       if (p.package_name.empty()) p.package_name = pkg;
       if (pkg == "main" && std::regex_search(code, main_re)) {

@@ -29,6 +29,8 @@ struct Package {
   std::string test_package_name;  // package clause of the first _test.go file (empty if none)
   std::vector<std::string> tests; // TestXxx functions, sorted
   bool has_test_main = false;     // a _test.go file defines TestMain
+  std::string test_main_file;     // that file (base name)
+  std::string test_main_package;  // its package clause (the shim must join that package)
   bool has_main = false;          // package main with func main()
   std::string main_file;          // the file (base name) defining func main()
   std::string source_hash;        // hex fnv1a64 over the package's .go files, go.mod and go.sum

@@ -64,6 +64,12 @@ func PFinish() {
 	PEnd("exit")
 }
 
+// PExit is where os.Exit calls of the rewritten user file go: flush first, then exit.
+func PExit(code int) {
+	PFinish()
+	POs.Exit(code)
+}
+
 // PDeadline runs on the watchdog timer: the program is hung or deadlocked.
 func PDeadline() {
 	PMu.Lock()
@@ -132,19 +138,27 @@ constexpr const char* kHeader =
 
 }  // namespace
 
-std::string TestShimSource(const std::string& package_name) {
+std::string TestShimSource(const std::string& package_name, bool wrap_user_test_main) {
   std::string imports = kImports;
   imports.insert(imports.rfind(')'), "\tPTesting \"testing\"\n");
-  return Cat(kHeader, "package ", package_name, "\n\n", Expand(imports, "schedcastTest"), "\n",
-             Expand(R"go(
+  const char* own = R"go(
 func TestMain(m *PTesting.M) {
 	PStart()
 	code := m.Run()
 	PFinish()
 	POs.Exit(code)
 }
-)go", "schedcastTest"),
-             Expand(kBody, "schedcastTest"));
+)go";
+  // Go's generated main exits with m.Run's code when TestMain returns (Go >= 1.15).
+  const char* wrapped = R"go(
+func TestMain(m *PTesting.M) {
+	PStart()
+	PUserTestMain(m)
+	PFinish()
+}
+)go";
+  return Cat(kHeader, "package ", package_name, "\n\n", Expand(imports, "schedcastTest"), "\n",
+             Expand(wrap_user_test_main ? wrapped : own, "schedcastTest"), Expand(kBody, "schedcastTest"));
 }
 
 std::string MainShimSource() {
@@ -163,11 +177,32 @@ func main() {
              Expand(kBody, "schedcastMain"));
 }
 
+namespace {
+
+// Routes `os.Exit(` through `<prefix>Exit(` when the file imports "os" under its own name, and
+// keeps the import used.
+std::string RouteExits(const std::string& src, const std::string& prefix) {
+  static const std::regex imports_os(R"re((^|\n)[ \t]*(import[ \t]+)?"os"[ \t]*(//[^\n]*)?(\r?\n|$))re");
+  static const std::regex exit_call(R"(\bos\.Exit\()");
+  if (!std::regex_search(src, imports_os) || !std::regex_search(src, exit_call)) return src;
+  return std::regex_replace(src, exit_call, prefix + "Exit(") +
+         "\n\n// Added by schedcast: os.Exit calls above go through its tracing shim.\nvar _ = os.Exit\n";
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> RenameMain(const std::string& src, const std::string& file) {
   static const std::regex re(R"((^|\n)func[ \t]+main[ \t]*\([ \t]*\))");
   std::string out = std::regex_replace(src, re, "$1func schedcastMainUser()");
   if (out == src) return absl::NotFoundError(Cat(file, ": no `func main()` to wrap"));
-  return out;
+  return RouteExits(out, "schedcastMain");
+}
+
+absl::StatusOr<std::string> WrapTestMain(const std::string& src, const std::string& file) {
+  static const std::regex re(R"((^|\n)func[ \t]+TestMain[ \t]*\()");
+  std::string out = std::regex_replace(src, re, "$1func schedcastTestUserTestMain(");
+  if (out == src) return absl::NotFoundError(Cat(file, ": no `func TestMain(` to wrap"));
+  return RouteExits(out, "schedcastTest");
 }
 
 }  // namespace schedcast::collect

@@ -13,11 +13,15 @@
 // Without kEnvTrace the shim does nothing but run the tests / main (a "bare" run).
 // End-state files start with "schedcast-end-state: exit|deadline\n\n"; the shim's own goroutine
 // and the tracer's reader goroutine are left out.
-// Test packages get zz_schedcast_shim_test.go defining TestMain (a package that already has one is
-// refused: see ShimRefusal). package main programs get zz_schedcast_shim_main.go: an init() that
-// starts tracing when kEnvMode is "main", and a main() that calls the user's main, renamed
-// schedcastMainUser by RenameMain. Limitation: a user main or TestMain path that calls os.Exit
-// itself skips the flush (the trace then holds only what the runtime had handed over).
+// Test packages get zz_schedcast_shim_test.go defining TestMain. A package that has its own
+// TestMain is wrapped: WrapTestMain renames it schedcastTestUserTestMain and the shim's TestMain
+// calls it between starting and finishing the trace (when it returns, Go's generated main exits
+// with m.Run's code, as for any TestMain since Go 1.15). package main programs get
+// zz_schedcast_shim_main.go: an init() that starts tracing when kEnvMode is "main", and a main()
+// that calls the user's main, renamed schedcastMainUser by RenameMain. In both rewritten files,
+// calls `os.Exit(` are routed through the shim (which flushes first) when the file imports "os"
+// under its own name. Limitation: os.Exit called from other files, via an import alias, or
+// log.Fatal skips the flush (the trace then holds only what the runtime had handed over).
 // Thread-safety: thread-safe (pure functions).
 #pragma once
 
@@ -38,11 +42,15 @@ inline constexpr const char* kTestShimFile = "zz_schedcast_shim_test.go";
 inline constexpr const char* kMainShimFile = "zz_schedcast_shim_main.go";
 inline constexpr const char* kEndStateHeader = "schedcast-end-state: ";
 
-std::string TestShimSource(const std::string& package_name);
+// `wrap_user_test_main`: the package's own TestMain was renamed by WrapTestMain.
+std::string TestShimSource(const std::string& package_name, bool wrap_user_test_main = false);
 std::string MainShimSource();
 
-// Renames `func main()` (at the start of a line) to `func schedcastMainUser()`.
-// Error (naming `file`) if there is none.
+// Renames `func main()` (at the start of a line) to `func schedcastMainUser()` and routes the
+// file's os.Exit calls through the shim. Error (naming `file`) if there is no func main().
 absl::StatusOr<std::string> RenameMain(const std::string& src, const std::string& file);
+// Renames `func TestMain(` to `func schedcastTestUserTestMain(` and routes the file's os.Exit
+// calls through the shim. Error (naming `file`) if there is no TestMain.
+absl::StatusOr<std::string> WrapTestMain(const std::string& src, const std::string& file);
 
 }  // namespace schedcast::collect

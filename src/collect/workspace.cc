@@ -103,12 +103,23 @@ absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, co
   PreparedPackage out;
   out.dir = (fs::path(it->second) / pkg.rel).lexically_normal().string();
   if (!pkg.tests.empty()) {
+    std::string shim_package = pkg.test_package_name;
+    bool wrap = false;
     if (pkg.has_test_main) {
-      out.test_error = Cat(pkg.import_path, ": the package defines its own TestMain; schedcast's tracing shim "
-                                            "needs to own TestMain, so its tests are not collected");
-    } else {
+      std::string file = (fs::path(out.dir) / pkg.test_main_file).string();
+      SC_ASSIGN_OR_RETURN(std::string src, ReadFileToString(file));
+      absl::StatusOr<std::string> wrapped = WrapTestMain(src, (fs::path(pkg.dir) / pkg.test_main_file).string());
+      if (!wrapped.ok()) {
+        out.test_error = Cat(pkg.import_path, ": cannot wrap its TestMain: ", std::string(wrapped.status().message()));
+      } else {
+        SC_RETURN_IF_ERROR(WriteStringToFile(file, *wrapped));
+        shim_package = pkg.test_main_package;
+        wrap = true;
+      }
+    }
+    if (out.test_error.empty()) {
       SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kTestShimFile).string(),
-                                           TestShimSource(pkg.test_package_name)));
+                                           TestShimSource(shim_package, wrap)));
     }
   }
   if (pkg.has_main) {

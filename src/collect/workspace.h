@@ -26,7 +26,7 @@ inline constexpr int kMaxCopyFiles = 50000;
 
 struct PreparedPackage {
   std::string dir;         // the package's directory inside the copy
-  std::string test_error;  // non-empty: tests cannot be shimmed (e.g. an existing TestMain)
+  std::string test_error;  // non-empty: tests cannot be shimmed (e.g. a TestMain we cannot wrap)
   std::string main_error;  // non-empty: the main program cannot be shimmed
 };
 

@@ -21,9 +21,12 @@ class CollectFixtures : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { (void)FixturesStore(); }
   const std::string& db() { return FixturesStore().db; }
-  std::vector<StoredRun> RunsOf(const std::string& name) {
+  // Runs of program `name`, of package `package` if given.
+  std::vector<StoredRun> RunsOf(const std::string& name, const std::string& package = "") {
     std::vector<StoredRun> out;
-    for (auto& r : Runs(db())) if (r.program.name == name) out.push_back(r);
+    for (auto& r : Runs(db())) {
+      if (r.program.name == name && (package.empty() || r.program.package == package)) out.push_back(r);
+    }
     return out;
   }
   std::string Trace(int64_t run) {
@@ -34,21 +37,31 @@ class CollectFixtures : public ::testing::Test {
 };
 
 TEST_F(CollectFixtures, EveryFixtureGetsItsOutcomeInEveryGoVersion) {
+  // Keyed by "<last element of the package path>.<program>".
   const std::map<std::string, Outcome> want = {
-      {"TestPass", Outcome::kOk},           {"TestLeak", Outcome::kOk},
-      {"TestFails", Outcome::kFail},        {"TestNeverBuilds", Outcome::kBuildFailed},
-      {"TestSyscallHang", Outcome::kDeadline}, {"TestStartsChild", Outcome::kOk},
-      {"TestPrintsOneGiB", Outcome::kOk},   {"TestPanicsInGoroutine", Outcome::kPanic},
-      {"TestGlobalDeadlock", Outcome::kDeadlock}, {"main", Outcome::kOk},
-      {"TestInOddDirectory", Outcome::kOk}, {"TestSlowA", Outcome::kOk},
-      {"TestSlowB", Outcome::kOk}};
+      {"ok.TestPass", Outcome::kOk},
+      {"ok.TestLeak", Outcome::kOk},
+      {"ok.TestFails", Outcome::kFail},
+      {"broken.TestNeverBuilds", Outcome::kBuildFailed},
+      {"syscallhang.TestSyscallHang", Outcome::kDeadline},
+      {"child.TestStartsChild", Outcome::kOk},
+      {"bigprint.TestPrintsOneGiB", Outcome::kOk},
+      {"gopanic.TestPanicsInGoroutine", Outcome::kPanic},
+      {"deadlock.TestGlobalDeadlock", Outcome::kDeadlock},
+      {"mainprog.main", Outcome::kOk},
+      {"mainexit.main", Outcome::kFail},
+      {"testmain.TestSeesSetUp", Outcome::kOk},
+      {"dir with space $(x);'q'.TestInOddDirectory", Outcome::kOk},
+      {"slow.TestSlowA", Outcome::kOk},
+      {"slow.TestSlowB", Outcome::kOk}};
   std::map<std::string, int> seen;
   for (const StoredRun& r : Runs(db())) {
-    ASSERT_TRUE(want.count(r.program.name)) << r.program.name;
-    EXPECT_EQ(store::OutcomeName(r.outcome), store::OutcomeName(want.at(r.program.name)))
-        << r.program.package << "." << r.program.name << " go" << r.config.go_version << "\nstdout: "
-        << r.stdout_text.substr(0, 2000) << "\nstderr: " << r.stderr_text.substr(0, 2000) << "\nnote: " << r.note;
-    ++seen[r.program.name];
+    std::string key = Cat(r.program.package.substr(r.program.package.rfind('/') + 1), ".", r.program.name);
+    ASSERT_TRUE(want.count(key)) << key;
+    EXPECT_EQ(store::OutcomeName(r.outcome), store::OutcomeName(want.at(key)))
+        << key << " go" << r.config.go_version << "\nstdout: " << r.stdout_text.substr(0, 2000)
+        << "\nstderr: " << r.stderr_text.substr(0, 2000) << "\nnote: " << r.note;
+    ++seen[key];
   }
   for (const auto& [name, o] : want) EXPECT_EQ(seen[name], 2) << name << ": one run per Go version";
 }
@@ -134,7 +147,7 @@ TEST_F(CollectFixtures, BuildFailureIsRecordedWithCompilerOutput) {
     EXPECT_NE(q.Text(2).find("broken_test.go:7"), std::string::npos) << q.Text(2);
   }
   EXPECT_EQ(n, 2);
-  EXPECT_EQ(*s->db().QueryInt("SELECT count(*) FROM builds WHERE ok = 1"), 2 * 9);
+  EXPECT_EQ(*s->db().QueryInt("SELECT count(*) FROM builds WHERE ok = 1"), 2 * 11);
   auto log = ReadFileToString(FixturesStore().log);
   ASSERT_TRUE(log.ok());
   EXPECT_NE(log->find("build failed: schedcast.test/broken"), std::string::npos) << *log;
@@ -158,10 +171,28 @@ TEST_F(CollectFixtures, OddDirectoryAndMainProgramRun) {
   ASSERT_EQ(odd.size(), 2u);
   EXPECT_EQ(odd[0].program.dir, Fixture("dir with space $(x);'q'"));
   EXPECT_EQ(odd[0].program.package, "_" + Fixture("dir with space $(x);'q'"));
-  for (const StoredRun& r : RunsOf("main")) {
+  for (const StoredRun& r : RunsOf("main", "schedcast.test/mainprog")) {
     EXPECT_EQ(r.program.kind, "main");
     EXPECT_NE(r.stdout_text.find("sum 328350"), std::string::npos) << r.stdout_text;
     EXPECT_GT(r.trace_bytes, 16);
+  }
+}
+
+TEST_F(CollectFixtures, OwnTestMainAndOsExitStillFlushTheTrace) {
+  auto tm = RunsOf("TestSeesSetUp");
+  auto me = RunsOf("main", "schedcast.test/mainexit");
+  ASSERT_EQ(tm.size(), 2u);
+  ASSERT_EQ(me.size(), 2u);
+  for (const StoredRun& r : tm) EXPECT_NE(r.stdout_text.find("teardown"), std::string::npos) << r.stdout_text;
+  for (const StoredRun& r : me) EXPECT_EQ(r.exit_code, 3);
+  tm.insert(tm.end(), me.begin(), me.end());
+  for (const StoredRun& r : tm) {
+    SCOPED_TRACE(Cat(r.program.package, " go", r.config.go_version));
+    ASSERT_TRUE(r.end_state.has_value()) << "the shim's finish ran";
+    EXPECT_EQ(r.end_state->rfind("schedcast-end-state: exit\n", 0), 0u);
+    auto st = gotrace::ComputeStats(Trace(r.id));
+    ASSERT_TRUE(st.ok()) << st.status();
+    EXPECT_GT(st->events, 0u);
   }
 }
 
@@ -199,8 +230,8 @@ TEST_F(CollectFixtures, RunsCommandSummarises) {
   auto js = Schedcast({"runs", "--store", db(), "--json"});
   ASSERT_EQ(js.exit_code, 0) << js.err;
   auto j = nlohmann::json::parse(js.out);
-  EXPECT_EQ(j["programs"].size(), 13u);
-  EXPECT_EQ(j["runs"], 26);
+  EXPECT_EQ(j["programs"].size(), 15u);
+  EXPECT_EQ(j["runs"], 30);
   for (const auto& p : j["programs"]) EXPECT_EQ(p["configs"].size(), 2u) << p["name"];
   EXPECT_EQ(j["outcomes"]["deadlock"], 2);
 }

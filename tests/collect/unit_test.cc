@@ -151,6 +151,20 @@ TEST(Shim, SourcesAndMainRenaming) {
   ASSERT_TRUE(renamed.ok());
   EXPECT_NE(renamed->find("func schedcastMainUser() {"), std::string::npos);
   EXPECT_FALSE(RenameMain("package main\n// func main()\n", "m.go").ok());
+  // os.Exit in the rewritten file goes through the shim, which flushes first.
+  auto exits = RenameMain("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tfmt.Println()\n\tos.Exit(3)\n}\n", "m.go");
+  ASSERT_TRUE(exits.ok());
+  EXPECT_NE(exits->find("schedcastMainExit(3)"), std::string::npos) << *exits;
+  EXPECT_NE(exits->find("var _ = os.Exit"), std::string::npos) << *exits;
+  auto aliased = RenameMain("package main\n\nimport xos \"os\"\n\nfunc main() { xos.Exit(1) }\n", "m.go");
+  ASSERT_TRUE(aliased.ok());
+  EXPECT_EQ(aliased->find("schedcastMainExit"), std::string::npos) << "aliased imports are left alone";
+  auto tm = WrapTestMain("package p_test\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) {\n\tos.Exit(m.Run())\n}\n", "p_test.go");
+  ASSERT_TRUE(tm.ok());
+  EXPECT_NE(tm->find("func schedcastTestUserTestMain(m *testing.M)"), std::string::npos) << *tm;
+  EXPECT_NE(tm->find("schedcastTestExit(m.Run())"), std::string::npos) << *tm;
+  EXPECT_NE(TestShimSource("p_test", true).find("schedcastTestUserTestMain(m)"), std::string::npos);
+  EXPECT_FALSE(WrapTestMain("package p\n", "p_test.go").ok());
 }
 
 TEST(Discover, FindsFixturePackagesAndPrograms) {

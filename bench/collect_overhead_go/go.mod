@@ -1,0 +1,3 @@
+module schedcast.bench/overhead
+
+go 1.19
