@@ -63,6 +63,10 @@ std::string FirstLines(const std::string& s, int lines) {
   return pos == std::string::npos ? s : s.substr(0, pos);
 }
 
+std::string Count(int64_t n, const std::string& one, const std::string& many = "") {
+  return Cat(n, " ", n == 1 ? one : many.empty() ? one + "s" : many);
+}
+
 }  // namespace
 
 absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& log) {
@@ -158,10 +162,11 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
     }
   }
   sum.runs_planned = static_cast<int64_t>(tasks.size());
-  progress.Line(Cat(programs.size(), " programs in ", sum.packages, " packages",
+  progress.Line(Cat(Count(programs.size(), "program"), " in ", Count(sum.packages, "package"),
                     o.shard.count > 1 ? Cat(" (shard ", o.shard.index, "/", o.shard.count, ")") : "", ", ",
-                    configs.size(), " configurations; ", tasks.size(), " runs to do, ", sum.runs_already_stored,
-                    " already stored; ", units.size(), " binaries to build; ", jobs, " jobs"));
+                    Count(configs.size(), "configuration"), "; ", tasks.size(), " runs to do, ",
+                    sum.runs_already_stored, " already stored; ", Count(units.size(), "binary", "binaries"),
+                    " to build; ", Count(jobs, "job")));
 
   ProgressCounts counts;
   counts.programs_total = sum.programs;
@@ -172,6 +177,8 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
     return sum;
   }
 
+  // From here on Ctrl-C is polled: builds and runs in flight are killed, nothing half-done is stored.
+  InterruptScope interrupt;
   // Workspace: temporary copies with the shim.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<Workspace> ws, Workspace::Create());
   BecomeSubreaper();
@@ -183,7 +190,6 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
     u.binary = bindir + (u.kind == BuildKind::kTest ? "/pkg.test" : "/main");
   }
 
-  InterruptScope interrupt;
   std::atomic<bool> stop{false};
   auto poll_interrupt = [&] {
     if (InterruptScope::Requested()) stop.store(true);
@@ -208,7 +214,7 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
     }
     return absl::OkStatus();
   };
-  progress.Line(Cat("building ", units.size(), " binaries"));
+  progress.Line(Cat("building ", Count(units.size(), "binary", "binaries")));
   SC_RETURN_IF_ERROR(RunParallel<BuildResult>(units.size(), jobs, stop, build, built, poll_interrupt));
 
   // Record builds per (package, Go version, race); a failure becomes a build_failed run of each

@@ -10,6 +10,7 @@
 #include "collect/subprocess.h"
 #include "collect/toolchain.h"
 #include "gotrace/dump.h"
+#include "store/codec.h"
 #include "store/store.h"
 
 namespace schedcast::collect {
@@ -83,6 +84,7 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
     absl::StatusOr<gotrace::TraceStats> st = gotrace::ComputeStats(rec.trace);
     if (st.ok()) rec.event_count = static_cast<int64_t>(st->events);
   }
+  if (rec.has_trace) rec.trace_zstd = store::Compress(rec.trace);  // here, in parallel, not in the writer
   return out;
 }
 

@@ -56,6 +56,8 @@ struct RunRecord {
   // The raw trace (empty: none was written). Stored zstd-compressed; trace_bytes = trace.size().
   std::string trace;
   bool has_trace = false;  // false: no trace file at all (as opposed to an empty one)
+  // Optional: Compress(trace) done ahead (e.g. on a worker thread); InsertRun compresses otherwise.
+  std::string trace_zstd;
 };
 
 // A run as read back, with its program and configuration spelled out.

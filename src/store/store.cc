@@ -137,7 +137,7 @@ absl::StatusOr<std::map<int, Outcome>> Store::RunIndices(int64_t program_id, int
 
 absl::StatusOr<bool> Store::InsertRun(const RunRecord& r) {
   // Compress before taking the write lock: other writers wait less.
-  std::string compressed = r.has_trace ? Compress(r.trace) : std::string();
+  std::string compressed = !r.has_trace ? std::string() : !r.trace_zstd.empty() ? r.trace_zstd : Compress(r.trace);
   SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_));
   SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
       "INSERT OR IGNORE INTO runs(program_id, config_id, seed, run_index, run_seed, outcome, exit_code, signal, "

@@ -3,8 +3,8 @@
 // Contract: Summarise() reads the whole store in one read transaction; programs are ordered by
 // package then name, configurations by Go version, GOMAXPROCS, race. ToText renders an aligned
 // table, ToJson a JSON document:
-//   {"store": FILE, "programs": [{"package","name","kind","source_hash","total",
-//     "builds_failed": [...], "configs": [{"go","gomaxprocs","race","total","outcomes":{name:n}}]}]}
+//   {"store": FILE, "runs": N, "outcomes": {name: n}, "programs": [{"package", "name", "kind", "dir",
+//     "source_hash", "total", "configs": [{"go", "gomaxprocs", "race", "total", "outcomes": {name: n}}]}]}
 // Thread-safety: thread-compatible (uses the given Store).
 #pragma once
 
