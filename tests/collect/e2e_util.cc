@@ -114,7 +114,14 @@ const FixtureCollection& FixturesStore() {
   static FixtureCollection fc = [] {
     struct stat sb {};
     stat(Bin().c_str(), &sb);
-    std::string stamp = Cat("v4 ", sb.st_mtim.tv_sec, ".", sb.st_mtim.tv_nsec, " ", sb.st_size);
+    std::string stamp = Cat("v5 ", sb.st_mtim.tv_sec, ".", sb.st_mtim.tv_nsec, " ", sb.st_size);
+    // ... and the fixtures: any edited file invalidates the shared store.
+    for (const auto& e : std::filesystem::recursive_directory_iterator(Fixture(""))) {
+      struct stat fs {};
+      if (stat(e.path().c_str(), &fs) == 0 && S_ISREG(fs.st_mode)) {
+        CatAppend(stamp, "\n", e.path().string(), " ", fs.st_size, " ", fs.st_mtim.tv_sec, ".", fs.st_mtim.tv_nsec);
+      }
+    }
     std::string dir = Cat(std::filesystem::temp_directory_path().string(), "/schedcast-e2e-fixtures-", getuid(), "-",
                           std::hash<std::string>()(Bin()));
     std::filesystem::create_directories(dir);

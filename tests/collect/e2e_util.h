@@ -4,7 +4,7 @@
 // FixturesStore() collects every fixture once per build of schedcast (Go 1.21 and 1.23, one run
 // each, GOMAXPROCS=2, --timeout 3s) into a store shared by the tests of all processes (ctest
 // runs each test in its own process): a file lock serialises the first collection and a stamp
-// (binary mtime and size) invalidates it when schedcast is rebuilt. Test-only; not thread-safe.
+// (binary and fixture files: mtime and size) invalidates it when either changes. Test-only; not thread-safe.
 #pragma once
 
 #include <sys/types.h>
