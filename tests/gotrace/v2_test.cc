@@ -199,6 +199,32 @@ std::string Go123Features() {
   return b.bytes();
 }
 
+
+// Strings that exercise Go's %q: controls, invalid UTF-8, non-printable and unassigned runes.
+std::string QuotingTrace() {
+  const std::vector<std::string> texts = {
+      "plain",
+      std::string("\x00\x01\x07\x08\x0c\x0a\x0d\x09\x0b\x1b\x7f", 11),
+      "\xc3\xa9\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf\xe2\x80\xa8",
+      "\xff\xfe\xc3",
+      "\xf0\x9f\x98\x80\xee\x80\x80\xf4\x8f\xbf\xbf\xf3\xa0\x80\x81",
+      "a\xcc\x81 \xe4\xb8\xad\xe6\x96\x87 \xd8\x80 \xc2\xad \xe1\x9a\x80 \xe3\x80\x80 \xef\xbf\xbd",
+      "\xed\xa0\x80 surrogate",
+      "\xf4\x90\x80\x80 too big",
+      "\xc0\xaf overlong",
+      "\xcd\xb8 \xe0\xa2\x90 \xf0\x9f\x80\x80 \xf3\xb0\x80\x80",
+  };
+  TraceBuilder b(23);
+  std::vector<std::pair<uint64_t, std::string>> strs;
+  std::string body = Ev(ProcStatus, 0, {0, 1}) + Ev(GoStatus, 1, {1, kNeg1, 2});
+  for (size_t i = 0; i < texts.size(); ++i) {
+    strs.push_back({i + 1, texts[i]});
+    body += Ev(UserLog, 1, {0, i + 1, i + 1, 0});
+  }
+  b.Strings(1, strs).Freq(1).Batch(1, 1, 10, body);
+  return b.bytes();
+}
+
 // ---- goldens: `go tool trace -d=1` output for the traces above ----------------------------------
 
 constexpr std::string_view kTwoGensGolden = R"golden(M=1 P=-1 G=-1 StateTransition Time=1000 Resource=Proc(0) Reason="" ProcID=0 Undetermined->Running
@@ -377,6 +403,20 @@ Stack=
 M=-1 P=-1 G=-1 Sync Time=51
 )golden";
 
+constexpr std::string_view kQuotingGolden = R"golden(M=1 P=-1 G=-1 StateTransition Time=10 Resource=Proc(0) Reason="" ProcID=0 Undetermined->Running
+M=1 P=0 G=-1 StateTransition Time=11 Resource=Goroutine(1) Reason="" GoID=1 Undetermined->Running
+M=1 P=0 G=1 Log Time=12 Task=0 Category="plain" Message="plain"
+M=1 P=0 G=1 Log Time=13 Task=0 Category="\x00\x01\a\b\f\n\r\t\v\x1b\x7f" Message="\x00\x01\a\b\f\n\r\t\v\x1b\x7f"
+M=1 P=0 G=1 Log Time=14 Task=0 Category="é\u00a0\u200b\ufeff\u2028" Message="é\u00a0\u200b\ufeff\u2028"
+M=1 P=0 G=1 Log Time=15 Task=0 Category="\xff\xfe\xc3" Message="\xff\xfe\xc3"
+M=1 P=0 G=1 Log Time=16 Task=0 Category="😀\ue000\U0010ffff\U000e0001" Message="😀\ue000\U0010ffff\U000e0001"
+M=1 P=0 G=1 Log Time=17 Task=0 Category="á 中文 \u0600 \u00ad \u1680 \u3000 �" Message="á 中文 \u0600 \u00ad \u1680 \u3000 �"
+M=1 P=0 G=1 Log Time=18 Task=0 Category="\xed\xa0\x80 surrogate" Message="\xed\xa0\x80 surrogate"
+M=1 P=0 G=1 Log Time=19 Task=0 Category="\xf4\x90\x80\x80 too big" Message="\xf4\x90\x80\x80 too big"
+M=1 P=0 G=1 Log Time=20 Task=0 Category="\xc0\xaf overlong" Message="\xc0\xaf overlong"
+M=1 P=0 G=1 Log Time=21 Task=0 Category="\u0378 \u0890 🀀 \U000f0000" Message="\u0378 \u0890 🀀 \U000f0000"
+M=-1 P=-1 G=-1 Sync Time=22
+)golden";
 
 // ---- hand-built traces --------------------------------------------------------------------------
 
@@ -417,6 +457,12 @@ TEST(V2Golden, Go123SwitchesExperimentalAndSamples) {
   DumpResult r = DumpBytes(Go123Features());
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(r.text, kFeat123Golden);
+}
+
+TEST(V2Golden, StringsAreQuotedAsGoQuotes) {
+  DumpResult r = DumpBytes(QuotingTrace());
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(r.text, kQuotingGolden);
 }
 
 TEST(V2Golden, Go123EventsAreInvalidInA122Trace) {

@@ -1,6 +1,6 @@
 // gotrace/v2/event.h — one ordered event of a new-format (Go >= 1.22) trace, as Go's reader yields it.
 //
-// An Event is a flat 96-byte value: the wire type, the kind Go's internal/trace assigns to it, the
+// An Event is a flat 88-byte value: the wire type, the kind Go's internal/trace assigns to it, the
 // timestamp (ns, strictly increasing over the whole trace), the M/P/G context the event happened
 // in (the state *before* the event; -1 = none), up to five raw arguments (after the ordering's
 // fix-ups, e.g. the previous state of a GoStatus), and the byte offset it came from. Strings and
@@ -133,5 +133,6 @@ struct Event {
   // kExperimental: the spec (name, argument names) and args[0 .. spec.nargs).
   const Spec& experimental() const { return SpecOf(type); }
 };
+static_assert(sizeof(Event) <= 88, "Event is meant to stay small and flat");
 
 }  // namespace schedcast::gotrace::v2

@@ -4,10 +4,10 @@
 // (internal/trace Event.String of Go 1.22 / 1.23: context, kind, time, kind-specific fields,
 // transition stack, event stack, blank line after stacks) to an internal buffer. It caches the
 // text of each stack and quoted string of the current generation, so repeated stacks cost one
-// copy. AppendEventText is the one-off form; AppendGoQuoted appends a string as Go's %q
-// (strconv.Quote) does. DumpReader streams all remaining events of a reader to `out` through a
-// large buffer; on a parse error it writes what came before the error and returns it. DumpFile
-// does the same reading the file with pread (bounded memory, see gotrace/v2/source.h).
+// copy. AppendEventText is the one-off form (strings are quoted by gotrace/v2/quote.h).
+// DumpReader streams all remaining events of a reader to `out` through a large buffer; on a parse
+// error it writes what came before the error and returns it. DumpFile does the same reading the
+// file with pread (bounded memory, see gotrace/v2/source.h).
 // EventFormatter is not thread-safe; the free functions are (the stream and reader belong to the
 // caller).
 #pragma once
@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "gotrace/v2/event.h"
+#include "gotrace/v2/quote.h"
 #include "gotrace/v2/reader.h"
 #include "gotrace/v2/table.h"
 
@@ -69,7 +70,6 @@ class EventFormatter {
 };
 
 void AppendEventText(const Event& ev, const Table& table, std::string& out);
-void AppendGoQuoted(std::string_view s, std::string& out);
 
 absl::Status DumpReader(Reader& reader, std::ostream& out);
 absl::Status DumpFile(const std::string& path, std::ostream& out);
