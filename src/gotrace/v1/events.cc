@@ -1,3 +1,4 @@
+// Implementation of gotrace/v1/events.h (see the contract there).
 #include "gotrace/v1/events.h"
 
 namespace schedcast::gotrace::v1 {

@@ -1,3 +1,4 @@
+// Implementation of gotrace/v1/futile.h (see the contract there).
 #include "gotrace/v1/futile.h"
 
 #include "gotrace/v1/flat_map.h"

@@ -1,3 +1,4 @@
+// Implementation of gotrace/v1/order.h (see the contract there).
 #include "gotrace/v1/order.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Implementation of gotrace/v1/postprocess.h (see the contract there).
 #include "gotrace/v1/postprocess.h"
 
 #include "gotrace/v1/flat_map.h"
@@ -22,12 +23,33 @@ struct PDesc {
   uint32_t ev_sweep = kNoEvent;  // open sweep
 };
 
+// P states: real Ps are small non-negative numbers, so most live in a dense array.
+class PTable {
+ public:
+  PDesc Get(int64_t p) const {
+    if (p >= 0 && p < kDense) return dense_[p];
+    return sparse_.GetOr(static_cast<uint64_t>(p));
+  }
+  void Set(int64_t p, const PDesc& d) {
+    if (p >= 0 && p < kDense) {
+      dense_[p] = d;
+    } else {
+      sparse_[static_cast<uint64_t>(p)] = d;
+    }
+  }
+
+ private:
+  static constexpr int64_t kDense = 256;
+  std::vector<PDesc> dense_ = std::vector<PDesc>(kDense);
+  FlatMap<PDesc> sparse_;
+};
+
 }  // namespace
 
 absl::Status LinkAndCheck(int version, std::vector<Event>& events,
                           const std::function<std::string_view(const Event&)>& region_name) {
   FlatMap<GDesc> gs;
-  FlatMap<PDesc> ps;
+  PTable ps;
   FlatMap<uint32_t> tasks;                       // task id -> UserTaskCreate
   FlatMap<std::vector<uint32_t>> regions;        // goroutine -> stack of open UserRegion starts
   gs[0].state = kGRunning;
@@ -41,7 +63,7 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
       return DataErrorAt(ev.off, Cat(what, " (", name, " at time ", ev.ts, ")"));
     };
     GDesc g = gs.GetOr(ev.g);
-    PDesc p = ps.GetOr(static_cast<uint64_t>(static_cast<int64_t>(ev.p)));
+    PDesc p = ps.Get(ev.p);
     auto check_running = [&](bool allow_g0) -> absl::Status {
       if (g.state != kGRunning) return fail(Cat("g ", ev.g, " is not running"));
       if (p.g != ev.g) return fail(Cat("p ", static_cast<int>(ev.p), " is not running g ", ev.g));
@@ -231,7 +253,7 @@ absl::Status LinkAndCheck(int version, std::vector<Event>& events,
         break;
     }
     gs[ev.g] = g;
-    ps[static_cast<uint64_t>(static_cast<int64_t>(ev.p))] = p;
+    ps.Set(ev.p, p);
   }
   return absl::OkStatus();
 }

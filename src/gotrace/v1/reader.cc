@@ -1,3 +1,4 @@
+// Implementation of gotrace/v1/reader.h (see the contract there).
 #include "gotrace/v1/reader.h"
 
 #include <cstring>
@@ -180,6 +181,8 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
   std::vector<uint64_t> args;
   args.reserve(64);
   FlatMap<uint32_t> batch_of_p;  // P -> batch index + 1
+  int64_t cached_key = INT64_MIN;  // the P of the last event appended, and its batch index + 1
+  uint32_t cached_slot = 0;
   FlatMap<uint64_t> last_g_of_p;
   int64_t last_p = 0;
   uint64_t last_g = 0, last_ts = 0, last_seq = 0;
@@ -365,11 +368,16 @@ absl::Status ReadTrace(std::string_view data, RawTrace* rt) {
         break;
     }
     const int64_t key = type == kEvCPUSample ? kProfileP : last_p;
-    uint32_t& slot = batch_of_p[static_cast<uint64_t>(key)];
-    if (slot == 0) {
-      rt->batches.push_back(Batch{key});
-      slot = static_cast<uint32_t>(rt->batches.size());
+    if (key != cached_key) {
+      uint32_t& slot = batch_of_p[static_cast<uint64_t>(key)];
+      if (slot == 0) {
+        rt->batches.push_back(Batch{key});
+        slot = static_cast<uint32_t>(rt->batches.size());
+      }
+      cached_key = key;
+      cached_slot = slot;
     }
+    const uint32_t slot = cached_slot;
     if (eargs[2] != 0) rt->arg2[off0] = eargs[2];
     const uint32_t idx = static_cast<uint32_t>(rt->events.size());
     Batch& batch = rt->batches[slot - 1];
