@@ -15,21 +15,6 @@
 namespace schedcast::cli {
 namespace {
 
-// Parses "5s", "1500ms", "2m", or a bare number of seconds.
-absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& s) {
-  size_t pos = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &pos);
-  } catch (...) {
-    return absl::InvalidArgumentError(Cat("--timeout ", s, ": expected a duration like 5s or 1500ms"));
-  }
-  std::string unit = s.substr(pos);
-  double ms = unit == "ms" ? v : unit == "s" || unit.empty() ? v * 1000 : unit == "m" ? v * 60000 : -1;
-  if (ms <= 0) return absl::InvalidArgumentError(Cat("--timeout ", s, ": expected a positive duration like 5s or 1500ms"));
-  return std::chrono::milliseconds(static_cast<int64_t>(ms));
-}
-
 void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
@@ -70,7 +55,7 @@ void RegisterCollectCommand(CLI::App& app) {
       if (!go.ok()) return Fail(go.status());
       o.go_versions = *go;
     }
-    auto timeout = ParseDuration(f->timeout);
+    auto timeout = collect::ParseDuration(f->timeout, "--timeout");
     if (!timeout.ok()) return Fail(timeout.status());
     o.timeout = *timeout;
     if (!f->shard.empty()) {

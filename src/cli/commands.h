@@ -18,7 +18,8 @@ void RegisterTrace(CLI::App& app);
 void RegisterTokens(CLI::App& app);   // trace tokens (cli/tokens_cmd.cc); after RegisterTrace
 void RegisterCollect(CLI::App& app);
 void RegisterDataset(CLI::App& app);  // dataset build/export (cli/dataset_cmd.cc)
-void RegisterDist(CLI::App& app);     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
+void RegisterDist(CLI::App& app);
+void RegisterRun(CLI::App& app);      // run: the main job (cli/run_cmd.cc)     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

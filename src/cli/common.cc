@@ -21,6 +21,7 @@ void RegisterAll(CLI::App& app) {
   RegisterCollect(app);
   RegisterDataset(app);
   RegisterDist(app);
+  RegisterRun(app);
 }
 
 }  // namespace schedcast::cli

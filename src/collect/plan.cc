@@ -82,4 +82,18 @@ uint64_t RunSeed(uint64_t seed, const std::string& program_key, const store::Con
 
 uint64_t OrderKey(uint64_t run_seed) { return Mix64(run_seed ^ 0x5c4edca57ULL); }
 
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text, const std::string& flag) {
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (...) {
+    return absl::InvalidArgumentError(Cat(flag, " ", text, ": expected a duration like 5s or 1500ms"));
+  }
+  const std::string unit = text.substr(pos);
+  const double ms = unit == "ms" ? v : unit == "s" || unit.empty() ? v * 1000 : unit == "m" ? v * 60000 : -1;
+  if (!(ms > 0)) return absl::InvalidArgumentError(Cat(flag, " ", text, ": expected a positive duration like 5s or 1500ms"));
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
 }  // namespace schedcast::collect

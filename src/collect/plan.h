@@ -11,6 +11,8 @@
 // Thread-safety: thread-safe (pure functions).
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +30,8 @@ struct Shard {
 absl::StatusOr<Shard> ParseShard(const std::string& text);
 absl::StatusOr<std::vector<int>> ParseIntList(const std::string& text, const std::string& flag);
 absl::StatusOr<std::vector<std::string>> ParseGoVersions(const std::string& text);
+// "5s", "1500ms", "2m", or a bare number of seconds; `flag` names the flag in errors.
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text, const std::string& flag);
 
 std::string ProgramKey(const std::string& import_path, const std::string& name);
 bool InShard(const std::string& program_key, const Shard& shard);

@@ -76,6 +76,7 @@ absl::StatusOr<Timeline> TimelineFromV2(std::string_view data) {
     out.source_index = index;
     out.g = g;
 
+    if (from == to) continue;  // a status restatement (e.g. at a generation boundary): no change
     if (from == v2::GoState::kUndetermined) {
       // First sight of a goroutine in a generation. Unknown ones existed before tracing began.
       if (!t.goroutines.count(g)) {
