@@ -9,13 +9,20 @@ absl::StatusOr<Header> ParseHeader(std::string_view data) {
   if (data.size() < kHeaderSize)
     return DataErrorAt(data.size(), Cat("file is ", data.size(),
                                                  " bytes, shorter than the 16-byte trace header"));
+  // "go 1.N trace" or "go 1.NN trace", NUL-padded to 16 bytes.
   std::string_view h = data.substr(0, kHeaderSize);
-  if (h.substr(0, 5) != "go 1." || h.substr(7, 9) != std::string_view(" trace\0\0\0", 9) ||
-      !std::isdigit(static_cast<unsigned char>(h[5])) || !std::isdigit(static_cast<unsigned char>(h[6]))) {
+  size_t digits = 0;
+  while (digits < 2 && 5 + digits < h.size() && std::isdigit(static_cast<unsigned char>(h[5 + digits]))) ++digits;
+  const std::string_view rest = h.substr(5 + digits);
+  bool padded = rest.substr(0, 6) == " trace";
+  for (size_t i = 6; padded && i < rest.size(); ++i) padded = rest[i] == '\0';
+  if (h.substr(0, 5) != "go 1." || digits == 0 || !padded) {
     return DataErrorAt(0, "bad header: not a Go execution trace (want \"go 1.NN trace\")");
   }
   Header out;
-  out.version = 1000 + (h[5] - '0') * 10 + (h[6] - '0');
+  int minor = 0;
+  for (size_t i = 0; i < digits; ++i) minor = minor * 10 + (h[5 + i] - '0');
+  out.version = 1000 + minor;
   switch (out.version) {
     case 1005: case 1007: case 1008: case 1009: case 1010: case 1011: case 1019: case 1021:
       out.format = Format::kV1;

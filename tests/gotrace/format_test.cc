@@ -20,6 +20,14 @@ TEST(Header, RecognisesOldAndNewFormats) {
   EXPECT_EQ(h->format, Format::kV2);
 }
 
+TEST(Header, OneDigitMinorVersions) {
+  auto h = ParseHeader("go 1.7 trace\0\0\0\0"s);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->version, 1007);
+  EXPECT_EQ(h->format, Format::kV1);
+  EXPECT_FALSE(ParseHeader("go 1.7 trace\0\0\0x"s).ok());
+}
+
 TEST(Header, RejectsEmptyShortGarbageAndUnknownVersions) {
   EXPECT_NE(ParseHeader("").status().message().find("empty file"), std::string::npos);
   EXPECT_NE(ParseHeader("go 1.19").status().message().find("shorter than the 16-byte"), std::string::npos);
