@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
 
 #include "gotrace/bytes.h"
 #include "gotrace/v2/spec.h"
@@ -120,18 +119,9 @@ absl::Status GenerationReader::Process(Generation* g, const Header& h) {
     }
     default: {
       const int64_t m = static_cast<int64_t>(h.m);
-      ThreadBatches* tb = nullptr;
-      for (auto& t : g->threads) {  // few threads per generation
-        if (t.m == m) {
-          tb = &t;
-          break;
-        }
-      }
-      if (tb == nullptr) {
-        g->threads.push_back(ThreadBatches{m, {}});
-        tb = &g->threads.back();
-      }
-      tb->batches.push_back(BatchRef{h.body, static_cast<uint32_t>(h.size), h.time});
+      auto [it, added] = thread_index_.emplace(m, g->threads.size());
+      if (added) g->threads.push_back(ThreadBatches{m, {}});
+      g->threads[it->second].batches.push_back(BatchRef{h.body, static_cast<uint32_t>(h.size), h.time});
       return absl::OkStatus();
     }
   }
@@ -141,6 +131,7 @@ absl::Status GenerationReader::Next(Generation* g, absl::Status* deferred) {
   g->gen = 0;
   g->ns_per_tick = 0;
   g->threads.clear();
+  thread_index_.clear();
   g->samples.clear();
   g->table.Reset(0);
   g->offset = has_spill_ ? spill_.at : pos_;

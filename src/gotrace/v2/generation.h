@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -83,6 +84,7 @@ class GenerationReader {
   bool has_spill_ = false;
   Header spill_;
   std::string scratch_;
+  std::unordered_map<int64_t, size_t> thread_index_;  // m -> index in Generation::threads
 };
 
 }  // namespace schedcast::gotrace::v2
