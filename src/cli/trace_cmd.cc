@@ -34,7 +34,10 @@ void RegisterTrace(CLI::App& app) {
     } else if (file_opt->count() == 0) {
       return Fail(absl::InvalidArgumentError("trace dump: give FILE, or --store FILE.db --run ID"));
     } else {
-      data = ReadFileToString(*file);
+      absl::Status s = gotrace::DumpFile(*file, std::cout);
+      std::cout.flush();
+      if (!s.ok()) Fail(s);
+      return;
     }
     if (!data.ok()) return Fail(data.status());
     absl::Status s = gotrace::Dump(*data, std::cout);

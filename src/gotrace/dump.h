@@ -15,6 +15,10 @@
 namespace schedcast::gotrace {
 
 absl::Status Dump(std::string_view data, std::ostream& out);
+// Same as Dump, reading the file itself: new-format traces are streamed from disk one generation at
+// a time (memory bounded by a generation, not the file); old-format ones are read whole (Go's old
+// format can only be ordered once every batch has been read). Errors name the path.
+absl::Status DumpFile(const std::string& path, std::ostream& out);
 absl::StatusOr<TraceStats> ComputeStats(std::string_view data);
 
 }  // namespace schedcast::gotrace
