@@ -197,3 +197,36 @@ TEST(Prompt, LettersAndReadableTokens) {
 
 }  // namespace
 }  // namespace schedcast::data
+
+namespace schedcast::data {
+namespace {
+
+// The main job end to end on one corpus package: collect → dataset → summary.json.
+TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
+  const auto out = std::filesystem::temp_directory_path() / ("schedcast-run-" + std::to_string(getpid()));
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
+                                 out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s"},
+                                {"GOTOOLCHAIN=local"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ceiling"), std::string::npos) << r.out;
+  auto text = ReadFileToString((out / "summary.json").string());
+  ASSERT_TRUE(text.ok()) << text.status();
+  auto j = nlohmann::json::parse(*text);
+  EXPECT_EQ(j.at("dataset_runs").get<int>(), 14 * 2 * 4);  // 14 tests in corpus/chans
+  EXPECT_GT(j.at("splits").at("train").at("examples").get<int>(), 0);
+  const double ceiling = j.at("splits").at("train").at("oracle_accuracy");
+  const double uniform = j.at("splits").at("train").at("uniform_accuracy");
+  EXPECT_GT(ceiling, uniform);
+  // Running again tops up nothing and gives the same dataset size.
+  r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
+                            out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s"},
+                           {"GOTOOLCHAIN=local"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j2 = nlohmann::json::parse(*ReadFileToString((out / "summary.json").string()));
+  EXPECT_EQ(j2.at("runs_stored_now").get<int>(), 0);
+  EXPECT_EQ(j2.at("dataset_runs"), j.at("dataset_runs"));
+  std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace schedcast::data
