@@ -1,6 +1,8 @@
 // Differential test: for every trace written by every installed Go toolchain, schedcast's dump must
 // equal Go's own debug dump of that version byte for byte (`go tool trace -d` for Go <= 1.21,
-// `-d=1` for Go >= 1.22). A mismatch names the trace and the first differing line.
+// `-d=1` for Go >= 1.22). A mismatch names the trace and the first differing line. Where Go's own
+// new-format dump is nondeterministic (timestamp ties between threads are broken in Go's map
+// iteration order), schedcast's dump must equal one of the outputs Go gives over repeated runs.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -29,6 +31,7 @@ std::string FirstDifference(const std::string& want, const std::string& got) {
 TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
   const auto traces = testutil::GeneratedTraces();
   std::map<std::string, int> per_version, identical;
+  int nondeterministic = 0;  // traces whose Go dump varies between invocations (ours matched one)
   std::vector<std::string> failures;
   for (const auto& path : traces) {
     const std::string v = testutil::GoVersionOfTraceName(path);
@@ -44,16 +47,30 @@ TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
     ++per_version[v];
     if (!s.ok()) {
       failures.push_back(Cat(path, ": schedcast failed: ", std::string(s.message())));
-    } else if (ours.str() != go.out) {
-      failures.push_back(Cat(path, ": ", FirstDifference(go.out, ours.str())));
-    } else {
+    } else if (ours.str() == go.out) {
       ++identical[v];
+    } else {
+      // Go's new-format reader breaks timestamp ties between threads in map-iteration order, so
+      // its own output can differ from one invocation to the next. Ours must equal one of them.
+      bool matched = false;
+      for (int attempt = 0; v2 && attempt < 40 && !matched; ++attempt) {
+        auto again = testutil::RunCommand({"/usr/lib/go-" + v + "/bin/go", "tool", "trace", "-d=1", path},
+                                          {"GOTOOLCHAIN=local"});
+        matched = again.exit_code == 0 && again.out == ours.str();
+      }
+      if (matched) {
+        ++identical[v];
+        ++nondeterministic;
+      } else {
+        failures.push_back(Cat(path, ": ", FirstDifference(go.out, ours.str())));
+      }
     }
   }
   for (const char* v : {"1.19", "1.21", "1.22", "1.23"}) {
     EXPECT_GE(per_version[v], 10) << "too few go" << v << " traces in " << SCHEDCAST_TRACE_DIR;
     std::cout << "go" << v << ": " << identical[v] << "/" << per_version[v] << " traces identical\n";
   }
+  std::cout << nondeterministic << " trace(s) where Go's own dump varies between invocations; ours equals one of them\n";
   EXPECT_GE(traces.size(), 40u);
   for (size_t i = 0; i < failures.size() && i < 20; ++i) ADD_FAILURE() << failures[i];
   EXPECT_TRUE(failures.empty()) << failures.size() << " of " << traces.size() << " traces differ";
