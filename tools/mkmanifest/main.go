@@ -8,15 +8,18 @@
 // file:line and makes the command exit with status 1, so a broken label
 // never reaches the manifest silently.
 //
-// Usage (from the repository root or from anywhere below it):
+// Usage: the tool is its own module (schedcast.dev/mkmanifest), so run it
+// from its directory, or from the repository root with `go -C` (Go 1.20+),
+// or as `go run ./tools/mkmanifest` where a go.work at the root uses it.
+// It finds corpus/ by walking up from the working directory (or -corpus).
 //
-//	go run ./tools/mkmanifest            # rewrite corpus/MANIFEST.json
-//	go run ./tools/mkmanifest -check     # exit 1 if MANIFEST.json is stale
-//	go run ./tools/mkmanifest -lint      # also warn where primitives= and the code disagree
-//	go run ./tools/mkmanifest -splits    # list tests whose split= differs from the hash rule
+//	cd tools/mkmanifest
+//	go run .            # rewrite corpus/MANIFEST.json
+//	go run . -check     # exit 1 if MANIFEST.json is stale
+//	go run . -lint      # also warn where primitives= and the code disagree
+//	go run . -splits    # list tests whose split= differs from the hash rule
 //
-// When the repository root has no go.mod or go.work, run it from its own
-// module instead: cd tools/mkmanifest && go run . [-check].
+//	go -C tools/mkmanifest run . -check   # the same check from the root
 package main
 
 import (
@@ -77,7 +80,7 @@ func main() {
 			fail(fmt.Sprintf("%s: %v (run mkmanifest without -check to create it)", out, err))
 		}
 		if !bytes.Equal(old, data) {
-			fail(fmt.Sprintf("%s is stale: regenerate it with `go run ./tools/mkmanifest`", out))
+			fail(fmt.Sprintf("%s is stale: regenerate it with `cd tools/mkmanifest && go run .`", out))
 		}
 		fmt.Printf("%s is up to date (%d tests)\n", out, len(m.Tests))
 		return

@@ -235,21 +235,30 @@ func TestQueueShutdownWithoutBroadcast(t *testing.T) {
 	}
 }
 
-// Two packers wait for parcels on a conveyor. The loader puts two parcels
-// on the belt but calls Signal only once; if both packers were already
-// asleep, one of them never wakes even though a parcel is waiting for it.
-// schedcast: category=leak primitives=cond,mutex,waitgroup,chan,close,select,after bug=leak split=test
+// Two packers wait for parcels on a conveyor; each is at the belt or comes
+// back from a break later, as its select decides. The loader puts two
+// parcels on the belt but calls Signal only once; if both packers were
+// already asleep, one of them never wakes even though a parcel is waiting
+// for it.
+// schedcast: category=leak primitives=chan,bufchan,close,select,after,mutex,waitgroup,cond bug=leak split=test
 func TestConveyorOneSignalTwoParcels(t *testing.T) {
 	var mu sync.Mutex
 	arrived := sync.NewCond(&mu)
 	belt := 0
 	var packers sync.WaitGroup
 	for p := 0; p < 2; p++ {
-		p := p
+		onTime := make(chan struct{}, 1)
+		onBreak := make(chan struct{}, 1)
+		onTime <- struct{}{}
+		onBreak <- struct{}{}
 		packers.Add(1)
 		go func() {
 			defer packers.Done()
-			churn(6000 * (p + 1))
+			select { // the packer is at the belt, or back from a break later
+			case <-onTime:
+			case <-onBreak:
+				time.Sleep(3 * time.Millisecond)
+			}
 			mu.Lock()
 			for belt == 0 {
 				arrived.Wait() // schedcast:block
@@ -259,7 +268,7 @@ func TestConveyorOneSignalTwoParcels(t *testing.T) {
 		}()
 	}
 	go func() { // loader
-		churn(9000)
+		time.Sleep(time.Millisecond)
 		mu.Lock()
 		belt += 2
 		arrived.Signal() // BUG: two parcels, one wake-up

@@ -194,7 +194,8 @@ func TestReplicationRingLocks(t *testing.T) {
 
 // A quota checker locks the ledger and returns early, still holding the
 // lock, when the account is over quota. Whether it sees the account over
-// quota depends on whether a concurrent charge got in first; after such an
+// quota depends on whether a concurrent charge got in first, which happens
+// when its select postpones the check to the next batch; after such an
 // early return the billing run blocks on the lock forever.
 // schedcast: category=leak primitives=chan,bufchan,close,select,after,mutex bug=leak split=train
 func TestQuotaEarlyReturnKeepsLock(t *testing.T) {
@@ -210,15 +211,23 @@ func TestQuotaEarlyReturnKeepsLock(t *testing.T) {
 	}
 	charged := make(chan struct{})
 	go func() {
-		churn(10000)
+		time.Sleep(time.Millisecond)
 		mu.Lock()
 		used += 20
 		mu.Unlock()
 		close(charged)
 	}()
 	checked := make(chan bool, 1)
+	now := make(chan struct{}, 1)
+	batched := make(chan struct{}, 1)
+	now <- struct{}{}
+	batched <- struct{}{}
 	go func() {
-		churn(10000)
+		select { // check at once, or with the next batch
+		case <-now:
+		case <-batched:
+			time.Sleep(3 * time.Millisecond)
+		}
 		checked <- check()
 	}()
 	billed := make(chan struct{})

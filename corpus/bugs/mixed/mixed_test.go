@@ -191,18 +191,19 @@ func TestPrinterPanelPageBeforePaper(t *testing.T) {
 // a missing key and waits for the reply; the filler inserts under the write
 // lock, which cannot be had while the read lock is held. Hot keys are
 // served without the filler, so only a cold request deadlocks.
-// schedcast: category=leak primitives=chan,bufchan,select,after,rwmutex bug=leak split=test
+// schedcast: category=leak primitives=chan,bufchan,close,range,select,after,rwmutex bug=leak split=test
 func TestCacheFillUnderReadLock(t *testing.T) {
 	var mu sync.RWMutex
 	cache := map[string]int{"hot": 1}
 	fill := make(chan string)
 	filled := make(chan int)
 	go func() { // filler
-		k := <-fill
-		mu.Lock() // schedcast:block
-		cache[k] = 2
-		mu.Unlock()
-		filled <- 2
+		for k := range fill {
+			mu.Lock() // schedcast:block
+			cache[k] = 2
+			mu.Unlock()
+			filled <- 2
+		}
 	}()
 	hotReq := make(chan string, 1)
 	coldReq := make(chan string, 1)
@@ -210,6 +211,7 @@ func TestCacheFillUnderReadLock(t *testing.T) {
 	coldReq <- "cold"
 	served := make(chan int, 1)
 	go func() { // worker serves the first request it picks
+		defer close(fill)
 		time.Sleep(300 * time.Microsecond)
 		var key string
 		select {
@@ -264,7 +266,11 @@ func TestEventLoopSelectHoldsLock(t *testing.T) {
 	}()
 	go func() { // event source
 		for i := 0; i < 3; i++ {
-			events <- i
+			select {
+			case events <- i:
+			case <-stop:
+				return
+			}
 			churn(5000)
 		}
 	}()
@@ -295,7 +301,7 @@ func TestLoggerOnceWaitsForConfig(t *testing.T) {
 	var once sync.Once
 	sinkAddr := make(chan string)
 	logger := func() {
-		once.Do(func() {
+		once.Do(func() { // schedcast:block
 			_ = <-sinkAddr // schedcast:block
 		})
 	}

@@ -83,7 +83,7 @@ func TestImporterRangeNoClose(t *testing.T) {
 	rows := make(chan string)
 	good := make(chan string)
 	bad := make(chan string)
-	go func() { good <- "42,alice" }()
+	go func() { good <- "42,alice" }() // schedcast:block
 	go func() { bad <- "x,,," }()
 	imported := make(chan int)
 	go func() {
@@ -318,7 +318,7 @@ func TestHeartbeatReaderAfterPacerQuit(t *testing.T) {
 	go func() { // reader
 		<-beats
 		seen <- 1
-		<-beats
+		<-beats // schedcast:block
 		<-beats // schedcast:block
 		seen <- 3
 	}()
