@@ -158,7 +158,7 @@ void RegisterDist(CLI::App& app) {
       const std::string program = r.program.package + "." + r.program.name;
       if (program.size() < s->program.size() || program.compare(program.size() - s->program.size(), std::string::npos, s->program) != 0)
         continue;
-      const std::string config = Cat("go", r.config.go_version, "/p", r.config.gomaxprocs, r.config.race ? "/race" : "");
+      const std::string config = data::ConfigName(r.config);
       if (!s->config.empty() && config != s->config) continue;
       if (r.trace_bytes == 0) continue;
       matched.insert(program);

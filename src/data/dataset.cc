@@ -5,13 +5,9 @@
 
 namespace schedcast::data {
 
-namespace {
-
 std::string ConfigName(const store::ConfigRecord& c) {
   return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
 }
-
-}  // namespace
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress) {

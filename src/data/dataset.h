@@ -30,6 +30,9 @@ struct DatasetSummary {
   std::vector<std::string> errors;  // "program config run N: reason"
 };
 
+// "go1.23/p2", with "/race" appended for race builds: how examples name a configuration.
+std::string ConfigName(const store::ConfigRecord& c);
+
 // `progress(done, total, program)` is called after each program/config group.
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress);
