@@ -30,23 +30,24 @@ run_ctest() {
   rm -f "$log"
 }
 
-# build NAME DIR CMAKE_ARGS...: configure + build; a failure counts as one failed test.
+# build NAME DIR TARGET CMAKE_ARGS...: configure + build TARGET ("all" for everything); a failure
+# counts as one failed test.
 build() {
-  local name=$1 dir=$2; shift 2
-  if ! { cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && ninja -C "$dir" -j "$jobs"; }; then
+  local name=$1 dir=$2 target=$3; shift 3
+  if ! { cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && ninja -C "$dir" -j "$jobs" "$target"; }; then
     failed=$((failed + 1)); summary+=("$name: build failed"); return 1
   fi
 }
 
 export GOTOOLCHAIN=local
-if build release build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest release build; fi
+if build release build all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest release build; fi
 
 if [ -z "${SKIP_SANITIZE:-}" ]; then
-  if build asan build-asan -DCMAKE_BUILD_TYPE=Debug -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
+  if build asan build-asan all -DCMAKE_BUILD_TYPE=Debug -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
       -DSCHEDCAST_TRACE_DIR="$root/build/testtraces"; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan+ubsan build-asan
   fi
-  if build fuzz build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  if build fuzz build-fuzz trace_fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DSCHEDCAST_FUZZ=ON -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_TESTS=OFF -DSCHEDCAST_BENCH=OFF; then
     corpus=build-fuzz/corpus
     mkdir -p "$corpus"
