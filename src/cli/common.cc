@@ -22,6 +22,7 @@ void RegisterAll(CLI::App& app) {
   RegisterDataset(app);
   RegisterDist(app);
   RegisterRun(app);
+  RegisterModel(app);
 }
 
 }  // namespace schedcast::cli

@@ -1,0 +1,52 @@
+#include "model/freq.h"
+
+#include <cmath>
+
+#include "model/context.h"
+
+namespace schedcast::model {
+
+void FreqPredictor::Fit(const std::vector<data::Example>& train, const Objective& obj) {
+  counts_.clear();
+  std::vector<double> w;
+  for (const auto& ex : train) {
+    w.assign(ex.candidates.size(), 0.0);
+    obj.Weights(ex, w);
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (w[i] == 0) continue;
+      std::string_view type = ParseToken(ex.candidates[i]).type;
+      auto it = counts_.find(type);
+      if (it == counts_.end()) it = counts_.emplace(std::string(type), 0.0).first;
+      it->second += w[i];
+    }
+  }
+}
+
+void FreqPredictor::Logits(const data::Example& ex, std::vector<double>* logits) const {
+  const size_t n = ex.candidates.size();
+  std::vector<std::string_view> types(n);
+  for (size_t i = 0; i < n; ++i) types[i] = ParseToken(ex.candidates[i]).type;
+  logits->assign(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    int same = 0;
+    for (size_t j = 0; j < n; ++j) same += types[j] == types[i];
+    auto it = counts_.find(types[i]);
+    const double c = (it == counts_.end() ? 0.0 : it->second) + 1.0;
+    (*logits)[i] = std::log(c) - std::log(static_cast<double>(same));
+  }
+}
+
+nlohmann::json FreqPredictor::Params() const { return {{"type_counts", counts_}}; }
+
+absl::StatusOr<std::unique_ptr<FreqPredictor>> FreqPredictor::FromParams(const nlohmann::json& j) {
+  auto m = std::make_unique<FreqPredictor>();
+  if (!j.contains("type_counts") || !j["type_counts"].is_object())
+    return absl::InvalidArgumentError("freq: missing object field 'type_counts'");
+  for (const auto& [k, v] : j["type_counts"].items()) {
+    if (!v.is_number()) return absl::InvalidArgumentError(Cat("freq: type_counts['", k, "'] is not a number"));
+    m->counts_[k] = v.get<double>();
+  }
+  return m;
+}
+
+}  // namespace schedcast::model

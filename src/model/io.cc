@@ -1,0 +1,107 @@
+#include "model/io.h"
+
+#include <cmath>
+#include <fstream>
+
+#include "collect/hash.h"
+#include "model/freq.h"
+#include "model/ngram.h"
+#include "model/structured.h"
+#include "model/uniform.h"
+
+namespace schedcast::model {
+
+namespace {
+constexpr const char* kFormat = "schedcast-model";
+
+absl::StatusOr<std::unique_ptr<Predictor>> FromParams(std::string_view kind, const nlohmann::json& p) {
+  auto up = [](auto r) -> absl::StatusOr<std::unique_ptr<Predictor>> {
+    if (!r.ok()) return r.status();
+    return std::unique_ptr<Predictor>(std::move(*r));
+  };
+  if (kind == "uniform") return up(UniformPredictor::FromParams(p));
+  if (kind == "freq") return up(FreqPredictor::FromParams(p));
+  if (kind == "ngram") return up(NgramPredictor::FromParams(p));
+  if (kind == "structured") return up(StructuredPredictor::FromParams(p));
+  return absl::InvalidArgumentError(Cat("unknown model kind '", kind, "'"));
+}
+}  // namespace
+
+nlohmann::json ToFileJson(const Predictor& m) {
+  const ModelMeta& meta = m.meta();
+  nlohmann::json j;
+  j["format"] = kFormat;
+  j["version"] = kModelFormatVersion;
+  j["kind"] = std::string(m.kind());
+  j["objective"] = meta.objective;
+  j["hyper"] = meta.hyper;
+  j["data"] = {{"dir", meta.data_dir},
+               {"hash", meta.data_hash},
+               {"level", meta.level},
+               {"key", meta.key},
+               {"train_examples", meta.train_examples},
+               {"validation_examples", meta.validation_examples}};
+  const auto* sp = dynamic_cast<const ScoredPredictor*>(&m);
+  j["temperature"] = sp ? sp->temperature() : 1.0;
+  j["metrics"] = meta.metrics;
+  j["params"] = m.Params();
+  return j;
+}
+
+absl::Status Save(const Predictor& m, const std::string& path) {
+  return WriteStringToFile(path, ToFileJson(m).dump() + "\n");
+}
+
+absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
+  if (!j.is_object() || j.value("format", "") != kFormat)
+    return absl::InvalidArgumentError(Cat("not a schedcast model file (field 'format' is not \"", kFormat, "\")"));
+  if (!j.contains("version") || !j["version"].is_number_integer())
+    return absl::InvalidArgumentError("missing integer field 'version'");
+  const int version = j["version"].get<int>();
+  if (version != kModelFormatVersion)
+    return absl::FailedPreconditionError(
+        Cat("model format version ", version, ", this schedcast reads version ", kModelFormatVersion, " (retrain the model)"));
+  const std::string kind = j.value("kind", "");
+  if (!want_kind.empty() && kind != want_kind)
+    return absl::InvalidArgumentError(Cat("model kind '", kind, "', expected '", want_kind, "'"));
+  if (!j.contains("params")) return absl::InvalidArgumentError("missing field 'params'");
+  SC_ASSIGN_OR_RETURN(auto m, FromParams(kind, j["params"]));
+  ModelMeta& meta = m->meta();
+  meta.kind = kind;
+  meta.objective = j.value("objective", "");
+  meta.hyper = j.value("hyper", nlohmann::json::object());
+  meta.metrics = j.value("metrics", nlohmann::json::object());
+  const nlohmann::json d = j.value("data", nlohmann::json::object());
+  meta.data_dir = d.value("dir", "");
+  meta.data_hash = d.value("hash", "");
+  meta.level = d.value("level", "");
+  meta.key = d.value("key", "");
+  meta.train_examples = d.value("train_examples", uint64_t{0});
+  meta.validation_examples = d.value("validation_examples", uint64_t{0});
+  if (auto* sp = dynamic_cast<ScoredPredictor*>(m.get())) {
+    const double t = j.value("temperature", 1.0);
+    if (!(t > 0) || !std::isfinite(t)) return absl::InvalidArgumentError(Cat("temperature ", t, " is not positive"));
+    sp->set_temperature(t);
+  }
+  return m;
+}
+
+absl::StatusOr<std::unique_ptr<Predictor>> Load(const std::string& path, std::string_view want_kind) {
+  SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return absl::InvalidArgumentError(Cat(path, ": not valid JSON"));
+  auto m = FromFileJson(j, want_kind);
+  if (!m.ok()) return WithContext(m.status(), path);
+  return m;
+}
+
+absl::StatusOr<std::string> HashTrainingData(const std::string& dir) {
+  collect::Fnv1a64 h;
+  for (const char* f : {"train.jsonl", "validation.jsonl"}) {
+    SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(dir + "/" + f));
+    h.AddField(text);
+  }
+  return h.hex();
+}
+
+}  // namespace schedcast::model

@@ -1,0 +1,65 @@
+// model/predictor.h — the one interface every next-event model implements.
+//
+// Contract: Predict(ex) returns one probability per ex.candidates entry (same order): finite, >= 0,
+// summing to 1. Mass outside the legal set is impossible by construction (there is no slot for it).
+// Predict reads only what is known before the step — context, context_total, state, candidates,
+// config, program, level — never target_counts or label.
+// Most models are ScoredPredictors: they produce one logit per candidate and Predict applies the
+// (optionally fitted) temperature and a softmax; a future libtorch model can derive from either.
+// ModelMeta is what a model file records beside the parameters (io.h).
+// Thread-safety: Predict is const and thread-safe on a fully built predictor; fitting/setters are not.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/example.h"
+#include "nlohmann/json.hpp"
+
+namespace schedcast::model {
+
+struct ModelMeta {
+  std::string kind;              // uniform | freq | ngram | structured
+  std::string objective;         // kl | ce | "" (uniform is not trained)
+  nlohmann::json hyper = nlohmann::json::object();  // hyper-parameters, as given
+  std::string data_dir;          // where the training data came from
+  std::string data_hash;         // fnv1a64 of train.jsonl + validation.jsonl
+  std::string level, key;        // of the training examples (token granularity, key kind)
+  uint64_t train_examples = 0, validation_examples = 0;
+  nlohmann::json metrics = nlohmann::json::object();  // validation metrics at the end of training
+};
+
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  virtual std::string_view kind() const = 0;
+  virtual std::vector<double> Predict(const data::Example& ex) const = 0;
+  // The model-specific parameters for the model file (io.h), and the inverse (per class FromParams).
+  virtual nlohmann::json Params() const = 0;
+
+  ModelMeta& meta() { return meta_; }
+  const ModelMeta& meta() const { return meta_; }
+
+ private:
+  ModelMeta meta_;
+};
+
+// A predictor defined by one logit per candidate; p = softmax(logits / temperature).
+class ScoredPredictor : public Predictor {
+ public:
+  // logits->size() == ex.candidates.size() on return; entries finite.
+  virtual void Logits(const data::Example& ex, std::vector<double>* logits) const = 0;
+  std::vector<double> Predict(const data::Example& ex) const override;
+  double temperature() const { return temperature_; }
+  void set_temperature(double t) { temperature_ = t; }
+
+ private:
+  double temperature_ = 1.0;
+};
+
+// In-place numerically stable softmax of logits / temperature (uniform if empty-safe).
+void Softmax(std::span<double> v, double temperature = 1.0);
+
+}  // namespace schedcast::model

@@ -1,0 +1,177 @@
+#include "model/structured.h"
+
+#include <bit>
+#include <cmath>
+
+#include "model/context.h"
+
+namespace schedcast::model {
+
+namespace {
+
+struct GInfo {
+  std::string_view g;
+  int last = 0, unblocked = 0, created = 0;  // steps ago (1 = newest token); 0 = not in context
+  std::string_view last_type, prev_type;
+  int events = 0;
+};
+
+GInfo* Lookup(std::vector<GInfo>& v, std::string_view g) {
+  for (auto& i : v)
+    if (i.g == g) return &i;
+  GInfo gi;
+  gi.g = g;
+  v.push_back(gi);
+  return &v.back();
+}
+
+int Bucket(int d) {  // 0 = never, then 1, 2, 3, 4-5, 6-8, 9-16, 17+
+  if (d <= 3) return d;
+  if (d <= 5) return 4;
+  if (d <= 8) return 5;
+  if (d <= 16) return 6;
+  return 7;
+}
+int Cap(int n, int hi) { return n < hi ? n : hi; }
+int Depth(std::string_view g) {
+  int d = 0;
+  for (char c : g) d += c == '.';
+  return d;
+}
+
+}  // namespace
+
+StructuredPredictor::StructuredPredictor(int hash_bits) : hash_bits_(hash_bits), w_(size_t{1} << hash_bits, 0.0f) {}
+
+void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_t>* feats,
+                                    std::vector<uint32_t>* offsets) const {
+  // Context view, newest last.
+  std::vector<ParsedToken> ctx;
+  ctx.reserve(ex.context.size());
+  for (const auto& t : ex.context) ctx.push_back(ParseToken(t));
+  const std::string_view anchor = AnchorOf(ctx);
+  std::vector<GInfo> info;
+  info.reserve(16);
+  for (size_t k = ctx.size(); k-- > 0;) {
+    const int d = static_cast<int>(ctx.size() - k);
+    const ParsedToken& t = ctx[k];
+    if (t.type == "GoUnblock") {
+      GInfo* gi = Lookup(info, t.g);
+      if (!gi->unblocked) gi->unblocked = d;
+      continue;
+    }
+    if (!t.child.empty()) {
+      GInfo* ci = Lookup(info, t.child);
+      if (!ci->created) ci->created = d;
+    }
+    if (t.g.empty()) continue;
+    GInfo* gi = Lookup(info, t.g);
+    if (!gi->last) gi->last = d, gi->last_type = t.type;
+    else if (gi->prev_type.empty()) gi->prev_type = t.type;
+    ++gi->events;
+  }
+  const StateView sv = ParseState(ex.state);
+  const int procs = GomaxprocsOf(ex.config);
+  const std::string_view gover = GoVersionOf(ex.config);
+  const size_t nc = ex.candidates.size();
+  const ParsedToken* l1 = ctx.size() >= 1 ? &ctx[ctx.size() - 1] : nullptr;
+  const ParsedToken* l2 = ctx.size() >= 2 ? &ctx[ctx.size() - 2] : nullptr;
+  const std::string_view l1t = l1 ? l1->type : "<s>", l2t = l2 ? l2->type : "<s>";
+  const std::string_view l1rel = l1 ? Relation(l1->g, anchor) : "", l2rel = l2 ? Relation(l2->g, anchor) : "";
+  const std::string_view anchor_state = sv.Find(anchor);
+  const int pos = std::bit_width(ex.context_total);
+
+  std::vector<ParsedToken> cands(nc);
+  for (size_t i = 0; i < nc; ++i) cands[i] = ParseToken(ex.candidates[i]);
+
+  const int shift = 64 - hash_bits_;
+  offsets->clear();
+  offsets->push_back(static_cast<uint32_t>(feats->size()));
+  for (size_t i = 0; i < nc; ++i) {
+    const ParsedToken& c = cands[i];
+    int same_type = 0;
+    for (const auto& o : cands) same_type += o.type == c.type;
+    const std::string_view g = c.g;
+    GInfo none;
+    none.g = g;
+    const GInfo* gi = &none;
+    for (const auto& x : info)
+      if (x.g == g) gi = &x;
+    const std::string_view gstate = sv.Find(g);
+    const std::string_view rel = Relation(g, anchor);
+    const std::string_view l1g = l1 ? Relation(l1->g, g) : "", l2g = l2 ? Relation(l2->g, g) : "";
+    const uint64_t base = HashBytes(kHashSeed, c.type);
+    int tmpl = 0;
+    auto add = [&](uint64_t h) { feats->push_back(static_cast<uint32_t>(h >> shift)); };
+    auto T = [&]() { return HashInt(base, ++tmpl); };
+    add(T());
+    add(HashBytes(T(), gstate));
+    add(HashBytes(T(), rel));
+    add(HashBytes(HashBytes(T(), l1t), l1g));
+    add(HashBytes(HashBytes(HashBytes(HashBytes(T(), l1t), l1g), l2t), l2g));
+    add(HashBytes(HashBytes(HashBytes(T(), l1t), l1rel), rel));
+    add(HashBytes(HashBytes(HashBytes(HashBytes(HashBytes(T(), l1t), l1rel), l2t), l2rel), rel));
+    add(HashInt(T(), Bucket(gi->last)));
+    add(HashBytes(T(), gi->last_type));
+    add(HashBytes(HashBytes(T(), gi->last_type), gi->prev_type));
+    add(HashInt(T(), Bucket(gi->events)));
+    add(HashInt(T(), Bucket(gi->unblocked)));
+    add(HashInt(T(), Bucket(gi->created)));
+    add(HashInt(T(), Cap(sv.runnable, 6)));
+    add(HashInt(T(), Cap(sv.running, 6)));
+    add(HashInt(T(), Cap(sv.blocked, 6)));
+    add(HashInt(T(), procs));
+    add(HashInt(HashInt(T(), procs), Cap(sv.running, 6)));
+    add(HashBytes(HashInt(T(), procs), gstate));
+    add(HashBytes(T(), gover));
+    add(HashInt(T(), pos));
+    add(HashInt(T(), Cap(static_cast<int>(nc), 24)));
+    add(HashInt(T(), Cap(same_type, 8)));
+    add(HashInt(HashInt(T(), g == "T" || g == "M"), Cap(Depth(g), 4)));
+    add(HashBytes(HashBytes(T(), anchor_state), rel));
+    add(HashBytes(HashInt(HashBytes(T(), gstate), Bucket(gi->last)), l1g));
+    add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
+    offsets->push_back(static_cast<uint32_t>(feats->size()));
+  }
+}
+
+void StructuredPredictor::Logits(const data::Example& ex, std::vector<double>* logits) const {
+  thread_local std::vector<uint32_t> feats, offsets;
+  feats.clear();
+  Featurize(ex, &feats, &offsets);
+  const size_t nc = ex.candidates.size();
+  logits->assign(nc, 0.0);
+  for (size_t i = 0; i < nc; ++i) {
+    double s = 0;
+    for (uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) s += w_[feats[k]];
+    (*logits)[i] = s;
+  }
+}
+
+nlohmann::json StructuredPredictor::Params() const {
+  nlohmann::json w = nlohmann::json::array();
+  for (size_t i = 0; i < w_.size(); ++i)
+    if (w_[i] != 0.0f) w.push_back({i, w_[i]});
+  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"weights", std::move(w)}};
+}
+
+absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromParams(const nlohmann::json& j) {
+  if (!j.contains("hash_bits") || !j["hash_bits"].is_number_integer() || !j.contains("weights") ||
+      !j["weights"].is_array())
+    return absl::InvalidArgumentError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
+  if (j.value("features", "") != "v1")
+    return absl::InvalidArgumentError(Cat("structured: feature set '", j.value("features", ""), "' is not v1"));
+  const int bits = j["hash_bits"].get<int>();
+  if (bits < 4 || bits > 26) return absl::InvalidArgumentError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
+  auto m = std::make_unique<StructuredPredictor>(bits);
+  for (const auto& e : j["weights"]) {
+    if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number())
+      return absl::InvalidArgumentError("structured: a weight entry is not [index, value]");
+    const uint64_t i = e[0].get<uint64_t>();
+    if (i >= m->w_.size()) return absl::InvalidArgumentError(Cat("structured: weight index ", i, " out of range"));
+    m->w_[i] = e[1].get<float>();
+  }
+  return m;
+}
+
+}  // namespace schedcast::model

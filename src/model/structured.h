@@ -1,0 +1,49 @@
+// model/structured.h — log-linear scorer over hashed features of each candidate.
+//
+// Each candidate c gets a sparse binary feature vector; its logit is the sum of the weights of its
+// features, and Predict is a softmax over the candidates (so the legal set is the support by
+// construction). Every feature is a conjunction with c's type (kind + reason) — features that do
+// not depend on c would cancel in the softmax. Templates (see Featurize in structured.cc):
+//   bias; c's goroutine state (rdy/run/sys/blk(x)); its relation to the last actor (context.h);
+//   the last one and two context tokens written relative to the anchor, and relative to c's
+//   goroutine; recency of c's goroutine's last own event, its last one/two own event types and how
+//   many events it had; steps since it was unblocked / created; numbers of runnable, running and
+//   blocked goroutines; GOMAXPROCS (alone, × running, × c's state); Go version; position in the run
+//   (log2 bucket); number of candidates and of candidates of c's type; root/depth of c's goroutine;
+//   the anchor's state.
+// Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
+// stopping) is in train.h; this class only featurizes and scores.
+// Thread-safe for Predict after construction; weights() mutation is not.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/predictor.h"
+
+namespace schedcast::model {
+
+class StructuredPredictor final : public ScoredPredictor {
+ public:
+  explicit StructuredPredictor(int hash_bits = 18);
+  std::string_view kind() const override { return "structured"; }
+
+  // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i
+  // (offsets is cleared and gets candidates.size()+1 entries).
+  void Featurize(const data::Example& ex, std::vector<uint32_t>* feats, std::vector<uint32_t>* offsets) const;
+  void Logits(const data::Example& ex, std::vector<double>* logits) const override;
+
+  int hash_bits() const { return hash_bits_; }
+  std::vector<float>& weights() { return w_; }
+  const std::vector<float>& weights() const { return w_; }
+
+  nlohmann::json Params() const override;  // sparse: [[index, weight], …] for non-zero weights
+  static absl::StatusOr<std::unique_ptr<StructuredPredictor>> FromParams(const nlohmann::json& j);
+
+ private:
+  int hash_bits_;
+  std::vector<float> w_;
+};
+
+}  // namespace schedcast::model

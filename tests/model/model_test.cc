@@ -1,0 +1,208 @@
+// Model tests on real collected runs: the corpus_store fixture's runs become a dataset (as in
+// data/dataset_test.cc), every model is trained on its train split and checked on its test split —
+// distributions over the candidates only, determinism for a seed, KL-trained structured beating the
+// baselines on validation NLL, model-file round trip and version/kind errors, and `schedcast predict`.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "data/dataset.h"
+#include "model/context.h"
+#include "model/io.h"
+#include "model/metrics.h"
+#include "model/objective.h"
+#include "model/train.h"
+#include "store/store.h"
+#include "testutil.h"
+
+namespace schedcast::model {
+namespace {
+
+class ModelTrained : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("schedcast-model-" + std::to_string(getpid()));
+    auto st = store::Store::OpenExisting(SCHEDCAST_CORPUS_DB);
+    ASSERT_TRUE(st.ok()) << st.status();
+    data::DatasetOptions opt;
+    opt.manifest = std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/MANIFEST.json";
+    auto sum = data::BuildDataset(**st, opt, dir_.string(), nullptr);
+    ASSERT_TRUE(sum.ok()) << sum.status();
+    for (auto [split, v] : {std::pair{"train", &train_}, {"validation", &val_}, {"test", &test_}}) {
+      auto ex = data::LoadExamples(dir_.string(), split);
+      ASSERT_TRUE(ex.ok()) << ex.status();
+      *v = std::move(*ex);
+    }
+    ASSERT_GT(train_.size(), 500u);
+    ASSERT_GT(val_.size(), 50u);
+    ASSERT_GT(test_.size(), 50u);
+    for (const char* kind : {"uniform", "freq", "ngram", "structured"})
+      for (const char* obj : {"kl", "ce"}) {
+        TrainOptions o;
+        o.model = kind;
+        o.objective = obj;
+        o.temperature = std::string(kind) == "ngram";  // exercise temperature fitting on one model
+        auto m = Train(train_, val_, o, nullptr);
+        ASSERT_TRUE(m.ok()) << m.status();
+        models_[std::string(kind) + "/" + obj] = std::move(*m);
+      }
+  }
+  static void TearDownTestSuite() {
+    models_.clear();
+    std::filesystem::remove_all(dir_);
+  }
+  static inline std::filesystem::path dir_;
+  static inline std::vector<data::Example> train_, val_, test_;
+  static inline std::map<std::string, std::unique_ptr<Predictor>> models_;
+};
+
+TEST_F(ModelTrained, EveryModelGivesADistributionOverTheCandidatesOnly) {
+  ASSERT_EQ(models_.size(), 8u);
+  for (const auto& [name, m] : models_)
+    for (const auto& ex : test_) {
+      const std::vector<double> p = m->Predict(ex);
+      ASSERT_EQ(p.size(), ex.candidates.size()) << name;
+      double sum = 0;
+      for (double x : p) {
+        ASSERT_TRUE(std::isfinite(x) && x >= 0) << name << " " << ex.program << " @" << ex.position;
+        sum += x;
+      }
+      ASSERT_NEAR(sum, 1.0, 1e-9) << name << " " << ex.program << " @" << ex.position;
+    }
+}
+
+TEST_F(ModelTrained, PredictionsDoNotReadTargetOrLabel) {
+  for (const auto& [name, m] : models_)
+    for (size_t i = 0; i < test_.size(); i += 17) {
+      data::Example ex = test_[i];
+      const auto before = m->Predict(ex);
+      std::fill(ex.target_counts.begin(), ex.target_counts.end(), 7);
+      ex.label = "nonsense";
+      EXPECT_EQ(before, m->Predict(ex)) << name;
+    }
+}
+
+TEST_F(ModelTrained, TrainingIsDeterministicForASeed) {
+  for (const char* kind : {"ngram", "structured"}) {
+    TrainOptions o;
+    o.model = kind;
+    o.seed = 42;
+    o.epochs = 2;
+    auto a = Train(train_, val_, o, nullptr), b = Train(train_, val_, o, nullptr);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(ToFileJson(**a).dump(), ToFileJson(**b).dump()) << kind;
+  }
+}
+
+TEST_F(ModelTrained, KlStructuredBeatsUniformAndFreqOnValidationNll) {
+  KlObjective kl;
+  const double s = Evaluate(*models_["structured/kl"], val_, kl).nll;
+  const double u = Evaluate(*models_["uniform/kl"], val_, kl).nll;
+  const double f = Evaluate(*models_["freq/kl"], val_, kl).nll;
+  std::cout << "validation NLL: uniform " << u << ", freq " << f << ", structured " << s << "\n";
+  EXPECT_LT(s, u);
+  EXPECT_LT(s, f);
+}
+
+TEST_F(ModelTrained, ModelFilesRoundTrip) {
+  for (const auto& [name, m] : models_) {
+    const std::string path = (dir_ / "m.json").string();
+    ASSERT_TRUE(Save(*m, path).ok());
+    auto back = Load(path);
+    ASSERT_TRUE(back.ok()) << name << ": " << back.status();
+    EXPECT_EQ((*back)->kind(), m->kind());
+    EXPECT_EQ((*back)->meta().objective, m->meta().objective);
+    for (size_t i = 0; i < test_.size(); i += 11) {
+      const auto p = m->Predict(test_[i]), q = (*back)->Predict(test_[i]);
+      for (size_t k = 0; k < p.size(); ++k) EXPECT_NEAR(p[k], q[k], 1e-9) << name;
+    }
+  }
+}
+
+TEST_F(ModelTrained, FileOfAnotherVersionOrKindIsRejectedNamingIt) {
+  nlohmann::json j = ToFileJson(*models_["freq/kl"]);
+  j["version"] = kModelFormatVersion + 1;
+  const std::string path = (dir_ / "future.json").string();
+  ASSERT_TRUE(WriteStringToFile(path, j.dump()).ok());
+  auto r = Load(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(path), std::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("version"), std::string_view::npos) << r.status();
+
+  const std::string good = (dir_ / "freq.json").string();
+  ASSERT_TRUE(Save(*models_["freq/kl"], good).ok());
+  auto k = Load(good, "structured");
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.status().message().find(good), std::string_view::npos) << k.status();
+  EXPECT_NE(k.status().message().find("freq"), std::string_view::npos) << k.status();
+}
+
+TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {
+  const std::string path = (dir_ / "cli.json").string();
+  ASSERT_TRUE(Save(*models_["structured/kl"], path).ok());
+  const data::Example& ex = test_[test_.size() / 2];
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "predict", "--model", path, "--store", SCHEDCAST_CORPUS_DB, "--run",
+                                 std::to_string(ex.run_id), "--at", std::to_string(ex.position)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& c : ex.candidates) EXPECT_NE(r.out.find(c), std::string::npos) << c << "\n" << r.out;
+  EXPECT_NE(r.out.find(ex.label + "   <- taken"), std::string::npos) << r.out;
+
+  r = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", dir_.string(), "--model", "freq", "--out",
+                            (dir_ / "f.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = testutil::RunCommand({SCHEDCAST_BIN, "model", "info", (dir_ / "f.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"kind\": \"freq\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"hash\""), std::string::npos) << r.out;
+}
+
+TEST(ModelRelative, GoroutinesAreNamedByTheirRelationToTheLastActor) {
+  EXPECT_EQ(Relation("T.1", "T.1"), "@self");
+  EXPECT_EQ(Relation("T.1.0", "T.1"), "@self.0");
+  EXPECT_EQ(Relation("T.1.7", "T.1"), "@self.k");
+  EXPECT_EQ(Relation("T.1.0.2", "T.1"), "@desc");
+  EXPECT_EQ(Relation("T", "T.1"), "@parent");
+  EXPECT_EQ(Relation("T", "T.1.3"), "@anc");
+  EXPECT_EQ(Relation("T.4", "T.1"), "@sib");
+  EXPECT_EQ(Relation("T.4.1", "T.1"), "@other");
+  EXPECT_EQ(Relation("T", ""), "@none");
+  std::vector<ParsedToken> ctx = {ParseToken("GoCreate T>T.0"), ParseToken("GoUnblock T.0")};
+  EXPECT_EQ(AnchorOf(ctx), "T");  // a GoUnblock token names the woken goroutine, not the actor
+  EXPECT_EQ(RelativeToken(ctx[1], AnchorOf(ctx)), "GoUnblock @self.0");
+  const ParsedToken s = ParseToken("GoBlock(recv) T.1 @x_test.go:34");
+  EXPECT_EQ(s.type, "GoBlock(recv)");
+  EXPECT_EQ(s.g, "T.1");
+  EXPECT_EQ(s.site, "x_test.go:34");
+}
+
+TEST(ModelObjectives, GradientsMatchFiniteDifferences) {
+  data::Example ex;
+  ex.candidates = {"a", "b", "c"};
+  ex.target_counts = {1, 3, 0};
+  ex.label = "a";
+  const std::vector<double> logits = {0.3, -0.2, 1.1};
+  const KlObjective kl_obj;
+  const CeObjective ce_obj;
+  for (const Objective* obj : {static_cast<const Objective*>(&kl_obj), static_cast<const Objective*>(&ce_obj)}) {
+    auto loss = [&](std::vector<double> z, std::vector<double>* g) {
+      Softmax(z);
+      if (g) g->assign(3, 0.0);
+      return obj->Compute(z, ex, g ? std::span<double>(*g) : std::span<double>());
+    };
+    std::vector<double> g;
+    loss(logits, &g);
+    for (int i = 0; i < 3; ++i) {
+      auto up = logits, down = logits;
+      up[i] += 1e-6, down[i] -= 1e-6;
+      EXPECT_NEAR(g[i], (loss(up, nullptr) - loss(down, nullptr)) / 2e-6, 1e-5) << obj->name() << " " << i;
+    }
+  }
+  KlObjective kl;
+  std::vector<double> p = {0.25, 0.75, 0.0};
+  EXPECT_NEAR(kl.Compute(p, ex, {}), 0.0, 1e-12);  // model == target
+}
+
+}  // namespace
+}  // namespace schedcast::model
