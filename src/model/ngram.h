@@ -23,7 +23,7 @@ namespace schedcast::model {
 
 struct NgramOptions {
   int order = 3;      // K: tokens of context
-  double beta = 2.0;  // back-off strength
+  double beta = 32.0;  // back-off strength (tuned on the corpus validation split)
 };
 
 class NgramPredictor final : public ScoredPredictor {

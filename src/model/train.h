@@ -30,11 +30,11 @@ struct TrainOptions {
   uint64_t seed = 1;
   int epochs = 8;                    // structured: maximum epochs
   int patience = 2;                  // structured: epochs without validation improvement before stopping
-  double lr = 0.02;                  // structured: Adam step size
-  double l2 = 1e-6;                  // structured: L2 per touched weight and step
+  double lr = 0.002;                 // structured: Adam step size
+  double l2 = 1e-5;                  // structured: L2 per touched weight and step
   int hash_bits = 18;                // structured
   int order = 3;                     // ngram: K
-  double beta = 2.0;                 // ngram: back-off strength
+  double beta = 32.0;                // ngram: back-off strength
   bool temperature = false;          // fit a temperature on validation
   nlohmann::json Hyper() const;      // the options that matter for `model`, for the model file
 };
