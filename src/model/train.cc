@@ -197,7 +197,7 @@ absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example
   } else {
     return absl::InvalidArgumentError(Cat("unknown model '", opt.model, "' (want uniform, freq, ngram or structured)"));
   }
-  if (opt.temperature && !val.empty()) {
+  if (opt.temperature && !val.empty() && opt.model != "uniform") {  // uniform logits are all equal
     const double t = FitTemperature(*m, val, *obj);
     if (progress) *progress << "temperature: " << t << " (fitted on " << val.size() << " validation examples)\n";
   }
