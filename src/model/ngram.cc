@@ -99,8 +99,10 @@ absl::StatusOr<std::unique_ptr<NgramPredictor>> NgramPredictor::FromParams(const
     return absl::InvalidArgumentError(Cat("ngram: 'tables' has ", j["tables"].size(), " entries, want order+1"));
   auto m = std::make_unique<NgramPredictor>(opt);
   m->tables_.resize(opt.order + 1);
-  for (int k = 0; k <= opt.order; ++k)
+  for (int k = 0; k <= opt.order; ++k) {
+    if (!j["tables"][k].is_object()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "] is not an object"));
     for (const auto& [h, next] : j["tables"][k].items()) {
+      if (!next.is_object()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "]['", h, "'] is not an object"));
       Node& node = m->tables_[k][h];
       for (const auto& [w, c] : next.items()) {
         if (!c.is_number()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "]['", h, "'] has a non-number"));
@@ -108,6 +110,7 @@ absl::StatusOr<std::unique_ptr<NgramPredictor>> NgramPredictor::FromParams(const
         node.total += c.get<double>();
       }
     }
+  }
   return m;
 }
 
