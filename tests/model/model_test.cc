@@ -1,5 +1,5 @@
-// Model tests on real collected runs: the corpus_store fixture's runs become a dataset (as in
-// data/dataset_test.cc), every model is trained on its train split and checked on its test split —
+// Model tests on real collected runs: the dataset the build_corpus_dataset fixture made from the
+// corpus store (default key and level, manifest splits); every model is trained on its train split and checked on its test split —
 // distributions over the candidates only, determinism for a seed, KL-trained structured beating the
 // baselines on validation NLL, model-file round trip and version/kind errors, and `schedcast predict`.
 #include <gtest/gtest.h>
@@ -14,7 +14,6 @@
 #include "model/metrics.h"
 #include "model/objective.h"
 #include "model/train.h"
-#include "store/store.h"
 #include "testutil.h"
 
 namespace schedcast::model {
@@ -23,15 +22,11 @@ namespace {
 class ModelTrained : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    data_ = SCHEDCAST_CORPUS_DATASET;  // built by the build_corpus_dataset fixture (read-only here)
     dir_ = std::filesystem::temp_directory_path() / ("schedcast-model-" + std::to_string(getpid()));
-    auto st = store::Store::OpenExisting(SCHEDCAST_CORPUS_DB);
-    ASSERT_TRUE(st.ok()) << st.status();
-    data::DatasetOptions opt;
-    opt.manifest = std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/MANIFEST.json";
-    auto sum = data::BuildDataset(**st, opt, dir_.string(), nullptr);
-    ASSERT_TRUE(sum.ok()) << sum.status();
+    std::filesystem::create_directories(dir_);
     for (auto [split, v] : {std::pair{"train", &train_}, {"validation", &val_}, {"test", &test_}}) {
-      auto ex = data::LoadExamples(dir_.string(), split);
+      auto ex = data::LoadExamples(data_.string(), split);
       ASSERT_TRUE(ex.ok()) << ex.status();
       *v = std::move(*ex);
     }
@@ -53,7 +48,7 @@ class ModelTrained : public ::testing::Test {
     models_.clear();
     std::filesystem::remove_all(dir_);
   }
-  static inline std::filesystem::path dir_;
+  static inline std::filesystem::path data_, dir_;  // dataset; scratch for model files
   static inline std::vector<data::Example> train_, val_, test_;
   static inline std::map<std::string, std::unique_ptr<Predictor>> models_;
 };
@@ -149,7 +144,7 @@ TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {
   for (const auto& c : ex.candidates) EXPECT_NE(r.out.find(c), std::string::npos) << c << "\n" << r.out;
   EXPECT_NE(r.out.find(ex.label + "   <- taken"), std::string::npos) << r.out;
 
-  r = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", dir_.string(), "--model", "freq", "--out",
+  r = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", data_.string(), "--model", "freq", "--out",
                             (dir_ / "f.json").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = testutil::RunCommand({SCHEDCAST_BIN, "model", "info", (dir_ / "f.json").string()});
