@@ -120,7 +120,7 @@ void RegisterRun(CLI::App& app) {
     j["outcomes_now"] = cs->outcomes;
     j["dataset_runs"] = sum->runs;
     j["dataset_runs_skipped"] = sum->runs_skipped;
-    std::cout << "\nschedcast run: " << cs->programs << " programs, " << cs->configs << " program configurations; " << sum->runs << " runs in the dataset (" << sum->runs_skipped << " skipped)\n\n";
+    std::cout << "\nschedcast run: " << cs->programs << " programs, " << cs->configs << " configurations; " << sum->runs << " runs in the dataset (" << sum->runs_skipped << " skipped)\n\n";
     char line[256];
     std::snprintf(line, sizeof line, "%-11s %9s %10s %12s %10s %10s %10s\n", "split", "examples", "mean |C|",
                   "H(target)", "uncertain", "uniform", "ceiling");
