@@ -179,6 +179,7 @@ void RegisterDist(CLI::App& app) {
       for (const auto& [key, dist] : pb.table.MostVisited(s->top, s->f.min_visits)) {
         std::cout << "\nkey " << (key.size() > 100 ? key.substr(0, 97) + "..." : key) << "  visits=" << dist->total()
                   << " support=" << dist->support() << " entropy=" << dist->Entropy() << " nats\n";
+        if (opt->key.kind != dist::KeySpec::Kind::kWindow) std::cout << "  after: " << pb.table.About(key) << "\n";
         for (const auto& [tok, n] : dist->Sorted()) {
           const double p = static_cast<double>(n) / dist->total();
           char pct[16];

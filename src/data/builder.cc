@@ -63,6 +63,13 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     tr.keys = dist::ComputeKeys(tr.steps, opt.key);
     tr.counts = dist::CountRun(tr.steps, tr.keys);
     out.table.AddRun(tr.counts);
+    for (size_t i = 0; i < tr.steps.size(); ++i) {
+      if (out.table.Described(tr.keys[i])) continue;
+      std::string about = i == 0 ? "(start of run)" : "";
+      for (size_t j = i > 3 ? i - 3 : 0; j < i; ++j) CatAppend(about, about.empty() ? "" : " | ", tr.steps[j].token);
+      if (i > 3) about = "... | " + about;
+      out.table.Describe(tr.keys[i], std::move(about));
+    }
     out.steps += tr.steps.size();
     tokenized.push_back(std::move(tr));
   }

@@ -21,6 +21,11 @@ const Distribution* Table::Find(const std::string& key) const {
   return it == table_.end() ? nullptr : &it->second;
 }
 
+std::string Table::About(const std::string& key) const {
+  auto it = about_.find(key);
+  return it == about_.end() ? "" : it->second;
+}
+
 Distribution Table::LeaveOneOut(const std::string& key, const Distribution* own) const {
   Distribution d;
   if (const Distribution* all = Find(key)) d = *all;

@@ -29,11 +29,16 @@ class Table {
   Distribution LeaveOneOut(const std::string& key, const Distribution* own) const;
   size_t runs() const { return runs_; }
   size_t keys() const { return table_.size(); }
+  // A human-readable description of a key (e.g. the last tokens before it), kept from the first call.
+  void Describe(const std::string& key, std::string text) { about_.try_emplace(key, std::move(text)); }
+  bool Described(const std::string& key) const { return about_.count(key) != 0; }
+  std::string About(const std::string& key) const;  // "" if never described
   // Keys with at least `min_visits` observations, most visited first (ties by key).
   std::vector<std::pair<std::string, const Distribution*>> MostVisited(size_t limit, uint64_t min_visits) const;
 
  private:
   std::unordered_map<std::string, Distribution> table_;
+  std::unordered_map<std::string, std::string> about_;
   size_t runs_ = 0;
 };
 
