@@ -64,6 +64,7 @@ absl::StatusOr<std::vector<Step>> Tokenize(const Timeline& t, const Canonicaliza
   std::unordered_map<uint64_t, int> children;  // raw parent → children created so far
   const Level base = opt.level == Level::kSite ? Level::kGoroutine : opt.level;
   auto child_path = [&](uint64_t parent) { return Cat(canon.Of(parent).path, ".", children[parent]); };
+  // Goroutine 0 ("no goroutine": the runtime itself) is never a user goroutine.
   auto is_user = [&](uint64_t g) { return opt.include_runtime || canon.Of(g).user; };
 
   std::vector<Step> steps;
@@ -71,7 +72,7 @@ absl::StatusOr<std::vector<Step>> Tokenize(const Timeline& t, const Canonicaliza
     const Event& e = t.events[i];
     const Candidate obs = CandidateOf(e);
     const uint64_t subject = obs.kind == Kind::kGoUnblock ? obs.peer : obs.g;
-    if (is_user(subject) && (subject != 0 || opt.include_runtime)) {
+    if (is_user(subject)) {
       Step step;
       step.event_index = i;
       std::string site;
@@ -80,7 +81,7 @@ absl::StatusOr<std::vector<Step>> Tokenize(const Timeline& t, const Canonicaliza
       step.base_token = RenderToken(obs, base, canon, child_path(obs.g), "");
       for (const Candidate& c : st.LegalNext()) {
         const uint64_t cs = c.kind == Kind::kGoUnblock ? c.peer : c.g;
-        if (!is_user(cs) || (cs == 0 && !opt.include_runtime)) continue;
+        if (!is_user(cs)) continue;
         step.candidates.push_back(RenderToken(c, base, canon, child_path(c.g), ""));
       }
       std::sort(step.candidates.begin(), step.candidates.end());
