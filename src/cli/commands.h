@@ -14,13 +14,14 @@ namespace schedcast::cli {
 inline constexpr const char* kVersion = "0.1.0";
 
 void RegisterAll(CLI::App& app);
-void RegisterTrace(CLI::App& app);
+void RegisterTrace(CLI::App& app);    // trace dump|stats (cli/trace_cmd.cc)
 void RegisterTokens(CLI::App& app);   // trace tokens (cli/tokens_cmd.cc); after RegisterTrace
-void RegisterCollect(CLI::App& app);
+void RegisterCollect(CLI::App& app);  // collect, runs, merge (cli/collect_cmd.cc)
 void RegisterDataset(CLI::App& app);  // dataset build/export (cli/dataset_cmd.cc)
-void RegisterDist(CLI::App& app);
-void RegisterRun(CLI::App& app);
-void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)      // run: the main job (cli/run_cmd.cc)     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
+void RegisterDist(CLI::App& app);     // dist show (cli/dataset_cmd.cc)
+void RegisterRun(CLI::App& app);      // run: the main job (cli/run_cmd.cc)
+void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)
+void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);
