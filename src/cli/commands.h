@@ -20,6 +20,7 @@ void RegisterCollect(CLI::App& app);
 void RegisterDataset(CLI::App& app);  // dataset build/export (cli/dataset_cmd.cc)
 void RegisterDist(CLI::App& app);
 void RegisterRun(CLI::App& app);
+void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
 void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)      // run: the main job (cli/run_cmd.cc)     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.

@@ -23,6 +23,7 @@ void RegisterAll(CLI::App& app) {
   RegisterDist(app);
   RegisterRun(app);
   RegisterModel(app);
+  RegisterReport(app);
 }
 
 }  // namespace schedcast::cli
