@@ -104,7 +104,14 @@ std::string RolloutSection(const Eval& e) {
   out += "<p>Each model continues a prefix k events on its own; TV(k) is the total-variation distance between its "
          "k-th event distribution and the empirical one (shaded: 95 % interval), legality the fraction of rollouts "
          "whose events are all legal scheduler moves.</p>\n";
-  out += "<figure class=\"rollout\">" + LineChart("TV(k) to the empirical distribution", "steps ahead k", "TV", tv, 0, 1) +
+  // TV axis: the smallest of 0.2, 0.4, … 1 that holds every value and interval end.
+  double tv_max = 0;
+  for (const auto& s : tv)
+    for (const auto& p : s.points)
+      for (double v : {p.y, p.hi})
+        if (std::isfinite(v)) tv_max = std::max(tv_max, v);
+  const double tv_top = std::min(1.0, std::max(0.2, std::ceil(tv_max * 5 - 1e-9) / 5));
+  out += "<figure class=\"rollout\">" + LineChart("TV(k) to the empirical distribution", "steps ahead k", "TV", tv, 0, tv_top) +
          "</figure>\n";
   out += "<figure class=\"rollout\">" + LineChart("legality by k", "steps ahead k", "legal rollouts", legal, 0, 1) +
          "</figure>\n";
