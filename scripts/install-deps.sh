@@ -9,7 +9,7 @@ PKGS=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libsqlite3-dev sqlite3 libzstd-dev zstd libabsl-dev libcli11-dev nlohmann-json3-dev
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
-  chromium
+  chromium libpng-dev
   procps psmisc time
 )
 

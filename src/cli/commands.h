@@ -22,6 +22,7 @@ void RegisterDist(CLI::App& app);     // dist show (cli/dataset_cmd.cc)
 void RegisterRun(CLI::App& app);      // run: the main job (cli/run_cmd.cc)
 void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)
 void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
+void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

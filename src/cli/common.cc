@@ -24,6 +24,7 @@ void RegisterAll(CLI::App& app) {
   RegisterRun(app);
   RegisterModel(app);
   RegisterExport(app);
+  RegisterReport(app);
 }
 
 }  // namespace schedcast::cli
