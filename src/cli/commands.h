@@ -20,7 +20,8 @@ void RegisterCollect(CLI::App& app);
 void RegisterDataset(CLI::App& app);  // dataset build/export (cli/dataset_cmd.cc)
 void RegisterDist(CLI::App& app);
 void RegisterRun(CLI::App& app);
-void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)      // run: the main job (cli/run_cmd.cc)     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
+void RegisterModel(CLI::App& app);
+void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)    // train, predict, model info|eval (cli/model_cmd.cc)      // run: the main job (cli/run_cmd.cc)     // dist show (cli/dataset_cmd.cc)  // collect, runs, merge (cli/collect_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

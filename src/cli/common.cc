@@ -23,6 +23,7 @@ void RegisterAll(CLI::App& app) {
   RegisterDist(app);
   RegisterRun(app);
   RegisterModel(app);
+  RegisterEval(app);
 }
 
 }  // namespace schedcast::cli
