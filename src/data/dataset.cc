@@ -138,6 +138,7 @@ absl::StatusOr<std::map<std::string, ProgramMeta>> LoadPrograms(const std::strin
     m.dir = v.value("dir", "");
     m.name = v.value("name", "");
     m.split = v.value("split", "");
+    if (v.contains("examples") && v["examples"].is_number_unsigned()) m.examples = v["examples"].get<uint64_t>();
     if (v.contains("category") && v["category"].is_string()) m.category = v["category"].get<std::string>();
     if (v.contains("bug") && v["bug"].is_string()) m.bug = v["bug"].get<std::string>();
     if (v.contains("primitives") && v["primitives"].is_array())

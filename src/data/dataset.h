@@ -7,6 +7,7 @@
 // meta.json's "errors" — never silently. Thread-compatible (no shared state).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -41,6 +42,7 @@ struct ProgramMeta {
   std::string dir;    // source directory of the package
   std::string name;   // test name ("TestX") or "main"
   std::string split;
+  uint64_t examples = 0;  // examples built for the program (all configurations)
   // From the corpus manifest when the dataset was built with one ("" / empty otherwise).
   std::string category;                 // e.g. "chan", "leak"
   std::string bug;                      // "" for a correct program, else the bug class ("leak", "deadlock", …)

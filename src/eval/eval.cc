@@ -352,7 +352,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   {
     ojson splits;
     std::map<std::string, size_t> progs_in;
-    for (const auto& [name, m] : programs_meta) ++progs_in[m.split];
+    for (const auto& [name, m] : programs_meta) progs_in[m.split] += m.examples > 0;  // programs with examples
     for (const char* s : {"train", "validation", "test"}) {
       size_t n = 0;
       if (meta.contains("examples") && meta["examples"].contains(s) && meta["examples"][s].is_number())
