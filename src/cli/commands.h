@@ -23,6 +23,7 @@ void RegisterRun(CLI::App& app);      // run: the main job (cli/run_cmd.cc)
 void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/model_cmd.cc)
 void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
 void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
+void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

@@ -25,6 +25,7 @@ void RegisterAll(CLI::App& app) {
   RegisterModel(app);
   RegisterExport(app);
   RegisterReport(app);
+  RegisterEval(app);
 }
 
 }  // namespace schedcast::cli

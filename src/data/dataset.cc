@@ -26,8 +26,13 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
     if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
     const std::string program = r.program.package + "." + r.program.name;
     groups[{program, ConfigName(r.config)}].push_back(&r);
-    programs[program] = ProgramMeta{r.program.dir, r.program.name, splitter.SplitOf(program)};
+    ProgramMeta& pm = programs[program];
+    pm.dir = r.program.dir;
+    pm.name = r.program.name;
+    pm.split = splitter.SplitOf(program);
   }
+
+  if (!opt.manifest.empty()) SC_RETURN_IF_ERROR(AnnotateFromManifest(opt.manifest, &programs));
 
   std::map<std::string, std::ofstream> files;
   for (const char* split : {"train", "validation", "test"}) {
@@ -73,6 +78,11 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   for (const auto& [program, m] : programs) {
     pj[program] = {{"dir", m.dir}, {"name", m.name}, {"split", m.split},
                    {"runs", runs_per_program[program]}, {"examples", examples_per_program[program]}};
+    if (!m.category.empty() || !m.bug.empty() || !m.primitives.empty()) {
+      pj[program]["category"] = m.category;
+      pj[program]["bug"] = m.bug;
+      pj[program]["primitives"] = m.primitives;
+    }
   }
   SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/programs.json"), pj.dump(2) + "\n"));
   nlohmann::ordered_json meta;
@@ -124,9 +134,39 @@ absl::StatusOr<std::map<std::string, ProgramMeta>> LoadPrograms(const std::strin
   std::map<std::string, ProgramMeta> out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const auto& v = it.value();
-    out[it.key()] = ProgramMeta{v.value("dir", ""), v.value("name", ""), v.value("split", "")};
+    ProgramMeta m;
+    m.dir = v.value("dir", "");
+    m.name = v.value("name", "");
+    m.split = v.value("split", "");
+    if (v.contains("examples") && v["examples"].is_number_unsigned()) m.examples = v["examples"].get<uint64_t>();
+    if (v.contains("category") && v["category"].is_string()) m.category = v["category"].get<std::string>();
+    if (v.contains("bug") && v["bug"].is_string()) m.bug = v["bug"].get<std::string>();
+    if (v.contains("primitives") && v["primitives"].is_array())
+      for (const auto& p : v["primitives"])
+        if (p.is_string()) m.primitives.push_back(p.get<std::string>());
+    out[it.key()] = std::move(m);
   }
   return out;
+}
+
+absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs) {
+  SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(manifest));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.contains("tests") || !j["tests"].is_array())
+    return absl::InvalidArgumentError(Cat(manifest, ": not a manifest (want a JSON object with a \"tests\" array)"));
+  for (const auto& t : j["tests"]) {
+    if (!t.contains("package") || !t.contains("name") || !t["package"].is_string() || !t["name"].is_string()) continue;
+    auto it = programs->find(t["package"].get<std::string>() + "." + t["name"].get<std::string>());
+    if (it == programs->end()) continue;
+    ProgramMeta& m = it->second;
+    if (t.contains("category") && t["category"].is_string()) m.category = t["category"].get<std::string>();
+    if (t.contains("bug") && t["bug"].is_string()) m.bug = t["bug"].get<std::string>();
+    m.primitives.clear();
+    if (t.contains("primitives") && t["primitives"].is_array())
+      for (const auto& p : t["primitives"])
+        if (p.is_string()) m.primitives.push_back(p.get<std::string>());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace schedcast::data

@@ -7,6 +7,7 @@
 // meta.json's "errors" — never silently. Thread-compatible (no shared state).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -41,7 +42,17 @@ struct ProgramMeta {
   std::string dir;    // source directory of the package
   std::string name;   // test name ("TestX") or "main"
   std::string split;
+  uint64_t examples = 0;  // examples built for the program (all configurations)
+  // From the corpus manifest when the dataset was built with one ("" / empty otherwise).
+  std::string category;                 // e.g. "chan", "leak"
+  std::string bug;                      // "" for a correct program, else the bug class ("leak", "deadlock", …)
+  std::vector<std::string> primitives;  // e.g. {"chan", "select", "mutex"}
 };
+
+// Copies category, bug and primitives of every test in a corpus manifest (corpus/MANIFEST.json) onto
+// the matching entries of `programs` (keyed "package.TestName"); others are left as they are.
+// Errors name the file.
+absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs);
 
 // Reads DIR/<split>.jsonl ("all" reads every split). Errors name the file and line.
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split);

@@ -1,0 +1,290 @@
+#include "eval/rollout.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "data/dataset.h"
+#include "eval/scoring.h"
+#include "sched/canon.h"
+#include "sched/timeline.h"
+#include "sched/token.h"
+#include "store/store.h"
+
+namespace schedcast::eval {
+
+struct RolloutStart {
+  std::string program, config, level, key;
+  sched::Level base_level = sched::Level::kGoroutine;
+  uint64_t position = 0;
+  sched::State state;                              // before the start step
+  sched::Canonicalization canon;                   // of the start run
+  std::unordered_map<uint64_t, int> children;      // raw parent → children created so far
+  std::vector<std::string> context;                // the last context_len tokens before the step
+  std::vector<std::map<std::string, double>> emp;  // [k-1]: k-token sequence → probability
+  size_t matching_runs = 0;
+};
+
+namespace {
+
+constexpr uint64_t kFreshIdBase = 1ull << 48;  // raw ids for goroutines created during a rollout
+
+struct TokenizedRun {
+  int64_t run_id = 0;
+  std::vector<std::string> tokens, base;  // dataset level; goroutine (or type) level
+  std::vector<uint64_t> event_index;
+};
+
+struct Group {
+  std::vector<TokenizedRun> runs;
+  std::map<int64_t, sched::Timeline> timelines;  // kept for replaying start states
+  std::map<int64_t, sched::Canonicalization> canons;
+};
+
+std::string JoinFirst(const std::vector<std::string>& toks, size_t from, size_t k) {
+  std::string s;
+  for (size_t j = from; j < toks.size() && j < from + k; ++j) CatAppend(s, j > from ? "\n" : "", toks[j]);
+  return s;
+}
+
+sched::Event EventOf(const sched::Candidate& c, uint64_t fresh) {
+  sched::Event e;
+  e.kind = c.kind;
+  switch (c.kind) {
+    case sched::Kind::kGoCreate: e.g = c.g, e.peer = fresh; break;
+    case sched::Kind::kGoUnblock: e.g = 0, e.peer = c.peer; break;
+    case sched::Kind::kGoBlock: e.g = c.g, e.reason = c.reason; break;
+    default: e.g = c.g; break;
+  }
+  return e;
+}
+
+}  // namespace
+
+Rollouts::Rollouts() = default;
+Rollouts::~Rollouts() = default;
+Rollouts::Rollouts(Rollouts&&) noexcept = default;
+Rollouts& Rollouts::operator=(Rollouts&&) noexcept = default;
+size_t Rollouts::starts() const { return starts_.size(); }
+
+absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& examples, const RolloutOptions& opt) {
+  Rollouts out;
+  out.opt_ = opt;
+  if (examples.empty() || opt.starts <= 0) return out;
+  SC_ASSIGN_OR_RETURN(sched::Level level, sched::ParseLevel(examples[0].level));
+  const sched::Level base_level = level == sched::Level::kSite ? sched::Level::kGoroutine : level;
+  SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
+
+  // Candidate starts: round-robin over programs, seeded order within each.
+  std::map<std::string, std::vector<size_t>> by_prog;
+  for (size_t i = 0; i < examples.size(); ++i) by_prog[examples[i].program].push_back(i);
+  Rng rng(opt.seed * 0x9e3779b97f4a7c15ULL + 17);
+  for (auto& [p, v] : by_prog)
+    for (size_t j = 0; j + 1 < v.size(); ++j) std::swap(v[j], v[j + rng.Below(v.size() - j)]);
+  std::vector<size_t> order;
+  for (size_t round = 0;; ++round) {
+    bool any = false;
+    for (auto& [p, v] : by_prog)
+      if (round < v.size()) order.push_back(v[round]), any = true;
+    if (!any) break;
+  }
+
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  sched::TokenizeOptions topt;
+  topt.level = level;
+  topt.include_runtime = opt.include_runtime;
+  auto load = [&](const std::string& program, const std::string& config) -> Group& {
+    auto [it, fresh] = groups.try_emplace({program, config});
+    if (!fresh) return it->second;
+    for (const auto& r : runs) {
+      if (r.trace_bytes == 0 || r.program.package + "." + r.program.name != program || data::ConfigName(r.config) != config)
+        continue;
+      auto bytes = st->LoadTrace(r.id);
+      if (!bytes.ok()) {
+        out.notes_.push_back(Cat(program, " ", config, " run ", r.id, ": ", std::string(bytes.status().message())));
+        continue;
+      }
+      auto t = sched::BuildTimeline(*bytes);
+      if (!t.ok()) continue;  // the dataset builder skipped (and reported) it too
+      sched::Canonicalization canon = sched::Canonicalize(*t);
+      auto steps = sched::Tokenize(*t, canon, topt);
+      if (!steps.ok()) continue;
+      TokenizedRun tr;
+      tr.run_id = r.id;
+      for (const auto& s : *steps) {
+        tr.tokens.push_back(s.token);
+        tr.base.push_back(base_level == level ? s.token : s.base_token);
+        tr.event_index.push_back(s.event_index);
+      }
+      it->second.runs.push_back(std::move(tr));
+      it->second.timelines.emplace(r.id, std::move(*t));
+      it->second.canons.emplace(r.id, std::move(canon));
+    }
+    return it->second;
+  };
+
+  size_t no_match = 0, missing = 0;
+  for (size_t idx : order) {
+    if (out.starts_.size() >= static_cast<size_t>(opt.starts)) break;
+    const data::Example& ex = examples[idx];
+    Group& g = load(ex.program, ex.config);
+    const TokenizedRun* self = nullptr;
+    for (const auto& r : g.runs)
+      if (r.run_id == ex.run_id) self = &r;
+    const size_t i = ex.position;
+    if (self == nullptr || i >= self->tokens.size()) {
+      ++missing;
+      continue;
+    }
+    auto s = std::make_unique<RolloutStart>();
+    s->emp.resize(opt.steps);
+    for (const auto& r : g.runs) {
+      if (r.run_id == ex.run_id || r.tokens.size() <= i) continue;
+      if (!std::equal(r.tokens.begin(), r.tokens.begin() + i, self->tokens.begin())) continue;
+      ++s->matching_runs;
+      for (int k = 1; k <= opt.steps; ++k) s->emp[k - 1][JoinFirst(r.base, i, k)] += 1;
+    }
+    if (s->matching_runs == 0) {
+      ++no_match;
+      continue;
+    }
+    for (auto& m : s->emp)
+      for (auto& [seq, w] : m) w /= static_cast<double>(s->matching_runs);
+    // The state before step i, replayed as sched::Tokenize does.
+    const sched::Timeline& t = g.timelines.at(ex.run_id);
+    for (const auto& [gid, info] : t.goroutines)
+      if (info.preexisting) s->state.AddInitial(gid, info.initial, info.initial_reason);
+    bool ok = true;
+    for (uint64_t e = 0; e < self->event_index[i]; ++e) {
+      if (!s->state.Apply(t.events[e], e).ok()) {
+        ok = false;
+        break;
+      }
+      if (t.events[e].kind == sched::Kind::kGoCreate) ++s->children[t.events[e].g];
+    }
+    if (!ok) continue;  // cannot happen for a run that tokenized
+    s->program = ex.program;
+    s->config = ex.config;
+    s->level = ex.level;
+    s->key = ex.key;
+    s->base_level = base_level;
+    s->position = i;
+    s->canon = g.canons.at(ex.run_id);
+    const size_t from = i > opt.context_len ? i - opt.context_len : 0;
+    s->context.assign(self->tokens.begin() + from, self->tokens.begin() + i);
+    out.starts_.push_back(std::move(s));
+  }
+  if (no_match > 0)
+    out.notes_.push_back(Cat(no_match, " candidate start positions skipped: no other run shares their token prefix"));
+  if (missing > 0) out.notes_.push_back(Cat(missing, " candidate start positions skipped: run not found in the store"));
+  return out;
+}
+
+std::vector<RolloutPoint> Rollouts::Run(const model::Predictor& m) const {
+  const int K = opt_.steps;
+  std::vector<RolloutPoint> pts(K);
+  std::vector<uint64_t> legal(K, 0), sampled(K, 0);
+  std::vector<std::vector<double>> tv(K);  // per start
+  for (size_t si = 0; si < starts_.size(); ++si) {
+    const RolloutStart& s = *starts_[si];
+    Rng rng(opt_.seed * 0x2545f4914f6cdd1dULL + si);
+    std::vector<std::map<std::string, double>> model_dist(K);
+    for (int n = 0; n < opt_.samples; ++n) {
+      sched::State st = s.state;
+      sched::Canonicalization canon = s.canon;
+      std::unordered_map<uint64_t, int> children = s.children;
+      std::vector<std::string> context = s.context;
+      std::vector<std::string> seq;
+      uint64_t fresh = kFreshIdBase;
+      for (int j = 0; j < K; ++j) {
+        auto child_path = [&](uint64_t parent) { return Cat(canon.Of(parent).path, ".", children[parent]); };
+        std::map<std::string, std::vector<sched::Candidate>> by_token;
+        for (const sched::Candidate& c : st.LegalNext()) {
+          const uint64_t subject = c.kind == sched::Kind::kGoUnblock ? c.peer : c.g;
+          if (!opt_.include_runtime && !canon.Of(subject).user) continue;
+          by_token[sched::RenderToken(c, s.base_level, canon, child_path(c.g), "")].push_back(c);
+        }
+        if (by_token.empty()) break;  // nothing can happen next: the rollout ends here
+        data::Example ex;
+        ex.program = s.program;
+        ex.config = s.config;
+        ex.level = s.level;
+        ex.key = s.key;
+        ex.position = s.position + j;
+        ex.context_total = ex.position;
+        const size_t from = context.size() > opt_.context_len ? context.size() - opt_.context_len : 0;
+        ex.context.assign(context.begin() + from, context.end());
+        ex.state = sched::StateKey(st, canon);
+        for (const auto& [tok, cs] : by_token) ex.candidates.push_back(tok);
+        ex.target_counts.assign(ex.candidates.size(), 0);
+        const std::vector<double> p = m.Predict(ex);
+        double u = rng.Uniform(), acc = 0;
+        size_t pick = p.size() - 1;
+        for (size_t c = 0; c < p.size(); ++c) {
+          acc += p[c];
+          if (u < acc) {
+            pick = c;
+            break;
+          }
+        }
+        const std::string& tok = ex.candidates[pick];
+        const auto& cs = by_token[tok];
+        const sched::Candidate& c = cs[cs.size() == 1 ? 0 : rng.Below(cs.size())];
+        const sched::Event e = EventOf(c, fresh);
+        ++sampled[j];
+        const bool ok = st.Matches(e);
+        seq.push_back(tok);
+        if (!ok) break;  // an illegal step: counted, and the rollout cannot continue
+        ++legal[j];
+        if (e.kind == sched::Kind::kGoCreate) {
+          canon.ids[fresh] = sched::CanonicalId{child_path(e.g), "", canon.Of(e.g).user};
+          ++children[e.g];
+          ++fresh;
+        }
+        (void)st.Apply(e, s.position + j);
+        context.push_back(tok);
+      }
+      for (int k = 1; k <= K; ++k) model_dist[k - 1][JoinFirst(seq, 0, k)] += 1.0 / opt_.samples;
+    }
+    for (int k = 0; k < K; ++k) {
+      double d = 0;
+      for (const auto& [q, pm] : model_dist[k]) {
+        auto it = s.emp[k].find(q);
+        d += std::abs(pm - (it == s.emp[k].end() ? 0.0 : it->second));
+      }
+      for (const auto& [q, pe] : s.emp[k])
+        if (!model_dist[k].count(q)) d += pe;
+      tv[k].push_back(d / 2);
+    }
+  }
+  for (int k = 0; k < K; ++k) {
+    RolloutPoint& pt = pts[k];
+    pt.k = k + 1;
+    pt.n = tv[k].size();
+    uint64_t l = 0, n = 0;
+    for (int j = 0; j <= k; ++j) l += legal[j], n += sampled[j];
+    pt.sampled_steps = n;
+    pt.legality = n ? static_cast<double>(l) / n : 1.0;
+    if (tv[k].empty()) continue;
+    double sum = 0;
+    for (double x : tv[k]) sum += x;
+    pt.tv = pt.tv_lo = pt.tv_hi = sum / tv[k].size();
+    if (opt_.bootstrap > 0) {
+      Rng brng(opt_.seed + 1000003 * (k + 1));
+      std::vector<double> means;
+      means.reserve(opt_.bootstrap);
+      for (int r = 0; r < opt_.bootstrap; ++r) {
+        double m = 0;
+        for (size_t i = 0; i < tv[k].size(); ++i) m += tv[k][brng.Below(tv[k].size())];
+        means.push_back(m / tv[k].size());
+      }
+      std::sort(means.begin(), means.end());
+      pt.tv_lo = Quantile(means, 0.025);
+      pt.tv_hi = Quantile(means, 0.975);
+    }
+  }
+  return pts;
+}
+
+}  // namespace schedcast::eval
