@@ -8,6 +8,7 @@
 
 #include "CLI/CLI.hpp"
 #include "common/status.h"
+#include "nlohmann/json.hpp"
 
 namespace schedcast::cli {
 
@@ -24,6 +25,9 @@ void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/mo
 void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
 void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
 void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)
+
+// The text tables of an eval JSON (cli/eval_cmd.cc; also printed by `run`).
+void PrintEvalTables(const nlohmann::ordered_json& out);
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

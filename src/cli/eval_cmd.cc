@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "report/report.h"
 #include "eval/eval.h"
 
 namespace schedcast::cli {
@@ -21,7 +22,9 @@ std::string WithInterval(const nlohmann::ordered_json& m) {
   return Cat(Num(m["value"]), " [", Num(m["lo"]), ",", Num(m["hi"]), "]");
 }
 
-void PrintTables(const nlohmann::ordered_json& out) {
+}  // namespace
+
+void PrintEvalTables(const nlohmann::ordered_json& out) {
   const auto& d = out["data"];
   std::printf("%s split of %s: %zu examples, %zu programs (level %s, key %s)\n",
               d["split"].get<std::string>().c_str(), d["dir"].get<std::string>().c_str(), d["examples"].get<size_t>(),
@@ -58,13 +61,12 @@ void PrintTables(const nlohmann::ordered_json& out) {
   }
 }
 
-}  // namespace
 
 void RegisterEval(CLI::App& app) {
   struct E {
     eval::EvalOptions opt;
     std::vector<std::string> predictions, names;
-    std::string json;
+    std::string json, report;
   };
   auto e = std::make_shared<E>();
   auto* cmd = app.add_subcommand("eval", "Accuracy, calibration, oracle gap, breakdowns and rollouts of models on held-out programs");
@@ -75,6 +77,7 @@ void RegisterEval(CLI::App& app) {
   cmd->add_option("--split", e->opt.split, "train, validation, test or all")->capture_default_str();
   cmd->add_option("--store", e->opt.store, "the store the dataset was built from (enables rollouts)");
   cmd->add_option("--json", e->json, "write the eval JSON here");
+  cmd->add_option("--report", e->report, "write the static HTML report (index.html + programs/) into this directory");
   cmd->add_option("--seed", e->opt.seed, "seed for bootstrap, samples and rollouts")->capture_default_str();
   cmd->add_option("--bootstrap", e->opt.bootstrap, "bootstrap resamples (0 = no intervals)")->capture_default_str();
   cmd->add_option("--rollout-starts", e->opt.rollout_starts, "rollout start positions")->capture_default_str();
@@ -99,10 +102,14 @@ void RegisterEval(CLI::App& app) {
     e->opt.log = &std::cerr;
     auto out = eval::RunEval(e->opt);
     if (!out.ok()) return Fail(out.status());
-    PrintTables(*out);
+    PrintEvalTables(*out);
     if (!e->json.empty()) {
       if (auto s = WriteStringToFile(e->json, out->dump(1) + "\n"); !s.ok()) return Fail(s);
       std::printf("\nwrote %s\n", e->json.c_str());
+    }
+    if (!e->report.empty()) {
+      if (auto s = report::WriteReport(nlohmann::json::parse(out->dump()), e->report); !s.ok()) return Fail(s);
+      std::printf("report: %s/index.html\n", e->report.c_str());
     }
   });
 }

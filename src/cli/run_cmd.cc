@@ -1,15 +1,23 @@
-// `schedcast run [PATH...] --out DIR` — the main job: collect → dataset, with embedded defaults
-// (SQLite store in DIR/store.db, CPU). Later stages (train, eval, report) plug in here as they land.
+// `schedcast run [PATH...] --out DIR` — the main job: collect → dataset → train → eval → report, with
+// embedded defaults (SQLite store in DIR/store.db, CPU). Writes DIR/store.db, DIR/dataset/,
+// DIR/models/*.json, DIR/eval.json, DIR/report/index.html and DIR/summary.json.
+// Re-running tops up the store (collect is idempotent) and redoes the later stages.
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "collect/collector.h"
 #include "collect/plan.h"
 #include "data/dataset.h"
+#include "eval/eval.h"
+#include "model/io.h"
+#include "model/train.h"
 #include "nlohmann/json.hpp"
+#include "report/report.h"
 
 namespace schedcast::cli {
 
@@ -52,13 +60,17 @@ void RegisterRun(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
     std::string out, gomaxprocs = "1,2,4", go = "1.23", timeout = "1s", key = "prefix", level = "goroutine";
+    std::string models = "freq,ngram,structured,neural";
     int runs = 20, jobs = 0;
     uint64_t seed = 1;
   };
   auto f = std::make_shared<Flags>();
-  auto* c = app.add_subcommand("run", "The main job: collect the programs under PATH (default: corpus) and build the dataset");
+  auto* c = app.add_subcommand("run", "The main job: collect the programs under PATH (default: corpus), build the dataset, "
+                                      "train the models (KL and CE), evaluate them and write the HTML report");
   c->add_option("PATH", f->paths, "directories of Go packages (default: corpus)");
-  c->add_option("--out", f->out, "output directory (store.db, dataset/, summary.json)")->required();
+  c->add_option("--out", f->out, "output directory (store.db, dataset/, models/, eval.json, report/, summary.json)")->required();
+  c->add_option("--models", f->models, "models to train: freq, ngram (KL), structured, neural (KL and CE each); "
+                                       "\"\" for none")->capture_default_str();
   c->add_option("--runs", f->runs, "runs per program and configuration")->capture_default_str();
   c->add_option("--gomaxprocs", f->gomaxprocs, "GOMAXPROCS values")->capture_default_str();
   c->add_option("--go", f->go, "Go versions, comma-separated")->capture_default_str();
@@ -88,12 +100,12 @@ void RegisterRun(CLI::App& app) {
     auto timeout = collect::ParseDuration(f->timeout, "--timeout");
     if (!timeout.ok()) return Fail(timeout.status());
     co.timeout = *timeout;
-    std::cerr << "schedcast run: [1/2] collect " << f->runs << " runs per program and configuration\n";
+    std::cerr << "schedcast run: [1/5] collect " << f->runs << " runs per program and configuration\n";
     auto cs = collect::Collect(co, std::cerr);
     if (!cs.ok()) return Fail(cs.status());
     if (cs->interrupted) return SetExitCode(130);
 
-    std::cerr << "schedcast run: [2/2] dataset\n";
+    std::cerr << "schedcast run: [2/5] dataset\n";
     auto st = store::Store::OpenExisting(co.store_path);
     if (!st.ok()) return Fail(st.status());
     data::DatasetOptions dopt;
@@ -137,10 +149,75 @@ void RegisterRun(CLI::App& app) {
                             {"uniform_accuracy", s.uniform_acc}, {"oracle_accuracy", s.oracle_acc}};
     }
     std::cout << "\n(uncertain: examples whose empirical target has more than one outcome; ceiling: accuracy of the\n"
-                 " empirical distribution's mode against the observed next event)\n";
+                 " empirical distribution's mode against the observed next event)\n\n";
+
+    // [3/5] train
+    auto train = data::LoadExamples(ds_dir, "train");
+    if (!train.ok()) return Fail(train.status());
+    auto val = data::LoadExamples(ds_dir, "validation");
+    if (!val.ok()) return Fail(val.status());
+    const std::string models_dir = f->out + "/models";
+    std::filesystem::create_directories(models_dir, ec);
+    std::vector<std::string> model_files;
+    nlohmann::ordered_json trained = nlohmann::ordered_json::array();
+    for (absl::string_view kind_view : absl::StrSplit(f->models, ',', absl::SkipEmpty())) {
+      const std::string kind(kind_view);
+      const bool both = kind == "structured" || kind == "neural";
+      for (const char* objective : {"kl", "ce"}) {
+        if (!both && std::string(objective) == "ce") continue;
+        model::TrainOptions to;
+        to.model = kind;
+        to.objective = objective;
+        to.seed = f->seed;
+        const std::string path = Cat(models_dir, "/", kind, "-", objective, ".json");
+        std::cerr << "schedcast run: [3/5] train " << kind << " (" << objective << ") on " << train->size()
+                  << " examples\n";
+        const auto t0 = std::chrono::steady_clock::now();
+        auto m = model::Train(*train, *val, to, &std::cerr);
+        if (!m.ok()) {
+          // A build without libtorch has no neural model: say so and go on with the others.
+          if (kind == "neural" && (m.status().code() == absl::StatusCode::kUnimplemented ||
+                                   m.status().code() == absl::StatusCode::kFailedPrecondition)) {
+            std::cerr << "schedcast run: skipping neural: " << m.status().message() << "\n";
+            break;
+          }
+          return Fail(WithContext(m.status(), Cat("train ", kind, " ", objective)));
+        }
+        (*m)->meta().data_dir = ds_dir;
+        if (auto h = model::HashTrainingData(ds_dir); h.ok()) (*m)->meta().data_hash = *h;
+        if (auto w = model::Save(**m, path); !w.ok()) return Fail(w);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        trained.push_back({{"kind", kind}, {"objective", objective}, {"file", path}, {"train_seconds", secs}});
+        model_files.push_back(path);
+      }
+    }
+    j["models"] = trained;
+
+    // [4/5] eval, [5/5] report
+    eval::EvalOptions eo;
+    eo.data_dir = ds_dir;
+    eo.models = model_files;
+    eo.store = co.store_path;
+    eo.seed = f->seed;
+    eo.command = Cat("schedcast run --out ", f->out, " (", f->runs, " runs, GOMAXPROCS ", f->gomaxprocs, ", go ", f->go,
+                     ", key ", f->key, ", level ", f->level, ")");
+    eo.log = &std::cerr;
+    std::cerr << "schedcast run: [4/5] eval on the test split (held-out programs)\n";
+    auto ev = eval::RunEval(eo);
+    if (!ev.ok()) return Fail(ev.status());
+    const std::string eval_path = f->out + "/eval.json", report_dir = f->out + "/report";
+    if (auto w = WriteStringToFile(eval_path, ev->dump(1) + "\n"); !w.ok()) return Fail(w);
+    std::cerr << "schedcast run: [5/5] report\n";
+    if (auto w = report::WriteReport(nlohmann::json::parse(ev->dump()), report_dir); !w.ok()) return Fail(w);
+    std::cout << "\n";
+    PrintEvalTables(*ev);
+    j["eval"] = eval_path;
+    j["report"] = report_dir + "/index.html";
     auto w = WriteStringToFile(f->out + "/summary.json", j.dump(2) + "\n");
     if (!w.ok()) return Fail(w);
-    std::cout << "results: " << f->out << "/summary.json, dataset: " << ds_dir << "/, store: " << co.store_path << "\n";
+    std::cout << "\nreport: " << std::filesystem::absolute(report_dir + "/index.html").string() << "\nresults: "
+              << eval_path << ", " << f->out << "/summary.json; models: " << models_dir << "/; dataset: " << ds_dir
+              << "/; store: " << co.store_path << "\n";
   });
 }
 

@@ -1,6 +1,6 @@
 // The report opened in a real headless Chromium (Debian's chromium): `schedcast report` writes it
 // from SCHEDCAST_REPORT_SAMPLE (the hand-written sample, or real `schedcast eval` output when the
-// build points the definition there); Chromium screenshots index.html (decoded with libpng: right
+// environment variable SCHEDCAST_REPORT_SAMPLE names such a file: ctest's report_chromium_real_eval); Chromium screenshots index.html (decoded with libpng: right
 // size, not one flat colour) and dumps the DOM, in which the summary table has one row per model,
 // there is one non-empty reliability diagram per model, rollout charts or the sentence saying
 // there are none, and a program page has its probability bars. Skipped only without chromium.
@@ -21,6 +21,13 @@
 
 namespace schedcast::report {
 namespace {
+
+// The eval JSON to render: $SCHEDCAST_REPORT_SAMPLE if set, else the build's default sample.
+std::string Sample() {
+  const char* env = std::getenv("SCHEDCAST_REPORT_SAMPLE");
+  return env != nullptr && *env != '\0' ? env : SCHEDCAST_REPORT_SAMPLE;
+}
+
 
 namespace fs = std::filesystem;
 
@@ -77,10 +84,10 @@ class ChromiumReport : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("schedcast-chromium-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::ifstream in(SCHEDCAST_REPORT_SAMPLE);
-    ASSERT_TRUE(in.good()) << SCHEDCAST_REPORT_SAMPLE;
+    std::ifstream in(Sample());
+    ASSERT_TRUE(in.good()) << Sample();
     eval_ = nlohmann::json::parse(in);
-    auto r = testutil::RunCommand({SCHEDCAST_BIN, "report", "--eval", SCHEDCAST_REPORT_SAMPLE, "--out", (dir_ / "rep").string()});
+    auto r = testutil::RunCommand({SCHEDCAST_BIN, "report", "--eval", Sample(), "--out", (dir_ / "rep").string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   void TearDown() override {
@@ -201,7 +208,7 @@ TEST_F(ChromiumReport, ProgramPageHasBarsPerSample) {
       prog = &p;
       break;
     }
-  if (prog == nullptr) GTEST_SKIP() << SCHEDCAST_REPORT_SAMPLE << " has no program samples";
+  if (prog == nullptr) GTEST_SKIP() << Sample() << " has no program samples";
   const fs::path page = dir_ / "rep" / "programs" / (SafeFileName((*prog)["slug"].get<std::string>()) + ".html");
   ASSERT_TRUE(fs::exists(page)) << page;
   auto r = Chromium({"--dump-dom"}, page);
