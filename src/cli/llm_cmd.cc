@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -81,8 +82,10 @@ void RegisterLlm(CLI::App& app) {
       prompts.push_back(j["prompt"].get<std::string>());
       letters.push_back(j["letters"].get<std::vector<std::string>>());
     }
-    std::ofstream out(p->out, std::ios::trunc);
-    if (!out) return Fail(absl::PermissionDeniedError(Cat(p->out, ": cannot create")));
+    // Written beside the target and renamed at the end: a failed run leaves any earlier file as it was.
+    const std::string tmp = p->out + ".tmp";
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return Fail(absl::PermissionDeniedError(Cat(tmp, ": cannot create")));
     llm::Client client(opt);
     const size_t distinct = std::set<std::string>(prompts.begin(), prompts.end()).size();
     std::cerr << "llm: " << prompts.size() << " prompts (" << p->split << ", " << distinct << " distinct) → " << client.url() << " model "
@@ -102,7 +105,7 @@ void RegisterLlm(CLI::App& app) {
     if (tty) std::cerr << "\n";
     if (!top.ok()) {
       out.close();
-      std::remove(p->out.c_str());
+      std::remove(tmp.c_str());
       return Fail(top.status());
     }
     for (size_t i = 0; i < examples->size(); ++i) {
@@ -118,7 +121,9 @@ void RegisterLlm(CLI::App& app) {
       out << j.dump() << "\n";
     }
     out.close();
-    if (!out) return Fail(absl::DataLossError(Cat(p->out, ": write failed")));
+    if (!out) return Fail(absl::DataLossError(Cat(tmp, ": write failed")));
+    if (std::rename(tmp.c_str(), p->out.c_str()) != 0)
+      return Fail(absl::PermissionDeniedError(Cat(p->out, ": cannot rename ", tmp, " to it")));
     const auto s = client.stats();
     std::cout << "llm: wrote " << examples->size() << " predictions to " << p->out << " (requests=" << s.requests
               << " cache_hits=" << s.cache_hits << " retries=" << s.retries << ")\n";

@@ -161,10 +161,13 @@ TEST_F(LlmPredictE2E, ClearErrors) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("cannot reach the LLM server"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+  // A failed run keeps an earlier file as it was.
+  ASSERT_TRUE(WriteStringToFile(out, "earlier\n").ok());
   r = Predict(server_->Base("malformed", "cli"), out, "");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_EQ(ReadFileToString(out).value(), "earlier\n");
+  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
   r = RunCommand({SCHEDCAST_BIN, "llm", "predict", "--data", SCHEDCAST_CORPUS_DATASET, "--out", out, "--no-cache"},
                  {"SCHEDCAST_LLM_MODEL="});
   EXPECT_EQ(r.exit_code, 2);
