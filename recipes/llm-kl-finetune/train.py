@@ -4,8 +4,9 @@
 Input: `schedcast dataset export --format prompt --split train` (and --split validation) JSONL.
 Loss: KL(target || softmax over the candidate-letter logits at the answer position) (--loss kl,
 the default) or the cross-entropy of the observed letter (--loss ce); see kl_loss.py.
-Output (--out DIR): adapter/ (peft LoRA adapter + tokenizer), train_log.json (per-step and
-per-epoch losses, validation KL and accuracy), run.json (the arguments; predict.py reads the base
+Output (--out DIR): adapter/ (peft LoRA adapter + tokenizer), train_log.json (the loss and KL
+of each optimiser step's batches, per-epoch means, validation KL and accuracy before training and
+after each epoch), run.json (the arguments; predict.py reads the base
 model path from it). --tiny trains a small randomly initialised Qwen2 model built from a config
 (saved in DIR/tiny-base) instead of loading weights: a plumbing check, not a baseline.
 """
@@ -66,7 +67,7 @@ def main():
     ap.add_argument("--dtype", choices=["bf16", "fp16", "fp32"], default="bf16")
     ap.add_argument("--load-in-4bit", action="store_true", help="QLoRA (needs bitsandbytes)")
     ap.add_argument("--gradient-checkpointing", action="store_true")
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N training prompts")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N prompts of each file")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     if bool(args.tiny) == bool(args.model):
@@ -79,7 +80,7 @@ def main():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     os.makedirs(args.out, exist_ok=True)
     train_rows = read_jsonl(args.train, args.limit)
-    val_rows = read_jsonl(args.validation) if args.validation else []
+    val_rows = read_jsonl(args.validation, args.limit) if args.validation else []
     base_path = args.model
     if args.tiny:
         base_path = build_tiny(os.path.join(args.out, TINY_DIR), [r["prompt"] for r in train_rows])
@@ -119,22 +120,28 @@ def main():
     step, t0 = 0, time.time()
     for epoch in range(args.epochs):
         run_loss = run_kl = seen = 0.0
+        win_loss = win_kl = win_n = 0.0  # since the last optimiser step
         for i, chunk in enumerate(batches(train, args.batch_size, True, rng)):
             b = {k: v.to(device) for k, v in collate(chunk, tok.pad_token_id).items()}
             ll = letter_logits(last_logits(model, b).float(), b["letter_ids"])
             loss = kl_loss(ll, b["target"]) if args.loss == "kl" else ce_loss(ll, b["label"])
             (loss / args.grad_accum).backward()
             with torch.no_grad():
-                run_kl += kl_loss(ll, b["target"]).item() * len(chunk)
+                kl = kl_loss(ll, b["target"]).item()
+            run_kl += kl * len(chunk)
             run_loss += loss.item() * len(chunk)
             seen += len(chunk)
+            win_kl += kl * len(chunk)
+            win_loss += loss.item() * len(chunk)
+            win_n += len(chunk)
             if (i + 1) % args.grad_accum == 0:
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
                 sched.step()
                 opt.zero_grad(set_to_none=True)
                 step += 1
-                log["steps"].append({"step": step, "loss": run_loss / seen, "kl": run_kl / seen})
+                log["steps"].append({"step": step, "epoch": epoch, "loss": win_loss / win_n, "kl": win_kl / win_n})
+                win_loss = win_kl = win_n = 0.0
                 if step % 10 == 0:
                     print(f"epoch {epoch} step {step}/{total_steps} {args.loss} {run_loss / seen:.4f} "
                           f"kl {run_kl / seen:.4f} ({time.time() - t0:.0f} s)", file=sys.stderr)
