@@ -1,5 +1,7 @@
 #include "llm/client.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -67,7 +69,8 @@ bool Client::ReadCache(const std::string& path, const std::string& prompt, TopLo
   if (!text.ok()) return false;
   const auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || j.value("prompt", "") != prompt || j.value("model", "") != opt_.model ||
-      j.value("api", "") != ApiName(opt_.api) || !j.contains("top_logprobs") || !j["top_logprobs"].is_array())
+      j.value("api", "") != ApiName(opt_.api) || j.value("top_logprobs_k", 0) != opt_.top_logprobs ||
+      !j.contains("top_logprobs") || !j["top_logprobs"].is_array())
     return false;
   out->clear();
   for (const auto& e : j["top_logprobs"]) {
@@ -87,7 +90,7 @@ void Client::WriteCache(const std::string& path, const std::string& prompt, cons
   for (const auto& [t, lp] : top) j["top_logprobs"].push_back({t, lp});
   std::ostringstream tid;
   tid << std::this_thread::get_id();
-  const std::string tmp = path + ".tmp" + tid.str();
+  const std::string tmp = Cat(path, ".tmp", getpid(), "-", tid.str());
   // A cache that cannot be written only costs requests next time: ignore failures.
   if (WriteStringToFile(tmp, j.dump()).ok()) {
     std::error_code ec;
