@@ -21,6 +21,7 @@ struct BuildFlags {
   std::string key = "prefix";
   std::string level = "goroutine";
   uint64_t min_visits = 2;
+  size_t max_steps = 1000;
   size_t context = 32;
   bool include_runtime = false;
 };
@@ -29,6 +30,7 @@ void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
   cmd->add_option("--key", f.key, "what counts as the same situation: prefix, state, window:K")->capture_default_str();
   cmd->add_option("--level", f.level, "token granularity: type, goroutine, site")->capture_default_str();
   cmd->add_option("--min-visits", f.min_visits, "drop keys seen fewer times in the other runs")->capture_default_str();
+  cmd->add_option("--max-steps", f.max_steps, "examples from the first N steps of each run only (0: all)")->capture_default_str();
   cmd->add_option("--context", f.context, "tokens of context kept per example")->capture_default_str();
   cmd->add_flag("--include-runtime", f.include_runtime, "keep runtime/testing goroutines' events as targets");
 }
@@ -39,6 +41,7 @@ absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
   SC_ASSIGN_OR_RETURN(o.level, sched::ParseLevel(f.level));
   o.min_visits = f.min_visits;
   o.context_len = f.context;
+  o.max_steps = f.max_steps;
   o.include_runtime = f.include_runtime;
   return o;
 }

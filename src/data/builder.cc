@@ -76,7 +76,8 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
   out.runs_used = tokenized.size();
 
   for (const TokenizedRun& tr : tokenized) {
-    for (size_t i = 0; i < tr.steps.size(); ++i) {
+    const size_t n = opt.max_steps == 0 ? tr.steps.size() : std::min(tr.steps.size(), opt.max_steps);
+    for (size_t i = 0; i < n; ++i) {
       const sched::Step& step = tr.steps[i];
       auto own = tr.counts.find(tr.keys[i]);
       const dist::Distribution target =

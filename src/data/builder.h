@@ -6,6 +6,8 @@
 // the type/goroutine level; at the site level, the goroutine-level candidates are refined by the
 // site variants seen at that key (a candidate with no observed site variant stays as it is).
 // Target counts outside the candidate set (possible with coarse keys such as window:K) are dropped.
+// Only the first `max_steps` steps of a run become examples, so that a few runaway runs (a spin loop
+// until the deadline) cannot outweigh the thousands of ordinary ones; the counts use every step.
 // A run whose trace cannot be parsed or replayed is skipped and reported in `errors` (never silently).
 // Thread-safe (pure function).
 #pragma once
@@ -31,6 +33,7 @@ struct BuildOptions {
   dist::KeySpec key;
   uint64_t min_visits = 2;
   size_t context_len = 32;
+  size_t max_steps = 1000;  // examples only for the first max_steps steps of a run (0: all); counts use all steps
   bool include_runtime = false;
 };
 

@@ -90,6 +90,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["level"] = std::string(sched::LevelName(opt.build.level));
   meta["key"] = opt.build.key.Name();
   meta["min_visits"] = opt.build.min_visits;
+  meta["max_steps"] = opt.build.max_steps;
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
   meta["manifest"] = opt.manifest;
