@@ -25,6 +25,7 @@ void RegisterModel(CLI::App& app);    // train, predict, model info|eval (cli/mo
 void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
 void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
 void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)
+void RegisterLeaks(CLI::App& app);    // leaks: proved and suspected goroutine leaks (cli/leaks_cmd.cc)
 
 // The text tables of an eval JSON (cli/eval_cmd.cc; also printed by `run`).
 void PrintEvalTables(const nlohmann::ordered_json& out);

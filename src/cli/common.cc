@@ -26,6 +26,7 @@ void RegisterAll(CLI::App& app) {
   RegisterExport(app);
   RegisterReport(app);
   RegisterEval(app);
+  RegisterLeaks(app);
 }
 
 }  // namespace schedcast::cli

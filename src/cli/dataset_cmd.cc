@@ -23,6 +23,7 @@ struct BuildFlags {
   uint64_t min_visits = 2;
   size_t context = 32;
   bool include_runtime = false;
+  bool no_leak_proofs = false;
 };
 
 void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
@@ -31,6 +32,8 @@ void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
   cmd->add_option("--min-visits", f.min_visits, "drop keys seen fewer times in the other runs")->capture_default_str();
   cmd->add_option("--context", f.context, "tokens of context kept per example")->capture_default_str();
   cmd->add_flag("--include-runtime", f.include_runtime, "keep runtime/testing goroutines' events as targets");
+  cmd->add_flag("--no-leak-proofs", f.no_leak_proofs,
+                "do not use leak proofs (docs/LEAKS.md) to drop GoUnblock candidates of proved-permanent goroutines");
 }
 
 absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
@@ -40,6 +43,7 @@ absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
   o.min_visits = f.min_visits;
   o.context_len = f.context;
   o.include_runtime = f.include_runtime;
+  o.leak_proofs = !f.no_leak_proofs;
   return o;
 }
 

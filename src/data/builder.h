@@ -5,6 +5,7 @@
 // leave-one-run-out target has at least `min_visits` observations. Candidates are the legal set at
 // the type/goroutine level; at the site level, the goroutine-level candidates are refined by the
 // site variants seen at that key (a candidate with no observed site variant stays as it is).
+// With leak_proofs, proved-permanent goroutines are never offered a GoUnblock candidate.
 // Target counts outside the candidate set (possible with coarse keys such as window:K) are dropped.
 // A run whose trace cannot be parsed or replayed is skipped and reported in `errors` (never silently).
 // Thread-safe (pure function).
@@ -23,7 +24,9 @@ namespace schedcast::data {
 
 struct RunTrace {
   int64_t run_id = 0;
-  std::string trace;  // raw trace bytes
+  std::string trace;       // raw trace bytes
+  std::string end_state;   // the shim's end-state dump ("" if none): input of the leak proofs
+  std::string source_dir;  // the program's source directory ("" if unknown): input of the leak proofs
 };
 
 struct BuildOptions {
@@ -32,6 +35,10 @@ struct BuildOptions {
   uint64_t min_visits = 2;
   size_t context_len = 32;
   bool include_runtime = false;
+  // Goroutines a leak proof (leaks/prove.h) shows permanently blocked get no GoUnblock candidate
+  // from the point the proof holds (sched::TokenizeOptions::permanent). A run whose proof cannot be
+  // computed is tokenized without it.
+  bool leak_proofs = true;
 };
 
 struct ProgramBuild {
