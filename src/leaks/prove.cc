@@ -99,6 +99,10 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
         }
         break;
       }
+      if (a.func.empty() && a.cls == WaitClass::kChan) {
+        a.cls = WaitClass::kLive;
+        a.why = "no user frame in its stack: cannot read the blocking statement";
+      }
     }
     if (a.site.empty() && s.block_site != 0 && s.block_site < t.sites.size()) {
       const sched::Site& site = t.sites[s.block_site];

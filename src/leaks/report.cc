@@ -14,7 +14,8 @@ Interval Wilson(size_t k, size_t n, double z) {
   const double denom = 1 + z2 / nn;
   const double center = (p + z2 / (2 * nn)) / denom;
   const double half = z / denom * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+  // At k = 0 (k = n) the bound is exactly 0 (1); set it so rounding cannot show 0.9999999.
+  return {k == 0 ? 0.0 : std::max(0.0, center - half), k == n ? 1.0 : std::min(1.0, center + half)};
 }
 
 bool ProgramReport::proved() const {
