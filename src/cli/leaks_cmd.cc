@@ -72,8 +72,8 @@ void RunLeaks(const LeaksFlags& f) {
       agg.AddUntraced(*r);
       continue;
     }
-    auto& src = sources[r->program.dir];
-    if (!src) src = std::make_unique<leaks::ProgramSources>(r->program.dir);
+    auto& src = sources[r->program.dir + "\n" + r->program.name];
+    if (!src) src = std::make_unique<leaks::ProgramSources>(r->program.dir, r->program.kind == "test" ? r->program.name : "");
     agg.Add(*r, AnalyzeStoredRun(**st, *r, src.get()));
   }
   if (tty) std::cerr << "\r\033[K";

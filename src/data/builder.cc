@@ -57,7 +57,8 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     const sched::Canonicalization canon = sched::Canonicalize(*t);
     topt.permanent.clear();
     if (opt.leak_proofs) {
-      absl::StatusOr<leaks::RunAnalysis> a = leaks::AnalyzeRunBytes(*t, canon, r.end_state, r.source_dir);
+      absl::StatusOr<leaks::RunAnalysis> a = leaks::AnalyzeRunBytes(*t, canon, r.end_state, r.source_dir,
+                                                                      program.substr(program.rfind('.') + 1));
       if (a.ok()) topt.permanent = leaks::PermanentOf(*a);
     }
     absl::StatusOr<std::vector<sched::Step>> steps = sched::Tokenize(*t, canon, topt);

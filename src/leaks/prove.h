@@ -64,6 +64,7 @@ std::map<uint64_t, uint64_t> PermanentOf(const RunAnalysis& a);
 
 // Convenience for callers holding raw inputs: parse, canonicalize, analyze. `end_state` may be empty.
 absl::StatusOr<RunAnalysis> AnalyzeRunBytes(const sched::Timeline& t, const sched::Canonicalization& canon,
-                                            const std::string& end_state, const std::string& source_dir);
+                                            const std::string& end_state, const std::string& source_dir,
+                                            const std::string& test = "");
 
 }  // namespace schedcast::leaks

@@ -28,7 +28,11 @@ namespace schedcast::leaks {
 
 class ProgramSources {
  public:
-  explicit ProgramSources(std::string dir) : dir_(std::move(dir)) {}
+  // `test`: the test function this process runs ("" for a package main program). The collector
+  // runs one test per process, so a hazard inside the body of *another* top-level TestXxx function
+  // that nothing else in the package calls cannot execute, and is ignored (gofmt layout assumed:
+  // a top-level function ends at the first "}" in column 0).
+  explicit ProgramSources(std::string dir, std::string test = "") : dir_(std::move(dir)), test_(std::move(test)) {}
   std::optional<std::string> Statement(std::string_view file, uint64_t line);
   const std::vector<std::string>& Hazards();
   // Identifiers the package assigns a timer channel or timer to (`quiet := time.After(...)`,
@@ -37,7 +41,7 @@ class ProgramSources {
 
  private:
   const std::string* File(std::string_view base);
-  std::string dir_;
+  std::string dir_, test_;
   std::map<std::string, std::optional<std::string>> files_;
   std::optional<std::vector<std::string>> hazards_;
   std::optional<std::set<std::string>> timer_names_;

@@ -46,7 +46,7 @@ std::vector<AnalyzedRun> Analyze(const std::string& test) {
     if (!t.ok()) continue;
     AnalyzedRun a{r, std::move(*t), {}, {}};
     a.canon = sched::Canonicalize(a.timeline);
-    auto an = AnalyzeRunBytes(a.timeline, a.canon, r.end_state.value_or(""), r.program.dir);
+    auto an = AnalyzeRunBytes(a.timeline, a.canon, r.end_state.value_or(""), r.program.dir, r.program.name);
     EXPECT_TRUE(an.ok()) << "run " << r.id << ": " << an.status().message();
     if (!an.ok()) continue;
     a.analysis = std::move(*an);
