@@ -57,10 +57,10 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
     const sched::Event& e = t.events[i];
     SC_RETURN_IF_ERROR(st.Apply(e, i));
     if (e.kind == Kind::kGoBlock) last_block[e.g] = i;
-    for (uint64_t g : {e.g, e.peer}) {
-      if (!is_user(g) || (root_returned && g == canon.root)) continue;
-      last_user_event = i;
-    }
+    // The root counts here even after it returned: until its last event it is running and could,
+    // as far as the prefix shows, still operate on a channel, so R2's premise holds only after it.
+    for (uint64_t g : {e.g, e.peer})
+      if (is_user(g)) last_user_event = i;
   }
 
   // Every user goroutine alive at the end, classified.

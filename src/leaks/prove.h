@@ -17,7 +17,7 @@
 // the shim's exit path; it counts as ended. Without a dump only R2 is tried (with trace reasons);
 // without sources no select can be checked for timer cases, so only R1 and sync-only R2b remain.
 // `proved_from` is the event index from which the proof's premises hold in the trace (R1: the
-// goroutine's last block; R2: the last event of any user goroutine): feed it to
+// goroutine's last block; R2: the last event of any user goroutine, the root included): feed it to
 // sched::TokenizeOptions::permanent. Thread-safe (pure function; `sources` is caller-owned state).
 #pragma once
 
