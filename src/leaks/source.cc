@@ -120,9 +120,10 @@ const std::vector<std::string>& ProgramSources::Hazards() {
     return *hazards_;
   }
   static const std::pair<const char*, const char*> kHazards[] = {
-      {"AfterFunc(", "time.AfterFunc"},          {"WithTimeout", "context timeout"},
-      {"WithDeadline", "context deadline"},      {"SetFinalizer(", "finalizer"},
-      {"AddCleanup(", "cleanup"},                {"signal.Notify", "signal delivery"},
+      // Qualified calls only (a dot before), so identifiers such as TestXAfterFunc do not match.
+      {".AfterFunc(", "time.AfterFunc"},         {".WithTimeout", "context timeout"},
+      {".WithDeadline", "context deadline"},     {".SetFinalizer(", "finalizer"},
+      {".AddCleanup(", "cleanup"},                {"signal.Notify", "signal delivery"},
       {"chan time.Time", "timer channel passed by value"}, {"import \"C\"", "cgo"},
       {"chan<- time.Time", "timer channel passed by value"},
   };

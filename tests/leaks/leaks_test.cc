@@ -29,8 +29,8 @@ struct AnalyzedRun {
   RunAnalysis analysis;
 };
 
-// Every run of `test` in the leak store, analyzed.
-std::vector<AnalyzedRun> Analyze(const std::string& test) {
+// Every run of `test` (of package `pkg`) in the leak store, analyzed.
+std::vector<AnalyzedRun> Analyze(const std::string& test, const std::string& pkg = kPkg) {
   auto st = store::Store::OpenExisting(SCHEDCAST_LEAK_DB);
   EXPECT_TRUE(st.ok()) << st.status().message();
   if (!st.ok()) return {};
@@ -38,7 +38,7 @@ std::vector<AnalyzedRun> Analyze(const std::string& test) {
   EXPECT_TRUE(runs.ok());
   std::vector<AnalyzedRun> out;
   for (const auto& r : *runs) {
-    if (r.program.package != kPkg || r.program.name != test) continue;
+    if (r.program.package != pkg || r.program.name != test) continue;
     auto trace = (*st)->LoadTrace(r.id);
     EXPECT_TRUE(trace.ok()) << "run " << r.id;
     auto t = sched::BuildTimeline(*trace);
@@ -95,6 +95,18 @@ TEST(LeakProofs, PendingTimerIsNotProved) {
 TEST(LeakProofs, SleepingGoroutineBlocksTheProof) {
   // The sleeper is blocked too (reason sleep), but is live: neither it nor the sender is proved.
   ExpectEveryRun("TestSleeperKeepsAlive", {{"leakprogs_test.go:93", ""}, {"leakprogs_test.go:96", ""}});
+}
+TEST(LeakProofs, AfterFuncHazardOnlyWhereItCanRun) {
+  const std::string pkg = std::string(kPkg) + "/hazard";
+  for (const auto& a : Analyze("TestOrphanWithAfterFunc", pkg)) {
+    EXPECT_EQ(Findings(a), (std::map<std::string, std::string>{{"hazard_test.go:13", ""}})) << "run " << a.run.id;
+    ASSERT_EQ(a.analysis.hazards.size(), 1u);
+    EXPECT_EQ(a.analysis.hazards[0], "time.AfterFunc in hazard_test.go");
+  }
+  for (const auto& a : Analyze("TestOrphanBesideAfterFunc", pkg)) {
+    EXPECT_EQ(Findings(a), (std::map<std::string, std::string>{{"hazard_test.go:21", "R2a"}})) << "run " << a.run.id;
+    EXPECT_TRUE(a.analysis.hazards.empty());
+  }
 }
 TEST(LeakProofs, CorrectProgramHasNoFinding) {
   for (const auto& a : Analyze("TestCorrectPipeline")) {
