@@ -132,6 +132,17 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
 
   // R2: nothing outside the blocked set can ever run.
   std::string live;
+  // A goroutine the dump lists with user frames but the trace never showed cannot be classified:
+  // it counts as live (it blocks R2 proofs; it is not itself reported).
+  if (es != nullptr)
+    for (const DumpGoroutine& d : es->goroutines) {
+      if (st.Find(d.id) != nullptr) continue;
+      for (const Frame& f : d.frames)
+        if (!sched::IsStdFrame(f.func, f.file, t.goroot) && !IsShim(f.func)) {
+          CatAppend(live, live.empty() ? "" : ", ", "g", d.id, " (only in the dump: ", d.wait, ")");
+          break;
+        }
+    }
   for (const auto& a : out.alive)
     if (a.cls == WaitClass::kLive) CatAppend(live, live.empty() ? "" : ", ", a.canonical, " (", a.wait.empty() ? a.state : a.wait, ")");
   if (sources != nullptr) out.hazards = sources->Hazards();
