@@ -26,6 +26,7 @@ void RegisterExport(CLI::App& app);   // export perfetto (cli/export_cmd.cc)
 void RegisterReport(CLI::App& app);   // report: static HTML report of an eval JSON (cli/report_cmd.cc)
 void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)
 void RegisterLlm(CLI::App& app);      // llm predict: LLM baselines via an OpenAI-compatible server (cli/llm_cmd.cc)
+void RegisterLeaks(CLI::App& app);    // leaks: proved and suspected goroutine leaks (cli/leaks_cmd.cc)
 
 // The text tables of an eval JSON (cli/eval_cmd.cc; also printed by `run`).
 void PrintEvalTables(const nlohmann::ordered_json& out);

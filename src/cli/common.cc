@@ -27,6 +27,7 @@ void RegisterAll(CLI::App& app) {
   RegisterReport(app);
   RegisterEval(app);
   RegisterLlm(app);
+  RegisterLeaks(app);
 }
 
 }  // namespace schedcast::cli

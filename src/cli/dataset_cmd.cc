@@ -24,6 +24,7 @@ struct BuildFlags {
   size_t max_steps = 1000;
   size_t context = 32;
   bool include_runtime = false;
+  bool no_leak_proofs = false;
 };
 
 void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
@@ -33,6 +34,8 @@ void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
   cmd->add_option("--max-steps", f.max_steps, "examples from the first N steps of each run only (0: all)")->capture_default_str();
   cmd->add_option("--context", f.context, "tokens of context kept per example")->capture_default_str();
   cmd->add_flag("--include-runtime", f.include_runtime, "keep runtime/testing goroutines' events as targets");
+  cmd->add_flag("--no-leak-proofs", f.no_leak_proofs,
+                "do not use leak proofs (docs/LEAKS.md) to drop GoUnblock candidates of proved-permanent goroutines");
 }
 
 absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
@@ -43,6 +46,7 @@ absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
   o.context_len = f.context;
   o.max_steps = f.max_steps;
   o.include_runtime = f.include_runtime;
+  o.leak_proofs = !f.no_leak_proofs;
   return o;
 }
 

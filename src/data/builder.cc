@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "leaks/prove.h"
 #include "sched/canon.h"
 #include "sched/timeline.h"
 
@@ -54,6 +55,12 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
       continue;
     }
     const sched::Canonicalization canon = sched::Canonicalize(*t);
+    topt.permanent.clear();
+    if (opt.leak_proofs) {
+      absl::StatusOr<leaks::RunAnalysis> a = leaks::AnalyzeRunBytes(*t, canon, r.end_state, r.source_dir,
+                                                                      program.substr(program.rfind('.') + 1));
+      if (a.ok()) topt.permanent = leaks::PermanentOf(*a);
+    }
     absl::StatusOr<std::vector<sched::Step>> steps = sched::Tokenize(*t, canon, topt);
     if (!steps.ok()) {
       out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(steps.status().message())));

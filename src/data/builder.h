@@ -5,6 +5,7 @@
 // leave-one-run-out target has at least `min_visits` observations. Candidates are the legal set at
 // the type/goroutine level; at the site level, the goroutine-level candidates are refined by the
 // site variants seen at that key (a candidate with no observed site variant stays as it is).
+// With leak_proofs, proved-permanent goroutines are never offered a GoUnblock candidate.
 // Target counts outside the candidate set (possible with coarse keys such as window:K) are dropped.
 // Only the first `max_steps` steps of a run become examples, so that a few runaway runs (a spin loop
 // until the deadline) cannot outweigh the thousands of ordinary ones; the counts use every step.
@@ -25,7 +26,9 @@ namespace schedcast::data {
 
 struct RunTrace {
   int64_t run_id = 0;
-  std::string trace;  // raw trace bytes
+  std::string trace;       // raw trace bytes
+  std::string end_state;   // the shim's end-state dump ("" if none): input of the leak proofs
+  std::string source_dir;  // the program's source directory ("" if unknown): input of the leak proofs
 };
 
 struct BuildOptions {
@@ -35,6 +38,10 @@ struct BuildOptions {
   size_t context_len = 32;
   size_t max_steps = 1000;  // examples only for the first max_steps steps of a run (0: all); counts use all steps
   bool include_runtime = false;
+  // Goroutines a leak proof (leaks/prove.h) shows permanently blocked get no GoUnblock candidate
+  // from the point the proof holds (sched::TokenizeOptions::permanent). A run whose proof cannot be
+  // computed is tokenized without it.
+  bool leak_proofs = true;
 };
 
 struct ProgramBuild {

@@ -55,7 +55,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
         sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
         continue;
       }
-      traces.push_back(RunTrace{r->id, std::move(*t)});
+      traces.push_back(RunTrace{r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
     }
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);

@@ -91,6 +91,8 @@ absl::StatusOr<std::vector<Step>> Tokenize(const Timeline& t, const Canonicaliza
     }
     SC_RETURN_IF_ERROR(st.Apply(e, i));
     if (e.kind == Kind::kGoCreate) ++children[e.g];
+    for (const auto& [g, from] : opt.permanent)
+      if (i >= from) st.MarkPermanent(g);  // no-op unless g is blocked
   }
   return steps;
 }

@@ -11,6 +11,8 @@
 // its candidate. Thread-safe (pure functions).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,10 @@ struct Step {
 struct TokenizeOptions {
   Level level = Level::kGoroutine;
   bool include_runtime = false;  // keep events of runtime/testing-framework goroutines as targets
+  // Goroutines of this run proved permanently blocked (leaks/prove.h): raw id → index of the event
+  // from which the proof holds. Once that event has been applied and the goroutine is blocked, it is
+  // marked permanent (State::MarkPermanent), so its GoUnblock is never a candidate again.
+  std::map<uint64_t, uint64_t> permanent;
 };
 
 // Replays the timeline through the state machine; returns one Step per target event. Fails, naming

@@ -1,0 +1,3 @@
+module schedcast.test/leakprogs
+
+go 1.19
