@@ -170,7 +170,7 @@ void RegisterDist(CLI::App& app) {
       if (r.trace_bytes == 0) continue;
       matched.insert(program);
       auto t = (*st)->LoadTrace(r.id);
-      if (t.ok()) by_config[config].push_back({r.id, std::move(*t)});
+      if (t.ok()) by_config[config].push_back({r.id, std::move(*t), "", ""});  // no leak proofs
     }
     if (matched.empty()) return Fail(absl::NotFoundError(Cat("no runs with traces for program '", s->program, "' in ", s->store)));
     if (matched.size() > 1) {

@@ -51,7 +51,7 @@ absl::StatusOr<data::Example> ExampleFromStore(const std::string& store_path, in
         config_of(r.config) != config)
       continue;
     auto t = st->LoadTrace(r.id);
-    if (t.ok()) traces.push_back({r.id, std::move(*t)});
+    if (t.ok()) traces.push_back({r.id, std::move(*t), "", ""});  // no end state: no leak proofs here
   }
   data::ProgramBuild pb = data::BuildProgram(program, config, "", traces, opt);
   uint64_t steps = 0;
