@@ -11,6 +11,7 @@ PKGS=(
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
   chromium libpng-dev
   procps psmisc time
+  libtorch-dev libopenblas0-openmp
 )
 
 SUDO=""
