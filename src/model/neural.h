@@ -11,8 +11,9 @@
 // Training (TrainNeural): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
 // ce: −log p[label]), each epoch a seeded random sample of at most `epoch_examples` training examples,
 // early stopping on the validation loss with `patience` (the best epoch's weights are kept). Deterministic
-// for a seed on CPU (torch::manual_seed, a fixed thread count, deterministic algorithms). Trains on CUDA
-// when `device` is cuda, or auto and torch::cuda::is_available(); prediction always runs on the CPU.
+// on CPU for a seed and a thread count (torch::manual_seed, set_num_threads(threads), deterministic
+// algorithms); another thread count may change the last bits. Trains on CUDA when `device` is cuda, or
+// auto and torch::cuda::is_available() (untested: no GPU was available); prediction always runs on the CPU.
 // Parameters in the model file: {"version": kNeuralParamsVersion, "config": {...}, "tensors": {name:
 // {"shape": [...], "f32": base64 of little-endian float32}}}.
 // Without libtorch (CMake SCHEDCAST_TORCH=OFF, or AUTO and none found) neural_stub.cc is built instead:
