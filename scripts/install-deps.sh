@@ -12,6 +12,7 @@ PKGS=(
   chromium libpng-dev
   procps psmisc time
   libcurl4-openssl-dev python3 python3-torch
+  libtorch-dev libopenblas0-openmp
 )
 
 SUDO=""

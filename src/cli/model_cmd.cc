@@ -77,8 +77,8 @@ void RegisterModel(CLI::App& app) {
   auto t = std::make_shared<T>();
   auto* train = app.add_subcommand("train", "Fit a next-event model to a dataset's train split");
   train->add_option("--data", t->data, "dataset directory (from dataset build)")->required();
-  train->add_option("--model", t->opt.model, "uniform, freq, ngram or structured")
-      ->check(CLI::IsMember({"uniform", "freq", "ngram", "structured"}))
+  train->add_option("--model", t->opt.model, "uniform, freq, ngram, structured or neural")
+      ->check(CLI::IsMember({"uniform", "freq", "ngram", "structured", "neural"}))
       ->capture_default_str();
   train->add_option("--objective", t->opt.objective, "kl (target distribution) or ce (single label)")
       ->check(CLI::IsMember({"kl", "ce"}))
@@ -93,6 +93,20 @@ void RegisterModel(CLI::App& app) {
   train->add_option("--order", t->opt.order, "tokens of context K (ngram)")->capture_default_str();
   train->add_option("--beta", t->opt.beta, "back-off strength (ngram)")->capture_default_str();
   train->add_flag("--temperature", t->opt.temperature, "fit a temperature on the validation split");
+  train->add_option("--device", t->opt.device, "auto, cpu or cuda (neural; auto = cuda when available)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  train->add_option("--embed", t->opt.embed, "embedding size (neural)")->capture_default_str();
+  train->add_option("--hidden", t->opt.hidden, "GRU state size (neural)")->capture_default_str();
+  train->add_option("--context", t->opt.context, "context tokens read (neural)")->capture_default_str();
+  train->add_option("--batch", t->opt.batch, "examples per Adam step (neural)")->capture_default_str();
+  train->add_option("--threads", t->opt.threads, "libtorch threads (neural)")->capture_default_str();
+  train->add_option("--epoch-examples", t->opt.epoch_examples, "at most this many training examples per epoch (neural)")
+      ->capture_default_str();
+  train->add_option("--vocab-bits", t->opt.vocab_bits, "log2 of the hashed token vocabulary (neural)")
+      ->capture_default_str();
+  train->add_option("--feature-bits", t->opt.feature_bits, "log2 of the hashed structured-feature table (neural)")
+      ->capture_default_str();
   train->callback([t] {
     auto tr = data::LoadExamples(t->data, "train");
     if (!tr.ok()) return Fail(tr.status());

@@ -5,6 +5,7 @@
 
 #include "collect/hash.h"
 #include "model/freq.h"
+#include "model/neural.h"
 #include "model/ngram.h"
 #include "model/structured.h"
 #include "model/uniform.h"
@@ -23,6 +24,7 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromParams(std::string_view kind, con
   if (kind == "freq") return up(FreqPredictor::FromParams(p));
   if (kind == "ngram") return up(NgramPredictor::FromParams(p));
   if (kind == "structured") return up(StructuredPredictor::FromParams(p));
+  if (kind == "neural") return up(NeuralFromParams(p));
   return absl::InvalidArgumentError(Cat("unknown model kind '", kind, "'"));
 }
 }  // namespace

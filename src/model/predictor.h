@@ -21,7 +21,7 @@
 namespace schedcast::model {
 
 struct ModelMeta {
-  std::string kind;              // uniform | freq | ngram | structured
+  std::string kind;              // uniform | freq | ngram | structured | neural
   std::string objective;         // kl | ce | "" (uniform is not trained)
   nlohmann::json hyper = nlohmann::json::object();  // hyper-parameters, as given
   std::string data_dir;          // where the training data came from

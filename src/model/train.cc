@@ -8,6 +8,7 @@
 #include <random>
 
 #include "model/freq.h"
+#include "model/neural.h"
 #include "model/ngram.h"
 #include "model/structured.h"
 #include "model/uniform.h"
@@ -20,6 +21,11 @@ nlohmann::json TrainOptions::Hyper() const {
     j = {{"seed", seed}, {"epochs", epochs}, {"patience", patience}, {"lr", lr}, {"l2", l2}, {"hash_bits", hash_bits}};
   else if (model == "ngram")
     j = {{"order", order}, {"beta", beta}};
+  else if (model == "neural")
+    j = {{"seed", seed},   {"epochs", epochs},         {"patience", patience},     {"lr", lr},
+         {"l2", l2},       {"device", device},         {"embed", embed},           {"hidden", hidden},
+         {"context", context}, {"batch", batch},       {"threads", threads},       {"epoch_examples", epoch_examples},
+         {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}};
   j["temperature"] = temperature;
   return j;
 }
@@ -194,8 +200,13 @@ absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example
     auto s = std::make_unique<StructuredPredictor>(opt.hash_bits);
     FitStructured(*s, train, val, *obj, opt, progress);
     m = std::move(s);
+  } else if (opt.model == "neural") {
+    auto n = TrainNeural(train, val, *obj, opt, progress);
+    if (!n.ok()) return n.status();
+    m = std::move(*n);
   } else {
-    return absl::InvalidArgumentError(Cat("unknown model '", opt.model, "' (want uniform, freq, ngram or structured)"));
+    return absl::InvalidArgumentError(
+        Cat("unknown model '", opt.model, "' (want uniform, freq, ngram, structured or neural)"));
   }
   if (opt.temperature && !val.empty() && opt.model != "uniform") {  // uniform logits are all equal
     const double t = FitTemperature(*m, val, *obj);

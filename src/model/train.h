@@ -3,6 +3,7 @@
 //   uniform      nothing to fit
 //   freq, ngram  count-based: weighted counts from the objective's weights (kl: target distribution,
 //                ce: the label only)
+//   neural       neural.h (libtorch; FailedPrecondition in a build without it)
 //   structured   Adam with L2 on the objective's loss, one example per step in a seeded shuffled
 //                order, early stopping on the validation loss (the best epoch's weights are kept)
 // With `temperature`, a single temperature T is then fitted on the validation split (golden-section
@@ -25,7 +26,7 @@
 namespace schedcast::model {
 
 struct TrainOptions {
-  std::string model = "structured";  // uniform | freq | ngram | structured
+  std::string model = "structured";  // uniform | freq | ngram | structured | neural
   std::string objective = "kl";      // kl | ce
   uint64_t seed = 1;
   int epochs = 8;                    // structured: maximum epochs
@@ -36,6 +37,16 @@ struct TrainOptions {
   int order = 3;                     // ngram: K
   double beta = 32.0;                // ngram: back-off strength
   bool temperature = false;          // fit a temperature on validation
+  // neural (neural.h); epochs, patience, lr, seed above apply too, l2 is Adam's weight decay
+  std::string device = "auto";       // auto | cpu | cuda
+  int embed = 32;                    // token / candidate embedding size
+  int hidden = 64;                   // GRU state size
+  int context = 24;                  // context tokens read (the newest)
+  int batch = 32;                    // examples per Adam step
+  int threads = 1;                   // libtorch intra-op threads (1: OpenMP spin-waits make 2 much slower on a busy machine)
+  int epoch_examples = 20000;        // at most this many (sampled) training examples per epoch
+  int vocab_bits = 12;               // hashed relative-token vocabulary: 2^vocab_bits ids
+  int feature_bits = 14;             // hashed structured features: 2^feature_bits rows
   nlohmann::json Hyper() const;      // the options that matter for `model`, for the model file
 };
 

@@ -1,0 +1,445 @@
+// model/neural.cc — the libtorch neural predictor (see neural.h for the model and its contract).
+#include "model/neural.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+#include "model/context.h"
+#include "model/structured.h"
+#include "model/train.h"
+
+namespace schedcast::model {
+
+namespace {
+
+// ---- base64 (RFC 4648, with padding) for the weights in the model file ----
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string B64Encode(const unsigned char* p, size_t n) {
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  for (size_t i = 0; i < n; i += 3) {
+    const uint32_t v = (uint32_t{p[i]} << 16) | (i + 1 < n ? uint32_t{p[i + 1]} << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < n ? kB64[(v >> 6) & 63] : '=';
+    out += i + 2 < n ? kB64[v & 63] : '=';
+  }
+  return out;
+}
+
+bool B64Decode(std::string_view s, std::string* out) {
+  if (s.size() % 4 != 0) return false;
+  int rev[256];
+  std::fill(std::begin(rev), std::end(rev), -1);
+  for (int i = 0; i < 64; ++i) rev[static_cast<unsigned char>(kB64[i])] = i;
+  out->clear();
+  out->reserve(s.size() / 4 * 3);
+  for (size_t i = 0; i < s.size(); i += 4) {
+    uint32_t v = 0;
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      const unsigned char c = s[i + k];
+      if (c == '=' && i + 4 == s.size() && k >= 2) {
+        ++pad;
+        v <<= 6;
+        continue;
+      }
+      if (rev[c] < 0 || pad) return false;
+      v = (v << 6) | rev[c];
+    }
+    out->push_back(static_cast<char>(v >> 16));
+    if (pad < 2) out->push_back(static_cast<char>((v >> 8) & 0xff));
+    if (pad < 1) out->push_back(static_cast<char>(v & 0xff));
+  }
+  return true;
+}
+
+// ---- configuration (what the model file records to rebuild the network) ----
+struct Config {
+  int embed = 32, hidden = 64, context = 24, vocab_bits = 12, feature_bits = 14, features = 0;  // features per candidate
+
+  nlohmann::json ToJson() const {
+    return {{"embed", embed},           {"hidden", hidden},     {"context", context},
+            {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}, {"features_per_candidate", features},
+            {"tokens", "relative-v1"},  {"structured_features", "v1"}};
+  }
+  static absl::StatusOr<Config> FromJson(const nlohmann::json& j) {
+    Config c;
+    if (!j.is_object()) return absl::InvalidArgumentError("neural: 'config' is not an object");
+    for (auto [name, field, lo, hi] : {std::tuple{"embed", &c.embed, 1, 1024}, {"hidden", &c.hidden, 1, 4096},
+                                       {"context", &c.context, 1, 4096}, {"vocab_bits", &c.vocab_bits, 4, 24},
+                                       {"feature_bits", &c.feature_bits, 4, 24},
+                                       {"features_per_candidate", &c.features, 1, 1024}}) {
+      if (!j.contains(name) || !j[name].is_number_integer())
+        return absl::InvalidArgumentError(Cat("neural: config field '", name, "' missing or not an integer"));
+      *field = j[name].get<int>();
+      if (*field < lo || *field > hi)
+        return absl::InvalidArgumentError(Cat("neural: config ", name, " = ", *field, " out of range ", lo, "..", hi));
+    }
+    if (j.value("tokens", "") != "relative-v1" || j.value("structured_features", "") != "v1")
+      return absl::InvalidArgumentError("neural: token scheme / structured feature set is not relative-v1 / v1");
+    return c;
+  }
+};
+
+// ---- the network ----
+struct NetImpl : torch::nn::Module {
+  explicit NetImpl(const Config& c)
+      : tok(register_module("tok", torch::nn::Embedding(torch::nn::EmbeddingOptions(int64_t{1} << c.vocab_bits,
+                                                                                     c.embed).padding_idx(0)))),
+        cand(register_module("cand", torch::nn::Embedding(int64_t{1} << c.vocab_bits, c.embed))),
+        feat(register_module("feat", torch::nn::Embedding(torch::nn::EmbeddingOptions((int64_t{1} << c.feature_bits) + 1,
+                                                                                       c.embed)
+                                                               .padding_idx(int64_t{1} << c.feature_bits)))),
+        featw(register_module("featw", torch::nn::Embedding((int64_t{1} << c.feature_bits) + 1, 1))),
+        gru(register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(c.embed, c.hidden).batch_first(true)))),
+        wh(register_module("wh", torch::nn::Linear(c.hidden, c.hidden))),
+        wc(register_module("wc", torch::nn::Linear(torch::nn::LinearOptions(c.embed, c.hidden).bias(false)))),
+        out(register_module("out", torch::nn::Linear(c.hidden, 1))),
+        pad_feature(int64_t{1} << c.feature_bits) {
+    torch::NoGradGuard ng;
+    cand->weight.normal_(0, 0.1);
+    feat->weight.normal_(0, 0.05);
+    featw->weight.zero_();  // starts as the zero log-linear model: uniform over the candidates
+    feat->weight[pad_feature].zero_();
+  }
+
+  // ctx [B, N] (token ids, 0 = padding), cand_ex [C] (example of each candidate), cand_tok [C],
+  // feats [C, K] (pad_feature = padding) → one logit per candidate [C].
+  torch::Tensor forward(const torch::Tensor& ctx, const torch::Tensor& cand_ex, const torch::Tensor& cand_tok,
+                        const torch::Tensor& feats) {
+    const torch::Tensor h = std::get<1>(gru->forward(tok->forward(ctx))).squeeze(0);  // [B, H]
+    const torch::Tensor hc = wh->forward(h).index_select(0, cand_ex);                 // [C, H]
+    const torch::Tensor c = cand->forward(cand_tok) + feat->forward(feats).sum(1);    // [C, E]
+    // featw's padding row is excluded by masking rather than padding_idx (it is a learnt scalar table).
+    const torch::Tensor lin = (featw->forward(feats).squeeze(-1) * (feats != pad_feature)).sum(1);
+    return out->forward(torch::tanh(hc + wc->forward(c))).squeeze(-1) + lin;
+  }
+
+  torch::nn::Embedding tok, cand, feat, featw;
+  torch::nn::GRU gru;
+  torch::nn::Linear wh, wc, out;
+  int64_t pad_feature;
+};
+TORCH_MODULE(Net);
+
+// ---- encoding examples into index tensors ----
+struct Batch {
+  std::vector<int64_t> ctx, cand_ex, cand_tok, feats;
+  std::vector<float> w;                 // objective weights per candidate (kl: target, ce: one-hot label)
+  std::vector<double> loss_const;       // per example: Σ t log t (kl) or 0 (ce), so loss = const − Σ w logp
+  std::vector<uint32_t> ex_off;         // per example, first candidate; one extra at the end
+  size_t n = 0;
+};
+
+class Encoder {
+ public:
+  explicit Encoder(const Config& c) : c_(c), fz_(c.feature_bits) {}
+
+  // The number of features StructuredPredictor::Featurize gives one candidate (constant for feature set v1).
+  int FeaturesPerCandidate(const data::Example& ex) const {
+    std::vector<uint32_t> f, off;
+    fz_.Featurize(ex, &f, &off);
+    return off.size() >= 2 ? static_cast<int>(off[1] - off[0]) : 0;
+  }
+
+  // Appends `ex` (with objective weights when obj is non-null) to *b.
+  void Add(const data::Example& ex, const Objective* obj, Batch* b) const {
+    const size_t nc = ex.candidates.size();
+    thread_local std::vector<ParsedToken> parsed;
+    parsed.clear();
+    for (const auto& t : ex.context) parsed.push_back(ParseToken(t));
+    const std::string_view anchor = AnchorOf(parsed);
+    const size_t n = static_cast<size_t>(c_.context);
+    const size_t have = std::min(n, parsed.size());
+    b->ctx.insert(b->ctx.end(), n - have, 0);  // left padding
+    for (size_t i = parsed.size() - have; i < parsed.size(); ++i) b->ctx.push_back(TokenId(RelativeToken(parsed[i], anchor)));
+    b->ex_off.push_back(static_cast<uint32_t>(b->cand_tok.size()));
+    thread_local std::vector<uint32_t> f, off;
+    f.clear();
+    fz_.Featurize(ex, &f, &off);
+    for (size_t i = 0; i < nc; ++i) {
+      b->cand_ex.push_back(static_cast<int64_t>(b->n));
+      b->cand_tok.push_back(TokenId(RelativeToken(ParseToken(ex.candidates[i]), anchor)));
+      const uint32_t k0 = off[i], k1 = off[i + 1];
+      for (int k = 0; k < c_.features; ++k)
+        b->feats.push_back(k0 + k < k1 ? static_cast<int64_t>(f[k0 + k]) : int64_t{1} << c_.feature_bits);
+    }
+    if (obj) {
+      thread_local std::vector<double> w;
+      w.assign(nc, 0.0);
+      obj->Weights(ex, w);
+      double cst = 0;
+      if (obj->name() == "kl")
+        for (double t : w)
+          if (t > 0) cst += t * std::log(t);
+      b->loss_const.push_back(cst);
+      for (double x : w) b->w.push_back(static_cast<float>(x));
+    }
+    ++b->n;
+  }
+  void Finish(Batch* b) const { b->ex_off.push_back(static_cast<uint32_t>(b->cand_tok.size())); }
+
+ private:
+  int64_t TokenId(const std::string& rel) const {
+    const uint64_t h = HashBytes(kHashSeed, rel);
+    return 1 + static_cast<int64_t>(h % ((uint64_t{1} << c_.vocab_bits) - 1));
+  }
+
+  Config c_;
+  StructuredPredictor fz_;  // only its featurizer is used (its weights stay zero)
+};
+
+torch::Tensor Long(std::vector<int64_t>& v, const torch::Device& dev) {
+  return torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kLong).to(dev, /*non_blocking=*/false,
+                                                                                        /*copy=*/true);
+}
+
+struct Forward {
+  torch::Tensor logits, logp;  // [C] each
+};
+
+Forward Run(Net& net, Batch& b, int context, int features, const torch::Device& dev) {
+  const int64_t nb = static_cast<int64_t>(b.n);
+  const torch::Tensor ctx = Long(b.ctx, dev).view({nb, context});
+  const torch::Tensor cand_ex = Long(b.cand_ex, dev);
+  const torch::Tensor logits =
+      net->forward(ctx, cand_ex, Long(b.cand_tok, dev), Long(b.feats, dev).view({-1, features}));
+  // Softmax per example over its own candidates: scatter into a [B, maxC] matrix padded with −inf.
+  int64_t maxc = 1;
+  std::vector<int64_t> pos(b.cand_ex.size());
+  for (size_t e = 0; e < b.n; ++e) {
+    maxc = std::max<int64_t>(maxc, b.ex_off[e + 1] - b.ex_off[e]);
+    for (uint32_t c = b.ex_off[e]; c < b.ex_off[e + 1]; ++c) pos[c] = static_cast<int64_t>(c - b.ex_off[e]);
+  }
+  for (size_t c = 0; c < pos.size(); ++c) pos[c] += b.cand_ex[c] * maxc;
+  const torch::Tensor p = Long(pos, dev);
+  const torch::Tensor padded = torch::full({nb * maxc}, -INFINITY, logits.options()).index_put({p}, logits);
+  const torch::Tensor logp = torch::log_softmax(padded.view({nb, maxc}), 1).view({-1}).index_select(0, p);
+  return {logits, logp};
+}
+
+// ---- the predictor ----
+class NeuralPredictor final : public ScoredPredictor {
+ public:
+  explicit NeuralPredictor(const Config& c) : c_(c), net_(c), enc_(c) {}
+  std::string_view kind() const override { return "neural"; }
+
+  void Logits(const data::Example& ex, std::vector<double>* logits) const override {
+    logits->clear();
+    if (ex.candidates.empty()) return;
+    torch::NoGradGuard ng;
+    Batch b;
+    enc_.Add(ex, nullptr, &b);
+    enc_.Finish(&b);
+    const int64_t nc = static_cast<int64_t>(ex.candidates.size());
+    const torch::Tensor out = net_->forward(
+        torch::from_blob(b.ctx.data(), {1, c_.context}, torch::kLong),
+        torch::from_blob(b.cand_ex.data(), {nc}, torch::kLong), torch::from_blob(b.cand_tok.data(), {nc}, torch::kLong),
+        torch::from_blob(b.feats.data(), {nc, c_.features}, torch::kLong));
+    const torch::Tensor o = out.to(torch::kDouble).contiguous();
+    logits->assign(o.data_ptr<double>(), o.data_ptr<double>() + nc);
+  }
+
+  nlohmann::json Params() const override {
+    nlohmann::json tensors = nlohmann::json::object();
+    for (const auto& item : net_->named_parameters()) {
+      const torch::Tensor t = item.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
+      static_assert(std::endian::native == std::endian::little, "weights are stored little-endian");
+      tensors[item.key()] = {{"shape", t.sizes().vec()},
+                             {"f32", B64Encode(static_cast<const unsigned char*>(t.data_ptr()), t.numel() * 4)}};
+    }
+    return {{"version", kNeuralParamsVersion}, {"config", c_.ToJson()}, {"tensors", std::move(tensors)}};
+  }
+
+  absl::Status SetTensors(const nlohmann::json& tensors) {
+    if (!tensors.is_object()) return absl::InvalidArgumentError("neural: 'tensors' is not an object");
+    torch::NoGradGuard ng;
+    std::string bytes;
+    for (auto& item : net_->named_parameters()) {
+      const std::string& name = item.key();
+      if (!tensors.contains(name)) return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' missing"));
+      const nlohmann::json& t = tensors[name];
+      if (!t.is_object() || !t.contains("shape") || t["shape"] != nlohmann::json(item.value().sizes().vec()))
+        return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' has the wrong shape for the config"));
+      if (!t.contains("f32") || !t["f32"].is_string() || !B64Decode(t["f32"].get<std::string>(), &bytes) ||
+          bytes.size() != static_cast<size_t>(item.value().numel()) * 4)
+        return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' data is not base64 float32 of its shape"));
+      std::memcpy(item.value().data_ptr(), bytes.data(), bytes.size());
+    }
+    if (tensors.size() != net_->named_parameters().size())
+      return absl::InvalidArgumentError("neural: the file has tensors this network does not");
+    return absl::OkStatus();
+  }
+
+  Net& net() { return net_; }
+  const Config& config() const { return c_; }
+  const Encoder& encoder() const { return enc_; }
+
+ private:
+  Config c_;
+  mutable Net net_;  // forward() is not const in libtorch; inference does not modify it
+  Encoder enc_;
+};
+
+struct Score {
+  double loss = 0, acc = 0;
+};
+
+Score ScoreSplit(NeuralPredictor& m, const std::vector<data::Example>& xs, const Objective& obj,
+               const torch::Device& dev, int batch) {
+  torch::NoGradGuard ng;
+  Score s;
+  size_t n = 0;
+  for (size_t i = 0; i < xs.size(); i += batch) {
+    Batch b;
+    for (size_t j = i; j < std::min(xs.size(), i + batch); ++j)
+      if (!xs[j].candidates.empty()) m.encoder().Add(xs[j], &obj, &b);
+    m.encoder().Finish(&b);
+    if (b.n == 0) continue;
+    Forward f = Run(m.net(), b, m.config().context, m.config().features, dev);
+    const torch::Tensor logp = f.logp.to(torch::kCPU, torch::kDouble).contiguous();
+    const torch::Tensor lg = f.logits.to(torch::kCPU, torch::kDouble).contiguous();
+    const double* lp = logp.data_ptr<double>();
+    const double* l = lg.data_ptr<double>();
+    size_t k = 0;
+    for (size_t j = i; j < std::min(xs.size(), i + batch); ++j) {
+      if (xs[j].candidates.empty()) continue;
+      const uint32_t c0 = b.ex_off[k], c1 = b.ex_off[k + 1];
+      double loss = b.loss_const[k];
+      for (uint32_t c = c0; c < c1; ++c) loss -= b.w[c] * std::max(lp[c], std::log(1e-12));
+      s.loss += loss;
+      s.acc += static_cast<int>(std::max_element(l + c0, l + c1) - (l + c0)) == xs[j].label_index();
+      ++k, ++n;
+    }
+  }
+  if (n) s.loss /= n, s.acc /= n;
+  return s;
+}
+
+}  // namespace
+
+bool NeuralAvailable() { return true; }
+
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>& train,
+                                                             const std::vector<data::Example>& val,
+                                                             const Objective& obj, const TrainOptions& opt,
+                                                             std::ostream* progress) {
+  for (auto [name, v, lo, hi] : {std::tuple{"embed", opt.embed, 1, 1024}, {"hidden", opt.hidden, 1, 4096},
+                                 {"context", opt.context, 1, 4096}, {"batch", opt.batch, 1, 1 << 16},
+                                 {"threads", opt.threads, 1, 256}, {"epoch-examples", opt.epoch_examples, 1, 1 << 30},
+                                 {"vocab-bits", opt.vocab_bits, 4, 24}, {"feature-bits", opt.feature_bits, 4, 24},
+                                 {"epochs", opt.epochs, 1, 100000}, {"patience", opt.patience, 1, 100000}})
+    if (v < lo || v > hi) return absl::InvalidArgumentError(Cat("neural: --", name, " ", v, " out of range ", lo, "..", hi));
+  torch::Device dev(torch::kCPU);
+  if (opt.device == "cuda" || opt.device == "auto") {
+    if (torch::cuda::is_available()) dev = torch::Device(torch::kCUDA);
+    else if (opt.device == "cuda")
+      return absl::FailedPreconditionError("neural: --device cuda, but this libtorch has no CUDA or no GPU is visible");
+  } else if (opt.device != "cpu") {
+    return absl::InvalidArgumentError(Cat("neural: unknown device '", opt.device, "' (want auto, cpu or cuda)"));
+  }
+  std::vector<size_t> usable;
+  for (size_t i = 0; i < train.size(); ++i)
+    if (!train[i].candidates.empty()) usable.push_back(i);
+  if (usable.empty()) return absl::InvalidArgumentError("neural: no training example has candidates");
+
+  torch::set_num_threads(opt.threads);
+  torch::manual_seed(opt.seed);
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+
+  Config c;
+  c.embed = opt.embed, c.hidden = opt.hidden, c.context = opt.context;
+  c.vocab_bits = opt.vocab_bits, c.feature_bits = opt.feature_bits;
+  {
+    const Encoder probe(c);
+    c.features = probe.FeaturesPerCandidate(train[usable[0]]);
+  }
+  auto m = std::make_unique<NeuralPredictor>(c);
+  Net& net = m->net();
+  net->to(dev);
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(opt.lr).weight_decay(opt.l2));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto secs = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  if (progress)
+    *progress << "neural: " << train.size() << " train / " << val.size() << " validation examples, device "
+              << (dev.is_cuda() ? "cuda" : "cpu") << ", " << opt.threads << " threads, " << c.features
+              << " structured features per candidate, up to " << opt.epoch_examples << " examples per epoch\n";
+  std::mt19937_64 rng(opt.seed);
+  std::vector<torch::Tensor> best;
+  auto snapshot = [&] {
+    best.clear();
+    for (const auto& p : net->parameters()) best.push_back(p.detach().clone());
+  };
+  double best_loss = INFINITY;
+  int since_best = 0;
+  for (int epoch = 1; epoch <= opt.epochs; ++epoch) {
+    std::shuffle(usable.begin(), usable.end(), rng);
+    const size_t n = std::min(usable.size(), static_cast<size_t>(opt.epoch_examples));
+    net->train();
+    double train_loss = 0;
+    for (size_t i = 0; i < n; i += opt.batch) {
+      Batch b;
+      for (size_t j = i; j < std::min(n, i + opt.batch); ++j) m->encoder().Add(train[usable[j]], &obj, &b);
+      m->encoder().Finish(&b);
+      Forward f = Run(net, b, c.context, c.features, dev);
+      const torch::Tensor w = torch::from_blob(b.w.data(), {static_cast<int64_t>(b.w.size())}, torch::kFloat).to(dev);
+      const torch::Tensor loss = -(w * f.logp.clamp_min(std::log(1e-12f))).sum() / static_cast<double>(b.n);
+      adam.zero_grad();
+      loss.backward();
+      adam.step();
+      train_loss += loss.item<double>() * b.n + std::accumulate(b.loss_const.begin(), b.loss_const.end(), 0.0);
+    }
+    train_loss /= static_cast<double>(n);
+    net->eval();
+    const Score vs = ScoreSplit(*m, val, obj, dev, 256);
+    if (progress) {
+      char line[160];
+      std::snprintf(line, sizeof line, "epoch %d: train loss %.4f  val loss %.4f  val acc %.4f  (%.1f s)\n", epoch,
+                    train_loss, vs.loss, vs.acc, secs());
+      *progress << line;
+    }
+    if (val.empty() || vs.loss < best_loss - 1e-5) {
+      best_loss = vs.loss;
+      snapshot();
+      since_best = 0;
+    } else if (++since_best >= opt.patience) {
+      if (progress) *progress << "early stop: no validation improvement for " << opt.patience << " epochs\n";
+      break;
+    }
+  }
+  {
+    torch::NoGradGuard ng;
+    auto params = net->parameters();
+    for (size_t i = 0; i < params.size() && i < best.size(); ++i) params[i].copy_(best[i]);
+  }
+  net->to(torch::kCPU);  // prediction runs on the CPU
+  net->eval();
+  return std::unique_ptr<ScoredPredictor>(std::move(m));
+}
+
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann::json& p) {
+  if (!p.is_object() || !p.contains("version") || !p["version"].is_number_integer())
+    return absl::InvalidArgumentError("neural: params have no integer 'version'");
+  const int v = p["version"].get<int>();
+  if (v != kNeuralParamsVersion)
+    return absl::FailedPreconditionError(Cat("neural: parameter version ", v, ", this schedcast reads version ",
+                                             kNeuralParamsVersion, " (retrain the model)"));
+  SC_ASSIGN_OR_RETURN(Config c, Config::FromJson(p.value("config", nlohmann::json())));
+  auto m = std::make_unique<NeuralPredictor>(c);
+  SC_RETURN_IF_ERROR(m->SetTensors(p.value("tensors", nlohmann::json())));
+  m->net()->eval();
+  return std::unique_ptr<ScoredPredictor>(std::move(m));
+}
+
+}  // namespace schedcast::model

@@ -1,0 +1,54 @@
+// model/neural.h — the `neural` predictor: a small sequence encoder over the context with candidate scoring.
+//
+// Model (neural.cc, the only file that includes libtorch):
+//   context   the last `context` tokens of Example::context, each written relative to the acting goroutine
+//             (context.h, as ngram does) and hashed into 2^vocab_bits ids (0 = padding, left-padded)
+//   encoder   token embedding (embed) → one-layer GRU (hidden); the last hidden state h summarises the context
+//   candidate c = its relative token's embedding + the sum of embeddings of its structured features
+//             (StructuredPredictor::Featurize, hashed into 2^feature_bits) ;
+//             logit(c) = v·tanh(W h + U c + b) + Σ linear weights of c's structured features
+//   output    softmax over the legal candidates only (the logits exist only for them)
+// Training (TrainNeural): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
+// ce: −log p[label]), each epoch a seeded random sample of at most `epoch_examples` training examples,
+// early stopping on the validation loss with `patience` (the best epoch's weights are kept). Deterministic
+// on CPU for a seed and a thread count (torch::manual_seed, set_num_threads(threads), deterministic
+// algorithms); another thread count may change the last bits. Trains on CUDA when `device` is cuda, or
+// auto and torch::cuda::is_available() (untested: no GPU was available); prediction always runs on the CPU.
+// Parameters in the model file: {"version": kNeuralParamsVersion, "config": {...}, "tensors": {name:
+// {"shape": [...], "f32": base64 of little-endian float32}}}.
+// Without libtorch (CMake SCHEDCAST_TORCH=OFF, or AUTO and none found) neural_stub.cc is built instead:
+// TrainNeural and NeuralFromParams return FailedPrecondition.
+// Thread-safety: Predict of a built model is thread-safe (inference under NoGradGuard, no shared mutable
+// state); TrainNeural sets libtorch's global thread count and seed, so call it from one thread.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "data/example.h"
+#include "model/objective.h"
+#include "model/predictor.h"
+
+namespace schedcast::model {
+
+struct TrainOptions;
+
+inline constexpr int kNeuralParamsVersion = 1;
+
+// True when this schedcast was built with libtorch.
+bool NeuralAvailable();
+
+// Fits a neural model (options: seed, epochs, patience, lr, l2 as weight decay, and the neural_* fields
+// of TrainOptions). Metadata and temperature are left to model::Train.
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>& train,
+                                                             const std::vector<data::Example>& validation,
+                                                             const Objective& obj, const TrainOptions& opt,
+                                                             std::ostream* progress);
+
+// The inverse of the model's Params() (io.cc).
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann::json& params);
+
+}  // namespace schedcast::model

@@ -1,0 +1,196 @@
+// Neural model tests on real collected runs (the build_corpus_dataset fixture's dataset): small, capped
+// trainings with both objectives; distributions over the legal candidates only; the KL model beating uniform
+// on test NLL; determinism for a seed; model-file round trip; errors for another parameter/format version;
+// the `schedcast train --model neural` flags and `model eval`. In a build without libtorch, only the
+// FailedPrecondition of the stub is checked.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "data/dataset.h"
+#include "model/io.h"
+#include "model/metrics.h"
+#include "model/neural.h"
+#include "model/objective.h"
+#include "model/train.h"
+#include "testutil.h"
+
+namespace schedcast::model {
+namespace {
+
+// Small caps so the whole suite stays well under two minutes on two cores.
+TrainOptions Small(const char* objective, uint64_t seed = 3) {
+  TrainOptions o;
+  o.model = "neural";
+  o.objective = objective;
+  o.seed = seed;
+  o.epochs = 2;
+  o.patience = 2;
+  o.embed = 16;
+  o.hidden = 32;
+  o.context = 16;
+  o.batch = 32;
+  o.threads = 1;
+  o.epoch_examples = 1500;
+  o.device = "cpu";
+  o.lr = 0.005;
+  return o;
+}
+
+class NeuralModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("schedcast-neural-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    for (auto [split, v] : {std::pair{"train", &train_}, {"validation", &val_}, {"test", &test_}}) {
+      auto ex = data::LoadExamples(SCHEDCAST_CORPUS_DATASET, split);
+      ASSERT_TRUE(ex.ok()) << ex.status();
+      *v = std::move(*ex);
+    }
+    ASSERT_GT(train_.size(), 500u);
+    ASSERT_GT(test_.size(), 50u);
+    std::vector<data::Example> every3rd;  // a third of the test split keeps each test process short
+    for (size_t i = 0; i < test_.size(); i += 3) every3rd.push_back(std::move(test_[i]));
+    test_ = std::move(every3rd);
+    if (!NeuralAvailable()) return;
+    for (const char* obj : {"kl", "ce"}) {
+      auto m = Train(train_, val_, Small(obj), nullptr);
+      ASSERT_TRUE(m.ok()) << m.status();
+      models_[obj] = std::move(*m);
+    }
+  }
+  static void TearDownTestSuite() {
+    models_.clear();
+    std::filesystem::remove_all(dir_);
+  }
+  void SetUp() override {
+    if (!NeuralAvailable()) GTEST_SKIP() << "built without libtorch";
+  }
+  static inline std::filesystem::path dir_;
+  static inline std::vector<data::Example> train_, val_, test_;
+  static inline std::map<std::string, std::unique_ptr<Predictor>> models_;
+};
+
+TEST(NeuralStub, WithoutLibtorchTrainingSaysSo) {
+  if (NeuralAvailable()) GTEST_SKIP() << "built with libtorch";
+  std::vector<data::Example> none;
+  auto m = Train(none, none, Small("kl"), nullptr);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(m.status().message().find("libtorch"), std::string_view::npos) << m.status();
+}
+
+TEST_F(NeuralModel, ProbabilitiesAreOverTheLegalCandidatesOnlySumToOneAndIgnoreTheTarget) {
+  ASSERT_EQ(models_.size(), 2u);
+  for (const auto& [name, m] : models_) {
+    EXPECT_EQ(m->kind(), "neural");
+    EXPECT_EQ(m->meta().objective, name);
+    for (const auto& ex : test_) {
+      const std::vector<double> p = m->Predict(ex);
+      ASSERT_EQ(p.size(), ex.candidates.size()) << name;
+      double sum = 0;
+      for (double x : p) {
+        ASSERT_TRUE(std::isfinite(x) && x >= 0) << name << " " << ex.program << " @" << ex.position;
+        sum += x;
+      }
+      if (!p.empty()) {
+        ASSERT_NEAR(sum, 1.0, 1e-9) << name << " " << ex.program << " @" << ex.position;
+      }
+    }
+  }
+  // Predictions read neither the target nor the label.
+  for (const auto& [name, m] : models_)
+    for (size_t i = 0; i < test_.size(); i += 13) {
+      data::Example ex = test_[i];
+      const auto before = m->Predict(ex);
+      std::fill(ex.target_counts.begin(), ex.target_counts.end(), 5);
+      ex.label = "nonsense";
+      EXPECT_EQ(before, m->Predict(ex)) << name;
+    }
+}
+
+TEST_F(NeuralModel, KlModelBeatsUniformOnTestNll) {
+  auto uni = Train(train_, val_, [] { TrainOptions o; o.model = "uniform"; return o; }(), nullptr);
+  ASSERT_TRUE(uni.ok()) << uni.status();
+  const KlObjective kl;
+  const Metrics u = Evaluate(**uni, test_, kl), n = Evaluate(*models_["kl"], test_, kl);
+  EXPECT_LT(n.nll, u.nll - 0.05) << "neural kl nll " << n.nll << " vs uniform " << u.nll;
+  EXPECT_LT(n.kl, u.kl) << "neural kl " << n.kl << " vs uniform " << u.kl;
+  EXPECT_GT(n.accuracy, u.accuracy) << "neural acc " << n.accuracy << " vs uniform " << u.accuracy;
+}
+
+TEST_F(NeuralModel, DeterministicForASeed) {
+  auto again = Train(train_, val_, Small("kl"), nullptr);
+  ASSERT_TRUE(again.ok()) << again.status();
+  for (size_t i = 0; i < test_.size(); i += 3) EXPECT_EQ(models_["kl"]->Predict(test_[i]), (*again)->Predict(test_[i]));
+  EXPECT_EQ(ToFileJson(*models_["kl"])["params"], ToFileJson(**again)["params"]);
+  // Another seed gives another model.
+  auto other = Train(train_, val_, Small("kl", 4), nullptr);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_NE(ToFileJson(*models_["kl"])["params"], ToFileJson(**other)["params"]);
+}
+
+TEST_F(NeuralModel, SaveLoadRoundTripIsExactAndOtherVersionsAreClearErrors) {
+  for (const auto& [name, m] : models_) {
+    const std::string path = (dir_ / ("n-" + name + ".json")).string();
+    ASSERT_TRUE(Save(*m, path).ok());
+    auto back = Load(path, "neural");
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ((*back)->kind(), "neural");
+    EXPECT_EQ((*back)->meta().objective, name);
+    EXPECT_EQ((*back)->meta().hyper.value("hidden", 0), 32);
+    for (const auto& ex : test_) ASSERT_EQ(m->Predict(ex), (*back)->Predict(ex)) << name;
+  }
+  // Another parameter or format version, broken weights, a config that does not fit the weights.
+  nlohmann::json j = ToFileJson(*models_["kl"]);
+  auto write = [&](const nlohmann::json& x, const std::string& name) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path) << x.dump();
+    return path;
+  };
+  nlohmann::json v = j;
+  v["params"]["version"] = kNeuralParamsVersion + 1;
+  auto r = Load(write(v, "pv.json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("parameter version"), std::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("pv.json"), std::string_view::npos) << r.status();
+  v = j;
+  v["version"] = kModelFormatVersion + 1;
+  r = Load(write(v, "fv.json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("model format version"), std::string_view::npos) << r.status();
+  v = j;
+  v["params"]["tensors"]["gru.weight_hh_l0"]["f32"] = "AAAA";
+  r = Load(write(v, "bad.json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("gru.weight_hh_l0"), std::string_view::npos) << r.status();
+  v = j;
+  v["params"]["config"]["hidden"] = 33;
+  r = Load(write(v, "shape.json"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("wrong shape"), std::string_view::npos) << r.status();
+}
+
+TEST_F(NeuralModel, CliTrainsAndEvaluates) {
+  const std::string out = (dir_ / "cli.json").string();
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", SCHEDCAST_CORPUS_DATASET, "--model", "neural",
+                                 "--objective", "ce", "--out", out, "--epochs", "1", "--epoch-examples", "600",
+                                 "--embed", "8", "--hidden", "16", "--context", "8", "--batch", "16", "--threads", "1",
+                                 "--device", "cpu", "--temperature"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("epoch 1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("temperature:"), std::string::npos) << r.err;
+  r = testutil::RunCommand({SCHEDCAST_BIN, "model", "eval", out, "--data", SCHEDCAST_CORPUS_DATASET});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("acc "), std::string::npos) << r.out;
+  auto m = Load(out);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ((*m)->meta().hyper.value("context", 0), 8);
+  EXPECT_FALSE((*m)->meta().data_hash.empty());
+}
+
+}  // namespace
+}  // namespace schedcast::model
