@@ -14,6 +14,7 @@
 #include "model/metrics.h"
 #include "model/objective.h"
 #include "model/train.h"
+#include "model/model_checks.h"
 #include "testutil.h"
 
 namespace schedcast::model {
@@ -69,14 +70,7 @@ TEST_F(ModelTrained, EveryModelGivesADistributionOverTheCandidatesOnly) {
 }
 
 TEST_F(ModelTrained, PredictionsDoNotReadTargetOrLabel) {
-  for (const auto& [name, m] : models_)
-    for (size_t i = 0; i < test_.size(); i += 17) {
-      data::Example ex = test_[i];
-      const auto before = m->Predict(ex);
-      std::fill(ex.target_counts.begin(), ex.target_counts.end(), 7);
-      ex.label = "nonsense";
-      EXPECT_EQ(before, m->Predict(ex)) << name;
-    }
+  ExpectPredictionsIgnoreTargetAndLabel(models_, test_, 17, 7);
 }
 
 TEST_F(ModelTrained, TrainingIsDeterministicForASeed) {

@@ -15,6 +15,7 @@
 #include "model/neural.h"
 #include "model/objective.h"
 #include "model/train.h"
+#include "model/model_checks.h"
 #include "testutil.h"
 
 namespace schedcast::model {
@@ -101,14 +102,7 @@ TEST_F(NeuralModel, ProbabilitiesAreOverTheLegalCandidatesOnlySumToOneAndIgnoreT
     }
   }
   // Predictions read neither the target nor the label.
-  for (const auto& [name, m] : models_)
-    for (size_t i = 0; i < test_.size(); i += 13) {
-      data::Example ex = test_[i];
-      const auto before = m->Predict(ex);
-      std::fill(ex.target_counts.begin(), ex.target_counts.end(), 5);
-      ex.label = "nonsense";
-      EXPECT_EQ(before, m->Predict(ex)) << name;
-    }
+  ExpectPredictionsIgnoreTargetAndLabel(models_, test_, 13, 5);
 }
 
 TEST_F(NeuralModel, KlModelBeatsUniformOnTestNll) {
