@@ -6,8 +6,7 @@
 
 #include "cli/commands.h"
 #include "export/perfetto.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
 #include "store/store.h"
 
 namespace schedcast::cli {
@@ -38,13 +37,12 @@ absl::Status Export(const Opts& o) {
   } else {
     return absl::InvalidArgumentError("export perfetto: give FILE, or --store FILE.db --run ID");
   }
-  absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(data);
-  if (!t.ok()) return WithContext(t.status(), what);
-  const sched::Canonicalization canon = sched::Canonicalize(*t);
+  absl::StatusOr<pipeline::ParsedRun> run = pipeline::Parse(data);
+  if (!run.ok()) return WithContext(run.status(), what);
   exporter::PerfettoOptions po;
   po.title = title;
   po.include_runtime = !o.user_only;
-  const std::string json = exporter::ToChromeTrace(*t, canon, po).dump() + "\n";
+  const std::string json = exporter::ToChromeTrace(run->timeline, run->canon, po).dump() + "\n";
   if (o.out.empty() || o.out == "-") {
     std::cout << json;
     return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "model/io.h"
 #include "model/metrics.h"
 #include "model/train.h"
+#include "pipeline/run.h"
 #include "store/store.h"
 
 namespace schedcast::cli {
@@ -45,14 +46,12 @@ absl::StatusOr<data::Example> ExampleFromStore(const std::string& store_path, in
     return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
   };
   const std::string program = run.program.package + "." + run.program.name, config = config_of(run.config);
-  std::vector<data::RunTrace> traces;
-  for (const auto& r : runs) {
-    if (r.trace_bytes == 0 || r.program.package != run.program.package || r.program.name != run.program.name ||
-        config_of(r.config) != config)
-      continue;
-    auto t = st->LoadTrace(r.id);
-    if (t.ok()) traces.push_back({r.id, std::move(*t), "", ""});  // no end state: no leak proofs here
-  }
+  std::vector<const store::StoredRun*> group;
+  for (const auto& r : runs)
+    if (r.program.package == run.program.package && r.program.name == run.program.name && config_of(r.config) == config)
+      group.push_back(&r);
+  std::vector<std::string> load_errors;
+  const std::vector<data::RunTrace> traces = pipeline::LoadInputs(*st, group, &load_errors);
   data::ProgramBuild pb = data::BuildProgram(program, config, "", traces, opt);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {
@@ -60,6 +59,7 @@ absl::StatusOr<data::Example> ExampleFromStore(const std::string& store_path, in
     steps = std::max(steps, e.position + 1);
     if (e.position == at) return std::move(e);
   }
+  pb.errors.insert(pb.errors.end(), load_errors.begin(), load_errors.end());
   for (const auto& err : pb.errors)
     if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(store_path, ": ", err));
   return absl::OutOfRangeError(Cat(store_path, ": run ", run_id, " (", program, " ", config, ") has ", steps,

@@ -48,15 +48,9 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   size_t done = 0;
   for (const auto& [key, group] : groups) {
     const auto& [program, config] = key;
-    std::vector<RunTrace> traces;
-    for (const store::StoredRun* r : group) {
-      absl::StatusOr<std::string> t = st.LoadTrace(r->id);
-      if (!t.ok()) {
-        sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
-        continue;
-      }
-      traces.push_back(RunTrace{r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
-    }
+    std::vector<std::string> load_errors;
+    const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+    for (const auto& e : load_errors) sum.errors.push_back(Cat(program, " ", config, " ", e));
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
     sum.runs += pb.runs_used;
@@ -93,6 +87,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["max_steps"] = opt.build.max_steps;
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
+  meta["leak_proofs"] = opt.build.leak_proofs;
   meta["manifest"] = opt.manifest;
   meta["programs"] = sum.programs;
   meta["program_configs"] = sum.configs;

@@ -191,6 +191,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
       ro.context_len = meta["context_len"].get<size_t>();
     if (meta.contains("include_runtime") && meta["include_runtime"].is_boolean())
       ro.include_runtime = meta["include_runtime"].get<bool>();
+    if (meta.contains("leak_proofs") && meta["leak_proofs"].is_boolean()) ro.leak_proofs = meta["leak_proofs"].get<bool>();
     Log(opt, Cat("preparing rollouts from ", opt.store));
     SC_ASSIGN_OR_RETURN(Rollouts r, Rollouts::Prepare(examples, ro));
     for (const auto& n : r.notes()) Log(opt, Cat("rollouts: ", n));
