@@ -1,13 +1,10 @@
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 namespace schedcast::data {
-
-std::string ConfigName(const store::ConfigRecord& c) {
-  return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
-}
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress) {
@@ -24,7 +21,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   for (const auto& r : runs) {
     if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
     if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
-    const std::string program = r.program.package + "." + r.program.name;
+    const std::string program = store::ProgramKey(r.program);
     groups[{program, ConfigName(r.config)}].push_back(&r);
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
@@ -99,6 +96,28 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   return sum;
 }
 
+absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at, const BuildOptions& opt) {
+  SC_ASSIGN_OR_RETURN(store::StoredRun run, st.GetRun(run_id));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st.SiblingRuns(run_id));
+  const std::string program = store::ProgramKey(run.program), config = store::ConfigName(run.config);
+  std::vector<const store::StoredRun*> group;
+  for (const auto& r : runs) group.push_back(&r);
+  std::vector<std::string> load_errors;
+  const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+  ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
+  uint64_t steps = 0;
+  for (auto& e : pb.examples) {
+    if (e.run_id != run_id) continue;
+    steps = std::max(steps, e.position + 1);
+    if (e.position == at) return std::move(e);
+  }
+  pb.errors.insert(pb.errors.end(), load_errors.begin(), load_errors.end());
+  for (const auto& err : pb.errors)
+    if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(st.path(), ": ", err));
+  return absl::OutOfRangeError(Cat(st.path(), ": run ", run_id, " (", program, " ", config, ") has ", steps,
+                                   " prediction steps; --at ", at, " is past the end"));
+}
+
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split) {
   std::vector<std::string> splits;
   if (split == "all") splits = {"train", "validation", "test"};
@@ -152,7 +171,7 @@ absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::str
     return absl::InvalidArgumentError(Cat(manifest, ": not a manifest (want a JSON object with a \"tests\" array)"));
   for (const auto& t : j["tests"]) {
     if (!t.contains("package") || !t.contains("name") || !t["package"].is_string() || !t["name"].is_string()) continue;
-    auto it = programs->find(t["package"].get<std::string>() + "." + t["name"].get<std::string>());
+    auto it = programs->find(ProgramKey(t["package"].get<std::string>(), t["name"].get<std::string>()));
     if (it == programs->end()) continue;
     ProgramMeta& m = it->second;
     if (t.contains("category") && t["category"].is_string()) m.category = t["category"].get<std::string>();
