@@ -162,7 +162,7 @@ void RegisterDist(CLI::App& app) {
     std::map<std::string, std::vector<const store::StoredRun*>> by_config;
     std::set<std::string> matched;
     for (const auto& r : *runs) {
-      const std::string program = r.program.package + "." + r.program.name;
+      const std::string program = store::ProgramKey(r.program);
       if (program.size() < s->program.size() || program.compare(program.size() - s->program.size(), std::string::npos, s->program) != 0)
         continue;
       const std::string config = data::ConfigName(r.config);

@@ -25,12 +25,9 @@ absl::Status Export(const Opts& o) {
     SC_ASSIGN_OR_RETURN(data, st->LoadTrace(o.run));
     what = Cat(o.store, ": run ", o.run);
     title = what;
-    SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
-    for (const auto& r : runs) {
-      if (r.id != o.run) continue;
-      title = Cat(r.program.package, ".", r.program.name, " run ", r.id, " (go", r.config.go_version, " p",
-                  r.config.gomaxprocs, r.config.race ? " race" : "", ", ", store::OutcomeName(r.outcome), ")");
-    }
+    SC_ASSIGN_OR_RETURN(store::StoredRun r, st->GetRun(o.run));
+    title = Cat(store::ProgramKey(r.program), " run ", r.id, " (", store::ConfigName(r.config), ", ",
+                store::OutcomeName(r.outcome), ")");
   } else if (!o.file.empty()) {
     SC_ASSIGN_OR_RETURN(data, ReadFileToString(o.file));
     what = title = o.file;

@@ -44,7 +44,7 @@ void RunLeaks(const LeaksFlags& f) {
   if (!runs.ok()) return Fail(runs.status());
   std::vector<const store::StoredRun*> selected;
   for (const auto& r : *runs)
-    if (Matches(r.program.package + "." + r.program.name, f.program)) selected.push_back(&r);
+    if (Matches(store::ProgramKey(r.program), f.program)) selected.push_back(&r);
   if (selected.empty())
     return Fail(absl::NotFoundError(Cat("no runs", f.program.empty() ? "" : Cat(" of program '", f.program, "'"), " in ", f.store)));
   std::optional<std::vector<leaks::ManifestTest>> manifest;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "data/dataset.h"
+#include "data/stats.h"
 #include "eval/predictions.h"
 #include "eval/rollout.h"
 #include "eval/scoring.h"
@@ -361,18 +362,10 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
       splits[s] = {{"examples", n}, {"programs", progs_in[s]}};
     }
     dataset["splits"] = splits;
-    std::map<std::string, size_t> configs;
-    size_t uncertain = 0, cands = 0;
-    for (const auto& e : examples) {
-      ++configs[e.config];
-      int outcomes = 0;
-      for (uint64_t c : e.target_counts) outcomes += c > 0;
-      uncertain += outcomes > 1;
-      cands += e.candidates.size();
-    }
-    dataset["configs"] = configs;
-    dataset["uncertain_fraction"] = static_cast<double>(uncertain) / examples.size();
-    dataset["candidates_mean"] = static_cast<double>(cands) / examples.size();
+    const data::SplitStats stats = data::ComputeStats(examples);
+    dataset["configs"] = stats.configs;
+    dataset["uncertain_fraction"] = stats.uncertain_fraction;
+    dataset["candidates_mean"] = stats.mean_candidates;
   }
 
   ojson out;

@@ -99,7 +99,7 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
     if (!fresh) return it->second;
     std::vector<const store::StoredRun*> members;
     for (const auto& r : runs)
-      if (r.program.package + "." + r.program.name == program && data::ConfigName(r.config) == config)
+      if (store::ProgramKey(r.program) == program && store::ConfigName(r.config) == config)
         members.push_back(&r);
     std::vector<std::string> errors;
     for (pipeline::RunInput& in : pipeline::LoadInputs(*st, members, &errors)) {
