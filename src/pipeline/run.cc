@@ -47,7 +47,7 @@ absl::StatusOr<AnalysisResult> AnalyzeLeaks(const ParsedRun& run, const RunInput
   if (!in.end_state.empty()) {
     absl::StatusOr<leaks::EndState> parsed = leaks::ParseEndState(in.end_state);
     if (parsed.ok()) es = std::move(*parsed);
-    else out.notes.push_back(Cat(parsed.status().message(), " (trace-only rules used)"));
+    else out.notes.push_back(Cat(std::string(parsed.status().message()), " (trace-only rules used)"));
   }
   SourceCache local;
   if (sources == nullptr) sources = &local;
