@@ -7,6 +7,8 @@
 # Idempotent: exits at once when the venv already imports the pinned versions (the lock's hash is
 # stored in the venv). Needs PyPI for the first run only. About 135 MB and about a minute here (measured: 1m04s on the 2-core machine under load).
 #   setup.sh [--check]    (--check: only report whether the venv is ready; exit 1 if not)
+#   setup.sh --serve      (also the extras of requirements-serve.lock for serve_tiny.sh: builds
+#                          llama-cpp-python from source, which compiles llama.cpp; minutes)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 venv=$here/.venv
@@ -20,8 +22,24 @@ ready() {
     "$venv/bin/python" -c "import torch, transformers, peft, tokenizers" 2>/dev/null
 }
 
+serve() {
+  local lock2=$here/requirements-serve.lock want2
+  want2=$(sha256sum "$lock2" | cut -d' ' -f1)
+  if [ "$(cat "$venv/.serve-sha256" 2>/dev/null)" = "$want2" ] &&
+     "$venv/bin/python" -c "import llama_cpp.server, gguf" 2>/dev/null; then
+    echo "llm-kl-finetune setup: serve extras ready"
+    return 0
+  fi
+  # Only llama.cpp's CPU backend and library; CMAKE_BUILD_PARALLEL_LEVEL sets the build's jobs.
+  CMAKE_ARGS="${CMAKE_ARGS:--DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF}" \
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir --no-deps -r "$lock2"
+  "$venv/bin/python" -c "import llama_cpp, llama_cpp.server, gguf; print('llm-kl-finetune setup: llama-cpp-python', llama_cpp.__version__)"
+  echo "$want2" > "$venv/.serve-sha256"
+}
+
 if ready; then
   echo "llm-kl-finetune setup: $venv ready"
+  if [ "${1:-}" = "--serve" ]; then serve; fi
   exit 0
 fi
 if [ "${1:-}" = "--check" ]; then
@@ -46,3 +64,4 @@ print(f"llm-kl-finetune setup: torch {torch.__version__} (Debian, CPU), transfor
 PY
 echo "$want" > "$stamp"
 du -sh "$venv" | sed 's/^/llm-kl-finetune setup: venv size /'
+if [ "${1:-}" = "--serve" ]; then serve; fi
