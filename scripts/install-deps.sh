@@ -11,7 +11,7 @@ PKGS=(
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
   chromium libpng-dev
   procps psmisc time
-  libcurl4-openssl-dev python3 python3-torch
+  libcurl4-openssl-dev python3 python3-torch python3-venv python3-pip
   libtorch-dev libopenblas0-openmp
 )
 
