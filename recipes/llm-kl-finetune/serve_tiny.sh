@@ -8,7 +8,8 @@
 # Needs the serve extras of the venv (setup.sh --serve: builds llama-cpp-python from source).
 #   serve_tiny.sh SCHEDCAST_BIN DATASET_DIR TINY_OUT_DIR [PYTHON]
 # TINY_OUT_DIR is run_tiny.sh's OUT_DIR (it reads run/ and test.jsonl; writes served/ there).
-# Environment: PORT (default 18765), CTX (server context tokens; default 8192).
+# Environment: PORT (default 18765), CTX (server context tokens; default 8192), COMPARE=1 (also predict.py's
+# exact distribution over the whole prompts and the distance to the served one: slow on a CPU, >5 min).
 set -euo pipefail
 bin=$1 data=$2 tiny=$3 py=${4:-python3}
 port=${PORT:-18765} ctx=${CTX:-8192}
@@ -36,8 +37,13 @@ echo "serve_tiny: first llm predict took $(( $(date +%s) - start )) s"
   --cache "$out/cache" --out "$out/served2.jsonl" | tee "$out/predict2.txt"
 grep -q "requests=0 " "$out/predict2.txt" || { echo "serve_tiny: the second run was not answered from the cache" >&2; exit 1; }
 cmp "$out/served.jsonl" "$out/served2.jsonl"
+if [ "${COMPARE:-0}" != 1 ]; then
+  "$bin" eval --data "$data" --predictions "$out/served.jsonl" --name served-tiny-kl --bootstrap 0 --json "$out/eval.json"
+  exit 0
+fi
 # The same merged model's exact letter distribution over the whole prompt (no truncation).
-"$py" "$here/predict.py" --run "$tiny/run" --data "$tiny/test.jsonl" --out "$out/exact.jsonl" --max-length "$ctx"
+"$py" "$here/predict.py" --run "$tiny/run" --data "$tiny/test.jsonl" --out "$out/exact.jsonl" --max-length "$ctx" \
+  --batch-size 2
 "$bin" eval --data "$data" --predictions "$out/served.jsonl" --name served-tiny-kl \
   --predictions "$out/exact.jsonl" --name exact-tiny-kl --bootstrap 0 --json "$out/eval.json"
 "$py" - "$out" <<'PY'
