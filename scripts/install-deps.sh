@@ -11,7 +11,7 @@ PKGS=(
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
   chromium libpng-dev
   procps psmisc time
-  libcurl4-openssl-dev python3 python3-torch
+  libcurl4-openssl-dev python3 python3-torch python3-venv python3-pip
   libtorch-dev libopenblas0-openmp
 )
 
@@ -25,8 +25,15 @@ for p in "${PKGS[@]}"; do
   fi
 done
 
+# The LLM recipe's CPU venv (Debian's torch + pinned transformers/peft from PyPI; fast when present).
+llm_venv() {
+  bash "$(dirname "$0")/../recipes/llm-kl-finetune/setup.sh" ||
+    echo "install-deps: recipes/llm-kl-finetune/setup.sh failed; the LlmRecipeSmoke test will fail" >&2
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
+  llm_venv
   exit 0
 fi
 
@@ -39,3 +46,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 echo "install-deps: done"
+llm_venv

@@ -24,7 +24,8 @@ def build_tiny(out_dir, texts, vocab_size=2000, hidden=128, layers=2):
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(texts, trainer)
-    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|endoftext|>",
+                                 clean_up_tokenization_spaces=False)
     # Answer tokens " A" ... " Z" (and " AA" ... for long candidate lists) as single tokens.
     letters = [chr(ord("A") + i) for i in range(26)]
     hf.add_tokens([" " + l for l in letters] + [" " + a + b for a in "AB" for b in letters])

@@ -20,6 +20,19 @@ from model_io import load_base, last_logits  # noqa: E402
 from prompts import collate, encode, prediction_line, read_jsonl  # noqa: E402
 
 
+class MemoTokenizer:
+    """Tokenises each distinct text once: many test examples share their prompt."""
+
+    def __init__(self, tok):
+        self.tok, self.memo, self.pad_token_id = tok, {}, tok.pad_token_id
+
+    def encode(self, text, add_special_tokens=False):
+        key = (text, add_special_tokens)
+        if key not in self.memo:
+            self.memo[key] = self.tok.encode(text, add_special_tokens=add_special_tokens)
+        return list(self.memo[key])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="prompt JSONL (export --format prompt)")
@@ -50,15 +63,25 @@ def main():
         model = PeftModel.from_pretrained(model, adapter)
     model.eval()
     rows = read_jsonl(args.data, args.limit)
-    examples, skipped = encode(rows, tok, args.max_length)
-    with open(args.out, "w") as out, torch.no_grad():
-        for i in range(0, len(examples), args.batch_size):
-            chunk = examples[i:i + args.batch_size]
+    examples, skipped = encode(rows, MemoTokenizer(tok), args.max_length)
+    # Examples that share their prompt (the same prefix seen in several runs) share the forward pass.
+    distinct = {}
+    for e in examples:
+        distinct.setdefault((tuple(e["input_ids"]), tuple(e["letter_ids"])), e)
+    uniq = list(distinct.values())
+    probs_of = {}
+    with torch.no_grad():
+        for i in range(0, len(uniq), args.batch_size):
+            chunk = uniq[i:i + args.batch_size]
             b = {k: v.to(device) for k, v in collate(chunk, tok.pad_token_id).items()}
             probs = letter_log_probs(letter_logits(last_logits(model, b).float(), b["letter_ids"])).exp().cpu()
             for e, p in zip(chunk, probs):
-                out.write(prediction_line(e, p[:len(e["letters"])].tolist()) + "\n")
-    print(f"wrote {len(examples)} predictions to {args.out} ({skipped} prompts skipped)", file=sys.stderr)
+                probs_of[(tuple(e["input_ids"]), tuple(e["letter_ids"]))] = p[:len(e["letters"])].tolist()
+    with open(args.out, "w") as out:
+        for e in examples:
+            out.write(prediction_line(e, probs_of[(tuple(e["input_ids"]), tuple(e["letter_ids"]))]) + "\n")
+    print(f"wrote {len(examples)} predictions ({len(uniq)} distinct prompts) to {args.out} "
+          f"({skipped} prompts skipped)", file=sys.stderr)
 
 
 if __name__ == "__main__":

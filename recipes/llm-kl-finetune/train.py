@@ -153,6 +153,10 @@ def main():
         log["epochs"].append(ep)
         print(f"epoch {epoch}: {ep}", file=sys.stderr)
         json.dump(log, open(os.path.join(args.out, "train_log.json"), "w"), indent=2)
+    log["train_seconds"] = time.time() - t0
+    if device == "cuda":
+        log["peak_cuda_memory_gb"] = torch.cuda.max_memory_allocated() / 2**30
+    json.dump(log, open(os.path.join(args.out, "train_log.json"), "w"), indent=2)
     model.save_pretrained(os.path.join(args.out, "adapter"))
     tok.save_pretrained(os.path.join(args.out, "adapter"))
     print(f"saved {os.path.join(args.out, 'adapter')}", file=sys.stderr)

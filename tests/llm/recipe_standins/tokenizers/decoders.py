@@ -1,2 +1,0 @@
-class ByteLevel:
-    pass
