@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <regex>
 #include <thread>
 #include <tuple>
 
@@ -19,6 +21,7 @@
 #include "collect/toolchain.h"
 #include "collect/workspace.h"
 #include "store/store.h"
+#include "store/toolchain_std.h"
 
 namespace schedcast::collect {
 namespace {
@@ -94,6 +97,18 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   }
 
   // Programs of this shard.
+  std::optional<std::regex> run_re, skip_re;
+  for (auto [text, re, flag] : {std::tuple{&o.run_regex, &run_re, "--run"}, std::tuple{&o.skip_regex, &skip_re, "--skip"}}) {
+    if (text->empty()) continue;
+    try {
+      re->emplace(*text, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return absl::InvalidArgumentError(Cat(flag, " '", *text, "': not a regular expression: ", e.what()));
+    }
+  }
+  auto selected = [&](const std::string& test) {
+    return (!run_re || std::regex_search(test, *run_re)) && (!skip_re || !std::regex_search(test, *skip_re));
+  };
   SC_ASSIGN_OR_RETURN(std::vector<Package> packages, Discover(o.paths));
   std::vector<Program> programs;
   std::vector<bool> pkg_used(packages.size(), false);
@@ -104,7 +119,8 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
       programs.push_back({i, name, kind, key});
       pkg_used[i] = true;
     };
-    for (const auto& t : packages[i].tests) add(t, BuildKind::kTest);
+    for (const auto& t : packages[i].tests)
+      if (selected(t)) add(t, BuildKind::kTest);
     if (packages[i].has_main) add("main", BuildKind::kMain);
   }
   sum.packages = std::count(pkg_used.begin(), pkg_used.end(), true);
@@ -116,6 +132,16 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   for (const auto& v : versions) {
     for (bool race : o.race ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
       for (int p : o.gomaxprocs) configs.push_back({{v, p, race}, 0});
+    }
+  }
+  // The standard-library set of each toolchain, once per store (sched/stdlib.h: how frames are
+  // told apart from user code when -trimpath removed GOROOT from file names).
+  {
+    SC_ASSIGN_OR_RETURN(auto known, store::GetStdPackageLists(db->db()));
+    for (const auto& [v, t] : toolchains) {
+      if (known.count(t.full_version)) continue;
+      SC_ASSIGN_OR_RETURN(std::string list, ListStdPackages(t));
+      SC_RETURN_IF_ERROR(store::PutStdPackageList(db->db(), t.full_version, list));
     }
   }
   {
