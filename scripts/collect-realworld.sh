@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Collects the suites of realworld/MANIFEST.json into one store (install them first with
+# scripts/install-realworld.sh). Extra arguments go to `schedcast collect` (e.g. --runs 3).
+#   scripts/collect-realworld.sh SCHEDCAST_BIN OUT.db [collect flags...]
+set -euo pipefail
+bin=$1 out=$2
+shift 2
+manifest=$(dirname "$0")/../realworld/MANIFEST.json
+export GOTOOLCHAIN=local
+status=0
+while IFS=$'\t' read -r dir run skip; do
+  args=()
+  [[ -n $run ]] && args+=(--run "$run")
+  [[ -n $skip ]] && args+=(--skip "$skip")
+  "$bin" collect "$dir" --store "$out" "${args[@]}" "$@" || status=$?
+done < <(python3 -c '
+import json, sys
+for p in json.load(open(sys.argv[1]))["packages"]:
+    print("\t".join([p["dir"], p["run"], p["skip"]]))' "$manifest")
+exit $status
