@@ -4,6 +4,8 @@
 // generic functions, inlined frames and a vendored dependency.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -162,6 +164,25 @@ TEST(ModulePath, VendoredDependencyCreatesUserGoroutines) {
   // The goroutine's creation site is the go statement inside the vendored package.
   for (const std::string go : {"1.19", "1.23"})
     EXPECT_TRUE(Of("dotless", "TestVendoredSpawn", go).canonical.count("T.0@lib.go:6")) << go;
+}
+
+// `collect --run/--skip` select tests by name (on the dotted copy the fixture made).
+TEST(ModulePath, CollectRunAndSkipSelectTests) {
+  const std::string dir = std::filesystem::path(SCHEDCAST_MODPATH_DB).parent_path() / "modpath-src" / "dotted";
+  const std::string db = std::filesystem::path(SCHEDCAST_MODPATH_DB).parent_path() / "modpath-runskip.db";
+  std::filesystem::remove(db);
+  const std::string cmd = std::string(SCHEDCAST_BIN) + " collect '" + dir + "' --store '" + db +
+                          "' --runs 1 --go 1.23 --gomaxprocs 1 --timeout 2s --progress lines --run 'Orphan|Lock' --skip Inlined 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto st = store::Store::OpenExisting(db);
+  ASSERT_TRUE(st.ok()) << st.status().message();
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  std::set<std::string> names;
+  for (const auto& r : *runs) names.insert(r.program.name);
+  EXPECT_EQ(names, (std::set<std::string>{"TestGenericOrphan", "TestLockCycle"}));
+  const std::string bad = std::string(SCHEDCAST_BIN) + " collect '" + dir + "' --store '" + db + "' --runs 1 --run '(' 2>/dev/null";
+  EXPECT_NE(std::system(bad.c_str()), 0);
 }
 
 }  // namespace
