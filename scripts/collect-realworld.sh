@@ -8,7 +8,8 @@ shift 2
 manifest=$(dirname "$0")/../realworld/MANIFEST.json
 export GOTOOLCHAIN=local
 status=0
-while IFS=$'\t' read -r dir run skip; do
+# Fields separated by ASCII 0x1f: a tab separator would let `read` collapse an empty field.
+while IFS=$'\x1f' read -r dir run skip; do
   args=()
   [[ -n $run ]] && args+=(--run "$run")
   [[ -n $skip ]] && args+=(--skip "$skip")
@@ -16,5 +17,5 @@ while IFS=$'\t' read -r dir run skip; do
 done < <(python3 -c '
 import json, sys
 for p in json.load(open(sys.argv[1]))["packages"]:
-    print("\t".join([p["dir"], p["run"], p["skip"]]))' "$manifest")
+    print("\x1f".join([p["dir"], p["run"], p["skip"]]))' "$manifest")
 exit $status
