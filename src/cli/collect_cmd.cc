@@ -18,7 +18,7 @@ namespace {
 void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
-    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto";
+    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip;
     int runs = 0, jobs = 0;
     bool race = false;
     uint64_t seed = 1;
@@ -38,6 +38,8 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--seed", f->seed, "seed of the run plan (per-run seeds, order)")->capture_default_str();
   c->add_option("--shard", f->shard, "I/N: collect only the programs of shard I of N (stable hash of the name)");
   c->add_option("--progress", f->progress, "auto | bar | lines")->capture_default_str();
+  c->add_option("--run", f->run, "collect only the tests whose name matches this regular expression (like go test -run)");
+  c->add_option("--skip", f->skip, "leave out the tests whose name matches this regular expression");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -46,6 +48,8 @@ void RegisterCollectCommand(CLI::App& app) {
     o.jobs = f->jobs;
     o.race = f->race;
     o.seed = f->seed;
+    o.run_regex = f->run;
+    o.skip_regex = f->skip;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {

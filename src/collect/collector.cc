@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <regex>
 #include <thread>
 #include <tuple>
 
@@ -20,6 +22,7 @@
 #include "collect/workspace.h"
 #include "common/names.h"
 #include "store/store.h"
+#include "store/toolchain_std.h"
 
 namespace schedcast::collect {
 namespace {
@@ -128,7 +131,20 @@ class Collection {
   }
 
   // The programs (tests and mains) of the discovered packages that fall in this shard.
+  // --run / --skip select tests by name (regular expressions, as `go test -run` / `-skip`).
   absl::Status SelectPrograms() {
+    std::optional<std::regex> run_re, skip_re;
+    for (auto [text, re, flag] : {std::tuple{&o_.run_regex, &run_re, "--run"}, std::tuple{&o_.skip_regex, &skip_re, "--skip"}}) {
+      if (text->empty()) continue;
+      try {
+        re->emplace(*text, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return absl::InvalidArgumentError(Cat(flag, " '", *text, "': not a regular expression: ", e.what()));
+      }
+    }
+    auto selected = [&](const std::string& test) {
+      return (!run_re || std::regex_search(test, *run_re)) && (!skip_re || !std::regex_search(test, *skip_re));
+    };
     SC_ASSIGN_OR_RETURN(packages_, Discover(o_.paths));
     std::vector<bool> pkg_used(packages_.size(), false);
     for (size_t i = 0; i < packages_.size(); ++i) {
@@ -138,7 +154,8 @@ class Collection {
         programs_.push_back({i, name, kind, key});
         pkg_used[i] = true;
       };
-      for (const auto& t : packages_[i].tests) add(t, BuildKind::kTest);
+      for (const auto& t : packages_[i].tests)
+        if (selected(t)) add(t, BuildKind::kTest);
       if (packages_[i].has_main) add("main", BuildKind::kMain);
     }
     sum_.packages = std::count(pkg_used.begin(), pkg_used.end(), true);
@@ -152,6 +169,16 @@ class Collection {
     for (const auto& v : versions_)
       for (bool race : o_.race ? std::vector<bool>{false, true} : std::vector<bool>{false})
         for (int p : o_.gomaxprocs) configs_.push_back({{v, p, race}, 0});
+    // The standard-library set of each toolchain, once per store (sched/stdlib.h: how frames are
+    // told apart from user code when -trimpath removed GOROOT from file names).
+    {
+      SC_ASSIGN_OR_RETURN(auto known, store::GetStdPackageLists(db_->db()));
+      for (const auto& [v, t] : toolchains_) {
+        if (known.count(t.full_version)) continue;
+        SC_ASSIGN_OR_RETURN(std::string list, ListStdPackages(t));
+        SC_RETURN_IF_ERROR(store::PutStdPackageList(db_->db(), t.full_version, list));
+      }
+    }
     SC_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(db_->db()));
     for (auto& c : configs_) {
       SC_ASSIGN_OR_RETURN(c.id, db_->UpsertConfig(c.rec));

@@ -45,6 +45,10 @@ struct CollectOptions {
   Shard shard;
   int tty = -1;  // progress style: -1 auto (isatty(2)), 0 plain lines, 1 progress bar
   std::chrono::milliseconds progress_interval{10000};
+  // Test selection (main programs are not affected): a test is collected when its name matches
+  // `run` (empty: every test) and does not match `skip` (empty: none). ECMAScript regular
+  // expressions, searched (unanchored) in the top-level test name, like `go test -run`.
+  std::string run_regex, skip_regex;
 };
 
 struct CollectSummary {

@@ -100,7 +100,7 @@ func PEnd(reason string) {
 		kept = append(kept, g)
 	}
 	if p := POs.Getenv("SCHEDCAST_END"); p != "" {
-		POs.WriteFile(p, []byte("schedcast-end-state: "+reason+"\n\n"+PStrings.Join(kept, "\n\n")), 0o644)
+		POs.WriteFile(p, []byte("schedcast-end-state: "+reason+"\n\n"+PStrings.Join(kept, "\n\n")), 0644) // not 0o644: modules may declare go < 1.13
 	}
 	PTrace.Stop()
 	PFile.Close()

@@ -75,4 +75,18 @@ absl::StatusOr<Toolchain> FindToolchain(const std::string& version) {
   return Toolchain{version, bin, out};
 }
 
+absl::StatusOr<std::string> ListStdPackages(const Toolchain& t) {
+  ProcessSpec spec;
+  spec.argv = {t.go_binary, "list", "std"};
+  spec.env = EnvironWith(GoEnv());
+  spec.cwd = "/";  // outside any module: std only
+  spec.hard_timeout = std::chrono::seconds(120);
+  SC_ASSIGN_OR_RETURN(ProcessResult r, RunProcess(spec));
+  std::string out = r.out.Text();
+  if (r.exit_code != 0 || out.find("runtime\n") == std::string::npos) {
+    return absl::FailedPreconditionError(Cat(t.go_binary, " list std failed: ", r.err.Text()));
+  }
+  return out;
+}
+
 }  // namespace schedcast::collect

@@ -28,5 +28,8 @@ std::vector<std::string> InstalledVersions();
 // else /tmp/schedcast-go-build (so a go command never fails for lack of a cache).
 std::string GoCacheDir();
 std::vector<std::string> GoEnv();
+// `go list std` of the toolchain: its standard-library import paths, one a line (what the store
+// keeps, see store/toolchain_std.h). Errors name the binary.
+absl::StatusOr<std::string> ListStdPackages(const Toolchain& t);
 
 }  // namespace schedcast::collect

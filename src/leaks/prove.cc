@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sched/state.h"
+#include "sched/stdlib.h"
 
 namespace schedcast::leaks {
 
@@ -38,10 +39,18 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
                                        const EndState* es, ProgramSources* sources) {
   RunAnalysis out;
   if (es != nullptr) out.end = es->when;
+  bool st_done = false;  // set once the replay reached the end (the dump describes only the end)
   auto is_user = [&](uint64_t g) {
     if (g == 0) return false;
-    if (canon.Of(g).user) return true;
     auto it = t.goroutines.find(g);
+    // The runtime's own goroutines (GC mark workers, sweepers, ...) are created by whichever
+    // goroutine needed them, often inside the root's subtree: they are never user goroutines.
+    // A complete end-state dump (runtime.Stack(all)) omits exactly those system goroutines.
+    if (it != t.goroutines.end() && sched::PackageOfFunc(it->second.start_func) == "runtime" &&
+        it->second.start_func != "runtime.main")
+      return false;
+    if (es != nullptr && st_done && es->Find(g) == nullptr) return false;
+    if (canon.Of(g).user) return true;
     if (it == t.goroutines.end() || it->second.start_func.empty()) return false;
     const std::string& f = it->second.start_func;
     return !IsShim(f) && !sched::IsStdFrame(f, "", "");
@@ -63,6 +72,7 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
       if (is_user(g)) last_user_event = i;
   }
 
+  st_done = true;
   // Every user goroutine alive at the end, classified.
   for (const auto& [g, s] : st.goroutines()) {
     if (s.state == GState::kDone || !is_user(g)) continue;

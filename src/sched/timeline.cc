@@ -1,6 +1,7 @@
 #include "sched/timeline.h"
 
 #include "gotrace/format.h"
+#include "sched/stdlib.h"
 #include "sched/timeline_internal.h"
 
 namespace schedcast::sched {
@@ -22,10 +23,9 @@ bool IsStdFrame(std::string_view func, std::string_view file, std::string_view g
     return file.size() > goroot.size() + 5 && file.substr(0, goroot.size()) == goroot &&
            file.substr(goroot.size(), 5) == "/src/";
   }
-  // Package path = func up to the first '.' after the last '/'.
-  const size_t slash = func.rfind('/');
-  const size_t dot = func.find('.', slash == std::string_view::npos ? 0 : slash);
-  const std::string_view pkg = func.substr(0, dot);
+  const std::string_view pkg = PackageOfFunc(func);
+  if (std::shared_ptr<const StdPackages> std = RegisteredStdPackages()) return std->Contains(pkg);
+  // No standard-library set registered: the old spelling rule (wrong for dotless module paths).
   const std::string_view first = pkg.substr(0, pkg.find('/'));
   return pkg != "main" && first.find('.') == std::string_view::npos;
 }

@@ -54,7 +54,9 @@ struct Timeline {
 absl::StatusOr<Timeline> BuildTimeline(std::string_view trace_bytes);
 
 // True for frames of the Go distribution itself (runtime, sync, testing, ...): the file lies under
-// `goroot`/src, or, when goroot is unknown, the function's package path has no dot and is not main.
+// `goroot`/src; or, when goroot is unknown (-trimpath builds), the function's package path is in the
+// registered standard-library set (sched/stdlib.h); or, when none is registered, that package path
+// has no dot in its first element and is not main (a guess that fails for dotless module paths).
 bool IsStdFrame(std::string_view func, std::string_view file, std::string_view goroot);
 
 }  // namespace schedcast::sched

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "store/schema.h"
+#include "store/toolchain_std.h"
 #include "store/store.h"
 
 namespace schedcast::store {
@@ -82,6 +83,10 @@ absl::StatusOr<MergeStats> Merge(const std::string& out, const std::vector<std::
   for (const std::string& in : inputs) {
     if (SameFile(in, out)) continue;
     SC_RETURN_IF_ERROR(MergeOne(store->db(), in, stats));
+    // The toolchains' standard-library lists travel with the runs (store/toolchain_std.h).
+    SC_ASSIGN_OR_RETURN(Database src, Database::Open(in, /*create=*/false));
+    SC_ASSIGN_OR_RETURN(auto lists, GetStdPackageLists(src));
+    for (const auto& [version, packages] : lists) SC_RETURN_IF_ERROR(PutStdPackageList(store->db(), version, packages));
   }
   return stats;
 }

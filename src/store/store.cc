@@ -8,6 +8,7 @@
 
 #include "store/codec.h"
 #include "store/schema.h"
+#include "store/toolchain_std.h"
 
 namespace schedcast::store {
 namespace {
@@ -57,6 +58,7 @@ std::string NowUtc() {
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/true));
   SC_RETURN_IF_ERROR(Initialise(db));
+  SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
   return std::unique_ptr<Store>(new Store(std::move(db)));
 }
 
@@ -65,6 +67,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::OpenExisting(const std::string& pa
   if (stat(path.c_str(), &sb) != 0) return absl::NotFoundError(Cat(path, ": no such store"));
   SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/false));
   SC_RETURN_IF_ERROR(Initialise(db));
+  SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
   return std::unique_ptr<Store>(new Store(std::move(db)));
 }
 
