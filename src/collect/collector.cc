@@ -83,9 +83,8 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   // Toolchains.
   std::vector<std::string> versions = o.go_versions;
   if (versions.empty()) {
-    std::vector<std::string> installed = InstalledVersions();
-    if (installed.empty()) return absl::NotFoundError("no Go toolchain found under /usr/lib/go-1.NN (use --go)");
-    versions = {installed.back()};
+    SC_ASSIGN_OR_RETURN(std::string newest, NewestInstalledVersion());
+    versions = {newest};
   }
   std::map<std::string, Toolchain> toolchains;
   for (const auto& v : versions) {
