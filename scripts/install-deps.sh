@@ -33,17 +33,32 @@ llm_venv() {
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
-  llm_venv
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  # golang-1.21/1.22/1.23 come from bookworm-backports.
+  if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-# golang-1.21/1.22/1.23 come from bookworm-backports.
-if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+# Newer Go toolchains (see README, "Go versions"): the go command fetches them from the Go module
+# proxy into the module cache (~/go/pkg/mod/golang.org/toolchain@...), where schedcast and
+# tests/traceprogs/gen.sh find them. Without the proxy only Debian's versions are there.
+here=$(cd "$(dirname "$0")" && pwd)
+unavailable=()
+for v in 1.24 1.25 1.26 1.27; do
+  "$here/gobin.sh" --no-fetch "$v" >/dev/null 2>&1 && continue
+  if [ ${#unavailable[@]} -eq 0 ] && "$here/gobin.sh" "$v" >/dev/null 2>&1; then
+    echo "install-deps: fetched Go $v through the module proxy"
+  else
+    unavailable+=("$v")
+  fi
+done
+if [ ${#unavailable[@]} -gt 0 ]; then
+  echo "install-deps: Go ${unavailable[*]} not available (no module proxy?); using the installed versions: $("$here/gobin.sh" --list | tr '\n' ' ')"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 echo "install-deps: done"
 llm_venv

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <regex>
 
 extern char** environ;
@@ -69,6 +71,30 @@ std::string GoVersionOfTraceName(const std::string& path) {
   static const std::regex re("-go(1\\.[0-9]+)-");
   std::smatch m;
   return std::regex_search(path, m, re) ? m[1].str() : "";
+}
+
+std::string GoBinary(const std::string& version) {
+  static std::map<std::string, std::string> cache;
+  auto it = cache.find(version);
+  if (it != cache.end()) return it->second;
+  auto r = RunCommand({std::string(SCHEDCAST_SOURCE_DIR) + "/scripts/gobin.sh", "--no-fetch", version}, {});
+  std::string path = r.exit_code == 0 ? r.out : "";
+  while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
+  cache[version] = path;
+  return path;
+}
+
+std::vector<std::string> GeneratedVersions() {
+  std::vector<std::string> out;
+  std::ifstream in(std::string(SCHEDCAST_TRACE_DIR) + "/versions");
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+std::string GoTraceDumpFlag(const std::string& version) {
+  const int minor = std::stoi(version.substr(2));
+  return minor <= 21 ? "-d" : minor <= 23 ? "-d=1" : "-d=parsed";
 }
 
 }  // namespace schedcast::testutil

@@ -23,4 +23,15 @@ std::vector<std::string> GeneratedTraces();
 // "1.19" for ".../mutex-go1.19-p2.trace"; empty if the name does not say.
 std::string GoVersionOfTraceName(const std::string& path);
 
+// Path of the go binary of Go 1.NN as scripts/gobin.sh --no-fetch resolves it (Debian's
+// /usr/lib/go-1.NN, /usr/local/go, PATH, the module cache), or "" if none is installed. Cached.
+std::string GoBinary(const std::string& version);
+
+// The versions tests/traceprogs/gen.sh wrote traces for (SCHEDCAST_TRACE_DIR/versions).
+std::vector<std::string> GeneratedVersions();
+
+// Arguments of that version's `go tool trace` that print the parsed events: "-d" (Go <= 1.21),
+// "-d=1" (1.22, 1.23), "-d=parsed" (>= 1.24).
+std::string GoTraceDumpFlag(const std::string& version);
+
 }  // namespace schedcast::testutil

@@ -32,7 +32,7 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--gomaxprocs", f->gomaxprocs, "comma-separated GOMAXPROCS values, one configuration each")
       ->capture_default_str();
   c->add_flag("--race", f->race, "also collect -race builds (doubles the configurations)");
-  c->add_option("--go", f->go, "Go versions, comma-separated (1.19,1.21,1.22,1.23; default: newest installed)");
+  c->add_option("--go", f->go, "Go versions, comma-separated, e.g. 1.23,1.26,1.27 (any installed 1.19-1.27; default or \"newest\": newest installed)");
   c->add_option("--timeout", f->timeout, "per-run deadline (e.g. 5s, 1500ms); the end state is taken then")
       ->capture_default_str();
   c->add_option("--seed", f->seed, "seed of the run plan (per-run seeds, order)")->capture_default_str();

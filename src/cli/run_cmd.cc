@@ -16,7 +16,7 @@ namespace schedcast::cli {
 void RegisterRun(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
-    std::string out, gomaxprocs = "1,2,4", go = "1.23", timeout = "1s", key = "prefix", level = "goroutine";
+    std::string out, gomaxprocs = "1,2,4", go = "newest", timeout = "1s", key = "prefix", level = "goroutine";
     std::string models = "freq,ngram,structured,neural";
     int runs = 20, jobs = 0;
     uint64_t seed = 1;

@@ -119,9 +119,8 @@ class Collection {
   absl::Status ResolveToolchains() {
     versions_ = o_.go_versions;
     if (versions_.empty()) {
-      std::vector<std::string> installed = InstalledVersions();
-      if (installed.empty()) return absl::NotFoundError("no Go toolchain found under /usr/lib/go-1.NN (use --go)");
-      versions_ = {installed.back()};
+      SC_ASSIGN_OR_RETURN(std::string newest, NewestInstalledVersion());
+      versions_ = {newest};
     }
     for (const auto& v : versions_) {
       SC_ASSIGN_OR_RETURN(Toolchain t, FindToolchain(v));

@@ -53,6 +53,7 @@ absl::StatusOr<std::vector<int>> ParseIntList(const std::string& text, const std
 absl::StatusOr<std::vector<std::string>> ParseGoVersions(const std::string& text) {
   static const std::regex re(R"(1\.[0-9]+)");
   std::vector<std::string> out;
+  if (text == "newest") return out;  // empty: the collector takes the newest installed toolchain
   for (std::string part : Split(text, ',')) {
     if (part.rfind("go", 0) == 0) part = part.substr(2);
     if (!std::regex_match(part, re)) {

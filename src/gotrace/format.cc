@@ -27,12 +27,12 @@ absl::StatusOr<Header> ParseHeader(std::string_view data) {
     case 1005: case 1007: case 1008: case 1009: case 1010: case 1011: case 1019: case 1021:
       out.format = Format::kV1;
       return out;
-    case 1022: case 1023:
+    case 1022: case 1023: case 1025: case 1026:
       out.format = Format::kV2;
       return out;
     default:
       return absl::UnimplementedError(Cat("offset 0: unsupported trace version go 1.",
-                                                   out.version - 1000, " (supported: 1.5-1.21 old format, 1.22-1.23 new format)"));
+                                                   out.version - 1000, " (supported: 1.5-1.21 old format; 1.22, 1.23, 1.25, 1.26 new format, written by Go 1.22-1.27)"));
   }
 }
 

@@ -17,6 +17,7 @@ Reason ReasonOf(std::string_view s) {
   if (s == "chan receive") return Reason::kRecv;
   if (s == "select") return Reason::kSelect;
   if (s == "sync") return Reason::kSync;
+  if (s == "synctest") return Reason::kSync;  // Go 1.25+: testing/synctest (bubble waits)
   if (s == "sync.(*Cond).Wait") return Reason::kCond;
   if (s == "sleep") return Reason::kSleep;
   if (s == "network") return Reason::kNet;

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -15,6 +18,7 @@
 #include "collect/shim.h"
 #include "common/hash.h"
 #include "common/names.h"
+#include "collect/toolchain.h"
 
 namespace schedcast::collect {
 namespace {
@@ -136,6 +140,51 @@ TEST(Plan, FlagParsing) {
   EXPECT_FALSE(ParseIntList("0", "--gomaxprocs").ok());
   EXPECT_EQ(*ParseGoVersions("1.19,go1.23"), (std::vector<std::string>{"1.19", "1.23"}));
   EXPECT_FALSE(ParseGoVersions("latest").ok());
+  EXPECT_TRUE(ParseGoVersions("newest")->empty());  // the collector then takes the newest installed
+}
+
+// Toolchains the go command fetched (GOTOOLCHAIN=go1.NN.P) live in the module cache; the newest
+// patch of a minor version wins. The fake `go` answers `go env GOVERSION` like a real one.
+TEST(Toolchain, FindsFetchedToolchainsInTheModuleCache) {
+  namespace fs = std::filesystem;
+  const fs::path cache = fs::temp_directory_path() / Cat("sc-modcache-", getpid());
+  for (const char* patch : {"1", "12", "3"}) {
+    const fs::path bin = cache / "golang.org" / Cat("toolchain@v0.0.1-go1.29.", patch, ".linux-amd64") / "bin";
+    fs::create_directories(bin);
+    std::ofstream(bin / "go") << "#!/bin/sh\necho go1.29." << patch << "\n";
+    fs::permissions(bin / "go", fs::perms::owner_all);
+  }
+  const char* old = getenv("GOMODCACHE");
+  const std::string saved = old ? old : "";
+  setenv("GOMODCACHE", cache.c_str(), 1);
+  auto t = FindToolchain("1.29");
+  const auto installed = InstalledVersions();
+  auto newest = NewestInstalledVersion();
+  auto missing = FindToolchain("1.28");
+  if (old) setenv("GOMODCACHE", saved.c_str(), 1); else unsetenv("GOMODCACHE");
+  fs::remove_all(cache);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->full_version, "go1.29.12");
+  EXPECT_NE(t->go_binary.find("go1.29.12.linux-amd64/bin/go"), std::string::npos) << t->go_binary;
+  ASSERT_FALSE(installed.empty());
+  EXPECT_EQ(installed.back(), "1.29");
+  ASSERT_TRUE(newest.ok());
+  EXPECT_EQ(*newest, "1.29");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(std::string(missing.status().message()).find("golang.org/toolchain@v0.0.1-go1.28"), std::string::npos)
+      << missing.status();
+}
+
+// Debian's toolchains and the go on PATH (Go 1.26 on the project's machines) are found too.
+TEST(Toolchain, FindsDebianAndPathToolchains) {
+  auto t = FindToolchain("1.23");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->go_binary, "/usr/lib/go-1.23/bin/go");
+  const auto installed = InstalledVersions();
+  EXPECT_NE(std::find(installed.begin(), installed.end(), "1.26"), installed.end()) << "no go 1.26 on PATH or in /usr/local/go";
+  auto t26 = FindToolchain("1.26");
+  ASSERT_TRUE(t26.ok()) << t26.status();
+  EXPECT_EQ(t26->full_version.rfind("go1.26", 0), 0u);
 }
 
 TEST(Shim, SourcesAndMainRenaming) {

@@ -1,10 +1,13 @@
 // Differential test: for every trace written by every installed Go toolchain, schedcast's dump must
 // equal Go's own debug dump of that version byte for byte (`go tool trace -d` for Go <= 1.21,
-// `-d=1` for Go >= 1.22). A mismatch names the trace and the first differing line. Where Go's own
+// `-d=1` for Go 1.22-1.23, `-d=parsed` for Go >= 1.24), with the go binary of that version as
+// scripts/gobin.sh finds it (Debian's, /usr/local/go, or a toolchain in the module cache). A mismatch names the trace and the first differing line. Where Go's own
 // new-format dump is nondeterministic (timestamp ties between threads are broken in Go's map
 // iteration order), schedcast's dump must equal one of the outputs Go gives over repeated runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -29,16 +32,21 @@ std::string FirstDifference(const std::string& want, const std::string& got) {
 }
 
 TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
-  const auto traces = testutil::GeneratedTraces();
+  auto traces = testutil::GeneratedTraces();
+  // SCHEDCAST_DIFF_ONLY=SUBSTRING checks only the traces whose path contains it (for debugging;
+  // the version-count expectations below then fail on purpose).
+  if (const char* only = std::getenv("SCHEDCAST_DIFF_ONLY"))
+    std::erase_if(traces, [&](const std::string& p) { return p.find(only) == std::string::npos; });
   std::map<std::string, int> per_version, identical;
   int nondeterministic = 0;  // traces whose Go dump varies between invocations (ours matched one)
   std::vector<std::string> failures;
   for (const auto& path : traces) {
     const std::string v = testutil::GoVersionOfTraceName(path);
     ASSERT_FALSE(v.empty()) << path;
-    const bool v2 = v >= "1.22" && v.size() == 4;
-    auto go = testutil::RunCommand({"/usr/lib/go-" + v + "/bin/go", "tool", "trace", v2 ? "-d=1" : "-d", path},
-                                   {"GOTOOLCHAIN=local"});
+    const std::string gobin = testutil::GoBinary(v);
+    ASSERT_FALSE(gobin.empty()) << "no go " << v << " installed for " << path;
+    const std::string flag = testutil::GoTraceDumpFlag(v);
+    auto go = testutil::RunCommand({gobin, "tool", "trace", flag, path}, {"GOTOOLCHAIN=local"});
     ASSERT_EQ(go.exit_code, 0) << "go tool trace failed on " << path << ": " << go.err;
     auto data = ReadFileToString(path);
     ASSERT_TRUE(data.ok()) << data.status();
@@ -53,9 +61,10 @@ TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
       // Go's new-format reader breaks timestamp ties between threads in map-iteration order, so
       // its own output can differ from one invocation to the next. Ours must equal one of them.
       bool matched = false;
-      for (int attempt = 0; v2 && attempt < 40 && !matched; ++attempt) {
-        auto again = testutil::RunCommand({"/usr/lib/go-" + v + "/bin/go", "tool", "trace", "-d=1", path},
-                                          {"GOTOOLCHAIN=local"});
+      // Go 1.24 and later start the threads in order of first appearance: no retries there.
+      const bool map_order = v == "1.22" || v == "1.23";
+      for (int attempt = 0; map_order && attempt < 40 && !matched; ++attempt) {
+        auto again = testutil::RunCommand({gobin, "tool", "trace", flag, path}, {"GOTOOLCHAIN=local"});
         matched = again.exit_code == 0 && again.out == ours.str();
       }
       if (matched) {
@@ -66,8 +75,19 @@ TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
       }
     }
   }
-  for (const char* v : {"1.19", "1.21", "1.22", "1.23"}) {
-    EXPECT_GE(per_version[v], 10) << "too few go" << v << " traces in " << SCHEDCAST_TRACE_DIR;
+  std::vector<std::string> versions = testutil::GeneratedVersions();
+  // Every supported toolchain that is installed here (Debian's 1.19-1.23 at least) has traces.
+  auto installed = testutil::RunCommand({std::string(SCHEDCAST_SOURCE_DIR) + "/scripts/gobin.sh", "--list"});
+  ASSERT_EQ(installed.exit_code, 0);
+  std::istringstream lines(installed.out);
+  for (std::string v; std::getline(lines, v);) {
+    if (v != "1.19" && (v < "1.21" || v > "1.27" || v.size() != 4)) continue;
+    EXPECT_NE(std::find(versions.begin(), versions.end(), v), versions.end()) << "gen.sh wrote no go" << v << " traces";
+  }
+  for (const char* v : {"1.19", "1.21", "1.22", "1.23"})
+    EXPECT_NE(std::find(versions.begin(), versions.end(), v), versions.end()) << "gen.sh wrote no go" << v << " traces";
+  for (const std::string& v : versions) {
+    EXPECT_GE(per_version[v], 30) << "too few go" << v << " traces in " << SCHEDCAST_TRACE_DIR;
     std::cout << "go" << v << ": " << identical[v] << "/" << per_version[v] << " traces identical\n";
   }
   std::cout << nondeterministic << " trace(s) where Go's own dump varies between invocations; ours equals one of them\n";

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gotrace/bytes.h"
+#include "common/strings.h"
 
 namespace schedcast::gotrace {
 namespace {
@@ -18,6 +19,12 @@ TEST(Header, RecognisesOldAndNewFormats) {
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_EQ(h->version, 1023);
   EXPECT_EQ(h->format, Format::kV2);
+  for (int v : {25, 26}) {  // written by Go 1.25 and by Go 1.26 / 1.27
+    h = ParseHeader(Cat("go 1.", v, " trace", std::string(3, '\0')));
+    ASSERT_TRUE(h.ok()) << h.status();
+    EXPECT_EQ(h->version, 1000 + v);
+    EXPECT_EQ(h->format, Format::kV2);
+  }
 }
 
 TEST(Header, OneDigitMinorVersions) {

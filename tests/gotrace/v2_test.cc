@@ -972,3 +972,66 @@ TEST(V2BadInput, RandomBytesAfterAValidHeader) {
 
 }  // namespace
 }  // namespace schedcast::gotrace::v2
+
+namespace schedcast::gotrace::v2 {
+namespace {
+
+// Go 1.25-1.27 traces ("go 1.25 trace", "go 1.26 trace"): every generation opens with a numbered
+// Sync carrying the generation's clock snapshot; one more Sync, without a snapshot, ends the trace.
+TEST(V2Reader, NewerTracesOpenEachGenerationWithANumberedSync) {
+  int checked = 0;
+  for (const auto& p : testutil::GeneratedTraces()) {
+    const std::string v = testutil::GoVersionOfTraceName(p);
+    if (v != "1.25" && v != "1.26" && v != "1.27") continue;
+    auto data = ReadFileToString(p);
+    ASSERT_TRUE(data.ok());
+    auto reader = Reader::FromBytes(*data);
+    ASSERT_TRUE(reader.ok()) << p << ": " << reader.status();
+    Reader& r = **reader;
+    EXPECT_EQ(r.version(), v == "1.25" ? 1025 : 1026) << p;
+    std::vector<Event> events;
+    uint64_t n = 0;
+    bool saw_final = false;
+    for (;;) {
+      auto more = r.NextGeneration(&events);
+      ASSERT_TRUE(more.ok()) << p << ": " << more.status();
+      if (!*more) break;
+      ASSERT_FALSE(saw_final) << p << ": events after the final Sync";
+      ASSERT_EQ(events.front().kind, EventKind::kSync) << p;
+      EXPECT_EQ(events.front().args[0], ++n) << p;
+      for (size_t i = 1; i < events.size(); ++i) EXPECT_NE(events[i].kind, EventKind::kSync) << p << " event " << i;
+      if (events.size() == 1 && events[0].args[1] == 0) {
+        saw_final = true;  // the trace's closing Sync
+        continue;
+      }
+      EXPECT_EQ(events.front().args[1], 1u) << p;
+      ASSERT_TRUE(r.table().has_clock_snapshot()) << p;
+      const ClockSnapshot& c = r.table().clock_snapshot();
+      EXPECT_GT(c.sec, 1700000000u) << p;  // a wall clock of this decade
+      EXPECT_LT(c.nsec, 1000000000u) << p;
+      EXPECT_GT(c.trace, 0) << p;
+      EXPECT_GE(events.back().time, events.front().time) << p;
+    }
+    EXPECT_TRUE(saw_final) << p;
+    EXPECT_GE(n, 2u) << p;
+    ++checked;
+  }
+  // gen.sh found Go 1.26 at least (it is on PATH); 1.25 and 1.27 where fetched.
+  EXPECT_GE(checked, 39) << "too few go1.25-1.27 traces in " << SCHEDCAST_TRACE_DIR;
+}
+
+TEST(V2Text, WallClockIsRfc3339InTheLocalZone) {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  EXPECT_EQ(WallClockText(1765000000, 123456000, true), "2025-12-06T05:46:40.123456Z");
+  EXPECT_EQ(WallClockText(1765000000, 123456000, false), "2025-12-06T05:46:40Z");
+  EXPECT_EQ(WallClockText(1765000000, 0, true), "2025-12-06T05:46:40Z");
+  setenv("TZ", "EST5", 1);
+  tzset();
+  EXPECT_EQ(WallClockText(1765000000, 5, true), "2025-12-06T00:46:40.000000005-05:00");
+  unsetenv("TZ");
+  tzset();
+}
+
+}  // namespace
+}  // namespace schedcast::gotrace::v2

@@ -8,7 +8,10 @@
 // one thread. GenerationReader reads one generation at a time: it fills the Table, records where
 // each thread's event batches are (in file order, without reading their bodies), and collects CPU
 // samples; it stops at the first batch of the next generation and starts the next call there.
-// Errors are DataErrorAt(offset, reason). Go 1.23 tolerates an unreadable batch after at least one
+// Go 1.25 replaces the frequency batch by a sync batch (frequency + clock snapshot, both required);
+// Go 1.26 ends each generation with a one-byte EndOfGeneration batch instead of the reader seeing
+// the first batch of the next one.
+// Errors are DataErrorAt(offset, reason). Go 1.23 and 1.25 tolerate an unreadable batch after at least one
 // good one: the generation read so far is returned and the error is reported through `deferred`
 // (the reader surfaces it once that generation's events are out), as Go's reader does.
 // Not thread-safe.
@@ -47,6 +50,7 @@ struct Generation {
   uint64_t gen = 0;
   uint64_t offset = 0;     // offset of its first batch
   double ns_per_tick = 0;  // from the Frequency batch
+  uint64_t min_ts = 0;     // smallest batch base timestamp (ticks); Go >= 1.25 dates its Sync by it
   Table table;
   std::vector<ThreadBatches> threads;  // in order of first appearance
   std::vector<CpuSample> samples;      // sorted by time (stable)
@@ -60,7 +64,8 @@ class GenerationReader {
  public:
   GenerationReader(const ByteSource& src, int version, uint64_t start);
 
-  // Reads the next generation into *g. *deferred (1.23 only) receives a tolerated read error.
+  // Reads the next generation into *g. *deferred (1.23 / 1.25) receives a tolerated read error.
+  // Go >= 1.26 only: returns OK with g->gen == 0 at the clean end of the trace.
   absl::Status Next(Generation* g, absl::Status* deferred);
   // True if a batch of a further generation has been seen (so Next has more to read).
   bool has_more() const { return has_spill_; }
@@ -68,6 +73,7 @@ class GenerationReader {
  private:
   struct Header {
     bool eof = false;  // clean end of the trace here
+    bool end_of_generation = false;  // Go >= 1.26: the EndOfGeneration byte
     uint8_t type = 0;
     uint8_t experiment = 0;
     uint64_t gen = 0, m = 0, time = 0, size = 0;
@@ -77,6 +83,9 @@ class GenerationReader {
   };
   absl::StatusOr<Header> ReadHeader(uint64_t pos);
   absl::Status Process(Generation* g, const Header& h);
+  absl::Status ProcessSync(Generation* g, const Header& h);
+  absl::Status NextEnded(Generation* g);  // Go >= 1.26
+  absl::Status Finish(Generation* g);
 
   const ByteSource& src_;
   int version_;

@@ -32,6 +32,7 @@ class Ordering {
   // resulting events are queued. `ev` may be modified (argument fix-ups) either way.
   absl::Status Advance(Event& ev, Table& table, int64_t m, uint64_t gen, bool* advanced);
 
+  bool has_queued() const { return head_ < queue_.size(); }
   // Pops the next queued event.
   bool Pop(Event* out) {
     if (head_ < queue_.size()) {

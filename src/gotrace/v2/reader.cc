@@ -78,7 +78,8 @@ absl::StatusOr<bool> Reader::NextGeneration(std::vector<Event>* events) {
     SC_ASSIGN_OR_RETURN(bool more, Next(&ev));
     if (!more) return !events->empty();
     events->push_back(ev);
-    if (ev.type == kEvSync) return true;
+    if (ev.type == kEvSync && version_ < 1025) return true;
+    if (version_ >= 1025 && AtGenerationEnd()) return true;
   }
 }
 
@@ -106,6 +107,10 @@ absl::Status Reader::CheckIds(const Event& ev) const {
 
 absl::Status Reader::LoadGeneration() {
   SC_RETURN_IF_ERROR(gens_.Next(&gen_, &deferred_));
+  return InstallGeneration();
+}
+
+absl::Status Reader::InstallGeneration() {
   loaded_any_ = true;
   ++gens_read_;
   next_sample_ = 0;
@@ -179,8 +184,52 @@ absl::Status Reader::TryAdvance(size_t i, bool* advanced) {
   return absl::OkStatus();
 }
 
+void Reader::MakeSync(Event* ev, int64_t time, bool snapshot) {
+  *ev = Event{};
+  ev->type = kEvSync;
+  ev->kind = EventKind::kSync;
+  ev->time = time;
+  ev->offset = gen_.offset;
+  ev->args[0] = static_cast<uint64_t>(++syncs_);
+  ev->args[1] = snapshot ? 1 : 0;
+}
+
+// Go >= 1.25: what comes between two generations — the Sync that opens the next one, the final
+// Sync, or (after a Sync) the error that stopped the reading.
+absl::StatusOr<bool> Reader::NextGenerationStart(Event* ev) {
+  if (!deferred_.ok()) {
+    if (deferred_synced_) return deferred_;
+    deferred_synced_ = true;
+    MakeSync(ev, last_ts_, false);
+    return true;
+  }
+  if (done_) return false;
+  if (version_ < 1026 && loaded_any_ && !gens_.has_more()) {
+    done_ = true;
+    MakeSync(ev, last_ts_, false);
+    return true;
+  }
+  absl::Status s = gens_.Next(&gen_, &deferred_);
+  if (!s.ok()) {
+    deferred_ = s;
+    deferred_synced_ = true;
+    MakeSync(ev, last_ts_, false);
+    return true;
+  }
+  if (version_ >= 1026 && gen_.gen == 0) {  // clean end
+    done_ = true;
+    MakeSync(ev, last_ts_, false);
+    return true;
+  }
+  SC_RETURN_IF_ERROR(InstallGeneration());
+  emitted_sync_ = true;
+  MakeSync(ev, TicksToNs(gen_.min_ts, gen_.ns_per_tick), gen_.table.has_clock_snapshot());
+  return true;
+}
+
 absl::StatusOr<bool> Reader::NextUnchecked(Event* ev) {
   if (order_.Pop(ev)) return true;
+  if (version_ >= 1025 && heap_.empty() && next_sample_ == gen_.samples.size()) return NextGenerationStart(ev);
   if (heap_.empty() && next_sample_ == gen_.samples.size()) {
     if (!emitted_sync_) {
       emitted_sync_ = true;

@@ -1,11 +1,15 @@
-// gotrace/v2/reader.h — streaming reader of new-format (Go 1.22 / 1.23) execution traces.
+// gotrace/v2/reader.h — streaming reader of new-format (Go 1.22 - 1.27) execution traces.
 //
 // Yields the events of a trace in exactly the order, with exactly the contexts, arguments and
 // timestamps, that Go's own reader (internal/trace of the Go version that wrote the trace) yields
 // them; `go tool trace -d=1` prints that sequence. The reader works one generation at a time:
 // it reads the generation's batches (tables, CPU samples, where each thread's event batches
 // are), then merges the threads' events by timestamp under the scheduler model of
-// gotrace/v2/order.h, and ends the generation with a Sync event. Memory is bounded by one
+// gotrace/v2/order.h. Sync events follow the reader of the Go version that wrote the trace: for
+// "go 1.22/1.23 trace" (Go 1.22-1.24) one Sync ends each generation; for "go 1.25/1.26 trace"
+// (Go 1.25-1.27) one Sync begins each generation (numbered N=1,2,..., dated by the generation's
+// earliest batch, carrying its clock snapshot: args[0] = N, args[1] = 1 if the snapshot of
+// table() belongs to it) and one more ends the trace. Memory is bounded by one
 // generation's tables plus one batch per thread (the input itself stays with the ByteSource).
 //
 // Usage:
@@ -46,13 +50,15 @@ class Reader {
   static absl::StatusOr<std::unique_ptr<Reader>> FromBytes(std::string_view data);
   static absl::StatusOr<std::unique_ptr<Reader>> Open(std::unique_ptr<ByteSource> source);
 
-  int version() const { return version_; }  // 1022 or 1023
+  int version() const { return version_; }  // 1022, 1023, 1025 or 1026
 
   // Reads the next event; see the contract above.
   absl::StatusOr<bool> Next(Event* ev);
 
-  // Reads the rest of the current generation (through its Sync event) into *events (cleared
-  // first). Returns false, with *events empty, at the end of the trace. table() describes them.
+  // Reads the rest of the current generation into *events (cleared first): through its closing
+  // Sync event for go 1.22/1.23 traces; from its opening Sync up to the next generation for
+  // go >= 1.25 traces (whose final Sync comes as a generation of its own). Returns false, with
+  // *events empty, at the end of the trace. table() describes them.
   absl::StatusOr<bool> NextGeneration(std::vector<Event>* events);
 
   const Table& table() const { return gen_.table; }
@@ -78,6 +84,12 @@ class Reader {
 
   Reader(std::unique_ptr<ByteSource> source, int version);
   absl::StatusOr<bool> NextUnchecked(Event* ev);
+  absl::StatusOr<bool> NextGenerationStart(Event* ev);
+  bool AtGenerationEnd() const {
+    return !order_.has_queued() && heap_.empty() && next_sample_ == gen_.samples.size();
+  }  // go >= 1.25: between generations
+  void MakeSync(Event* ev, int64_t time, bool snapshot);
+  absl::Status InstallGeneration();
   absl::Status LoadGeneration();
   absl::StatusOr<bool> Refill(Cursor& c);  // reads the cursor's next event; false when exhausted
   absl::Status TryAdvance(size_t i, bool* advanced);
@@ -105,6 +117,10 @@ class Reader {
   absl::Status failed_;       // sticky error
   int64_t last_ts_ = 0;
   uint64_t gens_read_ = 0;
+  // Go >= 1.25.
+  int syncs_ = 0;
+  bool done_ = false;           // the final Sync has been returned
+  bool deferred_synced_ = false;  // the Sync before a deferred / read error has been returned
 };
 
 }  // namespace schedcast::gotrace::v2

@@ -93,6 +93,9 @@ constexpr std::array<Spec, 256> BuildSpecs() {
   t[kEvGoCreateBlocked] = Timed("GoCreateBlocked", 3, 2, -1, -1, kEvNone, 1);
   t[kEvGoStatusStack] = Timed("GoStatusStack", 4, 3);
 
+  t[kEvSyncBatch] = Structural("Sync", 0);
+  t[kEvClockSnapshot] = Structural("ClockSnapshot", 4);
+  t[kEvEndOfGeneration] = Structural("EndOfGeneration", 0);
   t[kEvSpan] = Experimental("Span", "id", "npages_value", "kindclass");
   t[kEvSpanAlloc] = Experimental("SpanAlloc", "id", "npages_value", "kindclass");
   t[kEvSpanFree] = Experimental("SpanFree", "id");
@@ -112,6 +115,8 @@ constexpr Spec kNoSpec{};
 
 const Spec& SpecOf(uint8_t type, int version) {
   if (type >= NumTypes(version)) return kNoSpec;
+  if ((type == kEvSyncBatch || type == kEvClockSnapshot) && version < 1025) return kNoSpec;
+  if (type == kEvEndOfGeneration && version < 1026) return kNoSpec;
   return kSpecs[type];
 }
 

@@ -1,10 +1,13 @@
-// gotrace/v2/spec.h — the wire vocabulary of the generation-based trace format (Go 1.22, 1.23).
+// gotrace/v2/spec.h — the wire vocabulary of the generation-based trace format (Go 1.22 - 1.27).
 //
 // Every byte-level event type of the format, with what the parser needs to know about it: its
 // name, how many varint arguments follow the type byte (after the timestamp delta for timed
 // events), which arguments are stack or string ids, and, for the end or "active" half of a range,
 // the type that begins the range. Go 1.23 added coroutine switches, GoStatusStack, experimental
-// batches and the alloc/free experiment; a "go 1.22 trace" may contain none of them.
+// batches and the alloc/free experiment; a "go 1.22 trace" may contain none of them. Go 1.25
+// ("go 1.25 trace") replaced the lone Frequency batch by a Sync batch (Frequency + ClockSnapshot);
+// Go 1.26 ("go 1.26 trace", also written by Go 1.27) ends every generation with an EndOfGeneration
+// byte. Go 1.24 still writes "go 1.23 trace".
 // Also the goroutine and proc status codes carried by GoStatus / ProcStatus.
 // Thread-safe (immutable tables, pure functions).
 #pragma once
@@ -74,6 +77,11 @@ enum EvType : uint8_t {
   kEvGoCreateBlocked = 47,
   kEvGoStatusStack = 48,
   kEvExperimentalBatch = 49,
+  // Go 1.25 additions (structural: only in a sync batch).
+  kEvSyncBatch = 50,      // first byte of a sync batch [...Frequency|ClockSnapshot]
+  kEvClockSnapshot = 51,  // [timestamp delta, mono, sec, nsec]
+  // Go 1.26 addition: a one-byte batch that ends a generation.
+  kEvEndOfGeneration = 52,
   // Go 1.23 alloc/free experiment (only inside batches; surfaced as Experimental events).
   kEvSpan = 128,
   kEvSpanAlloc = 129,
@@ -109,7 +117,12 @@ struct Spec {
   const char* arg_names[4] = {nullptr, nullptr, nullptr, nullptr};  // experimental events only
 };
 
-// Spec of `type` for a trace of `version` (1022 or 1023); a Spec with name == nullptr if the
+// Trace format versions this parser reads (the number in the header "go 1.NN trace", + 1000).
+inline bool IsV2Version(int version) {
+  return version == 1022 || version == 1023 || version == 1025 || version == 1026;
+}
+
+// Spec of `type` for a trace of `version` (1022, 1023, 1025, 1026); a Spec with name == nullptr if the
 // version does not define it.
 const Spec& SpecOf(uint8_t type, int version);
 // Spec regardless of version (for names in messages).

@@ -71,6 +71,7 @@ uint64_t Table::AddExtraString(std::string_view s) {
 
 void Table::Reset(uint64_t gen) {
   gen_ = gen;
+  has_snapshot_ = false;
   strings_.Clear();
   string_bytes_.clear();
   string_spans_.clear();

@@ -40,6 +40,14 @@ struct ResolvedFrame {
   uint64_t line = 0;
 };
 
+// Go >= 1.25: a near-simultaneous reading of the trace clock (converted to ns), the monotonic
+// clock and the wall clock (Unix seconds + nanoseconds), from the generation's sync batch.
+struct ClockSnapshot {
+  int64_t trace = 0;
+  uint64_t mono = 0;
+  uint64_t sec = 0, nsec = 0;
+};
+
 // Raw data of one experimental batch (Go 1.23), kept for consumers that understand it.
 struct ExperimentalBatch {
   uint8_t experiment = 0;
@@ -99,6 +107,14 @@ class Table {
 
   const std::vector<ExperimentalBatch>& experimental() const { return experimental_; }
 
+  // Go >= 1.25: the generation's clock snapshot (has_clock_snapshot() is false before 1.25).
+  bool has_clock_snapshot() const { return has_snapshot_; }
+  const ClockSnapshot& clock_snapshot() const { return snapshot_; }
+  void SetClockSnapshot(const ClockSnapshot& s) {
+    snapshot_ = s;
+    has_snapshot_ = true;
+  }
+
   // --- Building (used by the generation reader). ---
   void Reset(uint64_t gen);
   // Parse one strings / stacks batch body (`body` excludes the leading batch-kind byte; `base`
@@ -125,6 +141,8 @@ class Table {
   std::vector<std::string> extra_strings_;
   std::unordered_map<std::string, uint64_t> extra_ids_;
   std::vector<ExperimentalBatch> experimental_;
+  bool has_snapshot_ = false;
+  ClockSnapshot snapshot_;
 };
 
 }  // namespace schedcast::gotrace::v2

@@ -1,5 +1,8 @@
 #include "gotrace/v2/text.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include <charconv>
 
 #include "gotrace/v2/quote.h"
@@ -104,9 +107,9 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
       const Metric m = ev.metric();
       Put(" Name=\"");
       Put(MetricNameString(m.name));
-      Put("\" Value=Uint64(");
+      Put(t.version() >= 1025 ? "\" Value=Value{Uint64(" : "\" Value=Uint64(");
       PutUint(m.value);
-      PutChar(')');
+      Put(t.version() >= 1025 ? ")}" : ")");
       break;
     }
     case EventKind::kLabel: {
@@ -139,11 +142,12 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
       if (ev.kind == EventKind::kRangeEnd) {
         Put(" Attributes=[");
         if (r.has_sweep_attrs) {
-          Put("\"bytes swept\"=Uint64(");
+          const bool boxed = t.version() >= 1025;  // Go 1.25's Value.String: Value{Uint64(N)}
+          Put(boxed ? "\"bytes swept\"=Value{Uint64(" : "\"bytes swept\"=Uint64(");
           PutUint(r.swept);
-          Put(") \"bytes reclaimed\"=Uint64(");
+          Put(boxed ? ")} \"bytes reclaimed\"=Value{Uint64(" : ") \"bytes reclaimed\"=Uint64(");
           PutUint(r.reclaimed);
-          PutChar(')');
+          Put(boxed ? ")}" : ")");
         }
         PutChar(']');
       }
@@ -185,10 +189,13 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
     }
     case EventKind::kStateTransition: {
       const StateTransition s = ev.transition();
-      Put(" Resource=");
-      PutResource(s.resource, s.id);
-      Put(" Reason=");
-      PutQuotedId(t, s.reason);
+      const bool reason_last = t.version() >= 1026;  // Go 1.26 dropped Resource= and moved Reason= last
+      if (!reason_last) {
+        Put(" Resource=");
+        PutResource(s.resource, s.id);
+        Put(" Reason=");
+        PutQuotedId(t, s.reason);
+      }
       if (s.resource == ResourceKind::kGoroutine) {
         Put(" GoID=");
         PutInt(s.id);
@@ -204,9 +211,17 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
         Put("->");
         Put(ProcStateName(s.proc_to()));
       }
+      if (reason_last) {
+        Put(" Reason=");
+        PutQuotedId(t, s.reason);
+      }
       if (s.has_stack) {
         Put("\nTransitionStack=\n");
         PutStack(t, s.stack);
+      } else if (reason_last && ev.type == kEvGoStatusStack && ev.stack() != 0) {
+        // Go 1.26 reports GoStatusStack's own stack as the transition stack too.
+        Put("\nTransitionStack=\n");
+        PutStack(t, ev.stack());
       }
       break;
     }
@@ -214,6 +229,18 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
       const Spec& sp = ev.experimental();
       Put(" Name=");
       Put(sp.name);
+      if (t.version() >= 1025) {  // Go 1.25: Args=[name=Value{Uint64(v)}, ...]
+        Put(" Args=[");
+        for (int i = 0; i < sp.nargs; ++i) {
+          if (i) Put(", ");
+          Put(sp.arg_names[i]);
+          Put("=Value{Uint64(");
+          PutUint(ev.args[i]);
+          Put(")}");
+        }
+        PutChar(']');
+        break;
+      }
       Put(" ArgNames=[");
       for (int i = 0; i < sp.nargs; ++i) {
         if (i) PutChar(' ');
@@ -227,6 +254,21 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
       PutChar(']');
       break;
     }
+    case EventKind::kSync: {
+      if (t.version() < 1025) break;  // Go 1.22-1.24's Event.String prints nothing more
+      Put(" N=");
+      PutUint(ev.args[0]);
+      if (ev.args[1] != 0 && t.has_clock_snapshot()) {
+        const ClockSnapshot& c = t.clock_snapshot();
+        Put(" Trace=");
+        PutInt(c.trace);
+        Put(" Mono=");
+        PutUint(c.mono);
+        Put(" Wall=");
+        Put(WallClockText(c.sec, c.nsec, t.version() >= 1026));
+      }
+      break;
+    }
     default: break;
   }
   const uint64_t stack = ev.stack();
@@ -235,6 +277,40 @@ void EventFormatter::Format(const Event& ev, const Table& t) {
     PutStack(t, stack);
   }
   PutChar('\n');
+}
+
+std::string WallClockText(uint64_t sec, uint64_t nsec, bool nanos) {
+  // Go: time.Unix(int64(sec), int64(nsec)) in the local zone, formatted as RFC 3339.
+  int64_t secs = static_cast<int64_t>(sec);
+  int64_t ns = static_cast<int64_t>(nsec);
+  secs += ns / 1000000000;
+  ns %= 1000000000;
+  if (ns < 0) {
+    ns += 1000000000;
+    --secs;
+  }
+  const time_t tt = static_cast<time_t>(secs);
+  struct tm tm {};
+  localtime_r(&tt, &tm);
+  char buf[96];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, static_cast<size_t>(n));
+  if (nanos && ns != 0) {
+    std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(ns));
+    std::string frac(buf);
+    while (frac.back() == '0') frac.pop_back();
+    out += frac;
+  }
+  const long off = tm.tm_gmtoff;
+  if (off == 0) {
+    out += 'Z';
+  } else {
+    const long a = off < 0 ? -off : off;
+    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600, (a / 60) % 60);
+    out += buf;
+  }
+  return out;
 }
 
 void AppendEventText(const Event& ev, const Table& table, std::string& out) {

@@ -1,7 +1,7 @@
 // gotrace/v2/text.h — Go's text form of new-format trace events (`go tool trace -d=1`).
 //
 // EventFormatter appends exactly what Go's `fmt.Println(ev.String())` prints for an event
-// (internal/trace Event.String of Go 1.22 / 1.23: context, kind, time, kind-specific fields,
+// (internal/trace Event.String of the Go version that wrote the trace, 1.22 - 1.27: context, kind, time, kind-specific fields,
 // transition stack, event stack, blank line after stacks) to an internal buffer. It caches the
 // text of each stack and quoted string of the current generation, so repeated stacks cost one
 // copy. AppendEventText is the one-off form (strings are quoted by gotrace/v2/quote.h).
@@ -68,6 +68,9 @@ class EventFormatter {
   std::vector<uint8_t> quoted_done_;
   std::string scratch_;
 };
+
+// Go's time.Unix(sec, nsec).Format(RFC3339 or, with `nanos`, RFC3339Nano) in the local zone.
+std::string WallClockText(uint64_t sec, uint64_t nsec, bool nanos);
 
 void AppendEventText(const Event& ev, const Table& table, std::string& out);
 
