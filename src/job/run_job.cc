@@ -60,7 +60,7 @@ absl::StatusOr<std::vector<std::string>> TrainModels(const JobOptions& opt, cons
 JobOptions::JobOptions() {
   collect.paths = {"corpus"};
   collect.runs = 20;
-  collect.go_versions = {"1.23"};
+  collect.go_versions = {};  // the newest installed toolchain
   collect.timeout = std::chrono::milliseconds(1000);
 }
 
