@@ -14,6 +14,7 @@
 #include "common/std_packages.h"
 #include "leaks/prove.h"
 #include "leaks/source.h"
+#include "pipeline/run.h"
 #include "sched/canon.h"
 #include "sched/stdlib.h"
 #include "sched/timeline.h"
@@ -53,13 +54,15 @@ std::map<std::tuple<std::string, std::string, std::string>, Facts>& All() {
       auto trace = (*st)->LoadTrace(r.id);
       EXPECT_TRUE(trace.ok()) << "run " << r.id;
       if (!trace.ok()) continue;
-      auto t = sched::BuildTimeline(*trace);
-      EXPECT_TRUE(t.ok()) << "run " << r.id << ": " << t.status().message();
-      if (!t.ok()) continue;
-      const sched::Canonicalization canon = sched::Canonicalize(*t);
-      auto an = AnalyzeRunBytes(*t, canon, r.end_state.value_or(""), r.program.dir, r.program.name);
-      EXPECT_TRUE(an.ok()) << "run " << r.id << ": " << an.status().message();
-      if (!an.ok()) continue;
+      const pipeline::RunInput in = pipeline::InputOf(r, *trace);
+      auto parsed = pipeline::Parse(in.trace);
+      EXPECT_TRUE(parsed.ok()) << "run " << r.id << ": " << parsed.status().message();
+      if (!parsed.ok()) continue;
+      const sched::Canonicalization& canon = parsed->canon;
+      auto res = pipeline::AnalyzeLeaks(*parsed, in);
+      EXPECT_TRUE(res.ok()) << "run " << r.id << ": " << res.status().message();
+      if (!res.ok()) continue;
+      const RunAnalysis* an = &res->analysis;
       Facts& f = (*out)[{layout->first, r.program.name, r.config.go_version}];
       ++f.runs;
       for (const auto& [raw, id] : canon.ids)
