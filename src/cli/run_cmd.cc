@@ -63,6 +63,7 @@ void RegisterRun(CLI::App& app) {
     std::string models = "freq,ngram,structured,neural";
     int runs = 20, jobs = 0;
     uint64_t seed = 1;
+    bool every_step = true;
   };
   auto f = std::make_shared<Flags>();
   auto* c = app.add_subcommand("run", "The main job: collect the programs under PATH (default: corpus), build the dataset, "
@@ -79,6 +80,8 @@ void RegisterRun(CLI::App& app) {
   c->add_option("--seed", f->seed, "seed of the run plan")->capture_default_str();
   c->add_option("--key", f->key, "dataset key: prefix, state, window:K")->capture_default_str();
   c->add_option("--level", f->level, "token level: type, goroutine, site")->capture_default_str();
+  c->add_flag("--every-step,!--no-every-step", f->every_step,
+              "score every step of every held-out run in the eval (default on)")->capture_default_str();
   c->callback([f] {
     if (f->paths.empty()) f->paths = {"corpus"};
     std::error_code ec;
@@ -199,6 +202,7 @@ void RegisterRun(CLI::App& app) {
     eo.models = model_files;
     eo.store = co.store_path;
     eo.seed = f->seed;
+    eo.every_step = f->every_step;
     eo.command = Cat("schedcast run --out ", f->out, " (", f->runs, " runs, GOMAXPROCS ", f->gomaxprocs, ", go ", f->go,
                      ", key ", f->key, ", level ", f->level, ")");
     eo.log = &std::cerr;

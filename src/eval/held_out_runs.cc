@@ -1,0 +1,64 @@
+#include "eval/held_out_runs.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "data/builder.h"
+#include "data/dataset.h"
+#include "store/store.h"
+
+namespace schedcast::eval {
+
+absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::string>& programs,
+                                                        const HeldOutOptions& opt, std::vector<std::string>* notes) {
+  data::BuildOptions bo;
+  bo.min_visits = 0;
+  bo.max_steps = 0;
+  const nlohmann::json& m = opt.meta;
+  if (m.contains("level") && m["level"].is_string()) SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
+  if (m.contains("key") && m["key"].is_string()) SC_ASSIGN_OR_RETURN(bo.key, dist::ParseKeySpec(m["key"].get<std::string>()));
+  if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
+  if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
+
+  SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
+  const std::set<std::string> wanted(programs.begin(), programs.end());
+  std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
+  for (const auto& r : runs) {
+    if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
+    const std::string program = r.program.package + "." + r.program.name;
+    if (wanted.count(program)) by_prog[program].push_back(&r);
+  }
+  std::vector<HeldOutRun> out;
+  for (auto& [program, list] : by_prog) {
+    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    if (opt.max_runs_per_program > 0 && list.size() > opt.max_runs_per_program) list.resize(opt.max_runs_per_program);
+    std::map<std::string, std::vector<data::RunTrace>> by_config;
+    for (const store::StoredRun* r : list) {
+      auto t = st->LoadTrace(r->id);
+      if (!t.ok()) {
+        if (notes) notes->push_back(Cat(program, " run ", r->id, ": ", std::string(t.status().message())));
+        continue;
+      }
+      by_config[data::ConfigName(r->config)].push_back({r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
+    }
+    std::vector<HeldOutRun> prog_runs;
+    for (const auto& [config, traces] : by_config) {
+      data::ProgramBuild pb = data::BuildProgram(program, config, "test", traces, bo);
+      if (notes)
+        for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));
+      std::map<int64_t, size_t> at;
+      for (auto& e : pb.examples) {
+        auto [it, fresh] = at.try_emplace(e.run_id, prog_runs.size());
+        if (fresh) prog_runs.push_back(HeldOutRun{program, config, e.run_id, {}});
+        prog_runs[it->second].steps.push_back(std::move(e));
+      }
+    }
+    std::sort(prog_runs.begin(), prog_runs.end(), [](const auto& a, const auto& b) { return a.run_id < b.run_id; });
+    for (auto& r : prog_runs) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace schedcast::eval

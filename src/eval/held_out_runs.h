@@ -1,0 +1,40 @@
+// eval/held_out_runs.h — every step of the stored runs of given programs, as examples a model can
+// score: "stored run → tokens" for the every-step likelihood and the paper protocol.
+//
+// The runs come from the store the dataset was built from (runs that failed to build or have no
+// trace are skipped, as the dataset builder does); each (program, configuration) group goes through
+// data::BuildProgram with min_visits 0 and max_steps 0, so every step of every run becomes one
+// example (context, state, candidates, label = the token the run produced next) with the dataset's
+// level, key, context length and runtime filter. Targets are the leave-one-run-out counts and are
+// not used by the callers. A run that cannot be parsed is skipped and reported in `notes`.
+// This is the one place eval/ turns stored runs into tokens: swap it for the pipeline's library
+// function when there is one. Thread-compatible (opens its own store connection).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "data/example.h"
+#include "nlohmann/json.hpp"
+
+namespace schedcast::eval {
+
+struct HeldOutRun {
+  std::string program, config;
+  int64_t run_id = 0;
+  std::vector<data::Example> steps;  // in run order; .position = index in the run, .label = next token
+};
+
+struct HeldOutOptions {
+  std::string store;
+  nlohmann::json meta = nlohmann::json::object();  // the dataset's meta.json (level, key, context_len, …)
+  size_t max_runs_per_program = 0;                 // 0 = all; else the first N runs by run id
+};
+
+// Runs of `programs` ("package.TestName"), ordered by program, then run id.
+absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::string>& programs,
+                                                        const HeldOutOptions& opt, std::vector<std::string>* notes);
+
+}  // namespace schedcast::eval
