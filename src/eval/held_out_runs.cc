@@ -16,8 +16,12 @@ absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::s
   bo.min_visits = 0;
   bo.max_steps = 0;
   const nlohmann::json& m = opt.meta;
-  if (m.contains("level") && m["level"].is_string()) SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
-  if (m.contains("key") && m["key"].is_string()) SC_ASSIGN_OR_RETURN(bo.key, dist::ParseKeySpec(m["key"].get<std::string>()));
+  if (m.contains("level") && m["level"].is_string()) {
+    SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
+  }
+  if (m.contains("key") && m["key"].is_string()) {
+    SC_ASSIGN_OR_RETURN(bo.key, dist::ParseKeySpec(m["key"].get<std::string>()));
+  }
   if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
   if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
 
