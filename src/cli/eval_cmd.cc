@@ -165,6 +165,8 @@ void RegisterEval(CLI::App& app) {
   cmd->add_option("--rollout-samples", e->opt.rollout_samples, "sampled continuations per start")->capture_default_str();
   cmd->add_option("--rollout-steps", e->opt.rollout_steps, "longest rollout k")->capture_default_str()->check(CLI::Range(1, 100));
   cmd->add_flag("--every-step", e->opt.every_step, "also score every step of every held-out run (needs --store)");
+  cmd->add_option("--every-step-max-steps", e->opt.every_step_max_steps,
+                  "with --every-step: only the first N steps of each run (0 = all)")->capture_default_str();
   cmd->add_option("--protocol", e->opt.protocol, "also run the source paper's protocol: paper (needs --store)")
       ->check(CLI::IsMember({"paper"}));
   cmd->add_option("--paper-runs", e->opt.paper_runs, "runs per program under --protocol paper")->capture_default_str();
@@ -184,6 +186,7 @@ void RegisterEval(CLI::App& app) {
     if (!e->opt.store.empty()) CatAppend(cmdline, " --store ", e->opt.store);
     CatAppend(cmdline, " --seed ", e->opt.seed, " --bootstrap ", e->opt.bootstrap);
     if (e->opt.every_step) CatAppend(cmdline, " --every-step");
+    if (e->opt.every_step_max_steps > 0) CatAppend(cmdline, " --every-step-max-steps ", e->opt.every_step_max_steps);
     if (!e->opt.protocol.empty()) CatAppend(cmdline, " --protocol ", e->opt.protocol);
     if (!e->opt.family_by.empty()) CatAppend(cmdline, " --family-by ", e->opt.family_by);
     if (!e->json.empty()) CatAppend(cmdline, " --json ", e->json);

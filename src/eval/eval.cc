@@ -179,18 +179,29 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   std::string rollout_note;
   SC_ASSIGN_OR_RETURN(std::optional<Rollouts> rollouts, PrepareRollouts(opt, in, &rollout_note));
 
-  std::vector<HeldOutRun> held_out;
+  // Every-step totals [row][program], one program's runs in memory at a time.
+  std::vector<std::vector<Sums>> every(rows.size(), std::vector<Sums>(P));
+  size_t held_out_runs = 0;
   if (opt.every_step) {
-    Log(opt, "every-step: reading the held-out runs from the store");
+    const auto ts = std::chrono::steady_clock::now();
+    Log(opt, "every-step: scoring every step of the held-out runs from the store");
     HeldOutOptions ho;
     ho.store = opt.store;
     ho.meta = in.meta;
+    ho.max_steps = opt.every_step_max_steps;
     std::vector<std::string> notes;
-    SC_ASSIGN_OR_RETURN(held_out, LoadHeldOutRuns(in.prog_names, ho, &notes));
-    for (const auto& n : notes) Log(opt, Cat("every-step: ", n));
     size_t steps = 0;
-    for (const auto& r : held_out) steps += r.steps.size();
-    Log(opt, Cat("every-step: ", held_out.size(), " runs, ", steps, " steps"));
+    SC_RETURN_IF_ERROR(ForEachHeldOutProgram(in.prog_names, ho, &notes, [&](size_t p, const std::vector<HeldOutRun>& runs) {
+      held_out_runs += runs.size();
+      for (const auto& r : runs) steps += r.steps.size();
+      for (size_t ri = 0; ri < rows.size(); ++ri) {
+        if (!rows[ri].predicts_any_example()) continue;
+        SC_ASSIGN_OR_RETURN(every[ri][p], ScoreEveryStep(rows[ri], runs));
+      }
+      return absl::OkStatus();
+    }));
+    for (const auto& n : notes) Log(opt, Cat("every-step: ", n));
+    Log(opt, Cat("every-step: ", held_out_runs, " runs, ", steps, " steps (", Sig4(Seconds(ts)), " s)"));
   }
 
   // Score every row.
@@ -230,10 +241,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
     j["reliability"] = rel;
     j["breakdown"] = BreakdownJson(in, sc.all, family);
     if (!family.empty()) j["families"] = FamiliesJson(sc.all, family, bo);
-    if (opt.every_step && row.predicts_any_example()) {
-      SC_ASSIGN_OR_RETURN(std::vector<Sums> es, ScoreEveryStep(row, held_out, in.prog_names));
-      j["every_step"] = EveryStepJson(es, held_out.size(), bo);
-    }
+    if (opt.every_step && row.predicts_any_example()) j["every_step"] = EveryStepJson(every[ri], held_out_runs, bo);
     j["rollouts"] = ojson::array();
     if (rollouts && (row.model || row.source == "oracle")) {
       Log(opt, Cat(row.name, ": rollouts"));
@@ -280,7 +288,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   out["metrics_doc"] = "docs/METRICS.md";
   out["bootstrap"] = {{"resamples", opt.bootstrap}, {"seed", opt.seed}, {"level", 0.95}, {"over", "programs"}};
   out["rollouts"] = {{"computed", rollouts.has_value()}, {"note", rollout_note}, {"max_k", opt.rollout_steps}};
-  out["every_step"] = {{"computed", opt.every_step}, {"runs", held_out.size()}};
+  out["every_step"] = {{"computed", opt.every_step}, {"runs", held_out_runs}, {"max_steps", opt.every_step_max_steps}};
   if (!opt.family_by.empty()) out["family_by"] = opt.family_by;
   out["models"] = models;
   out["comparison"] = ComparisonJson(models);
@@ -295,7 +303,11 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
     ho.meta = in.meta;
     ho.max_runs_per_program = opt.paper_runs;
     std::vector<std::string> notes;
-    SC_ASSIGN_OR_RETURN(std::vector<HeldOutRun> runs, LoadHeldOutRuns(in.prog_names, ho, &notes));
+    std::vector<HeldOutRun> runs;
+    SC_RETURN_IF_ERROR(ForEachHeldOutProgram(in.prog_names, ho, &notes, [&](size_t, const std::vector<HeldOutRun>& rs) {
+      runs.insert(runs.end(), rs.begin(), rs.end());
+      return absl::OkStatus();
+    }));
     for (const auto& n : notes) Log(opt, Cat("paper protocol: ", n));
     std::vector<const Row*> scorable;
     for (const Row& r : rows)

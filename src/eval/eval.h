@@ -48,6 +48,7 @@ struct EvalOptions {
   int rollout_samples = 64;                   // sampled continuations per start and model
   int rollout_steps = 10;                     // k = 1..rollout_steps
   bool every_step = false;                    // score every step of every held-out run (needs store)
+  size_t every_step_max_steps = 0;            // 0 = every step; else the first N steps of each run
   std::string protocol;                       // "" or "paper" (needs store): the "paper" section
   size_t paper_runs = 5;                      // runs per program under the paper protocol
   std::string family_by;                      // "" | "dir" | a manifest field: "families" breakdown

@@ -1,28 +1,21 @@
 #include "eval/every_step.h"
 
-#include <map>
-
 #include "eval/metric_json.h"
 
 namespace schedcast::eval {
 
-absl::StatusOr<std::vector<Sums>> ScoreEveryStep(const Row& row, const std::vector<HeldOutRun>& runs,
-                                                 const std::vector<std::string>& program_names) {
-  std::map<std::string, size_t> index;
-  for (size_t p = 0; p < program_names.size(); ++p) index[program_names[p]] = p;
-  std::vector<Sums> per_prog(program_names.size());
+absl::StatusOr<Sums> ScoreEveryStep(const Row& row, const std::vector<HeldOutRun>& runs) {
+  Sums out;
   for (const HeldOutRun& r : runs) {
-    auto it = index.find(r.program);
-    if (it == index.end()) continue;
     for (const data::Example& ex : r.steps) {
       SC_ASSIGN_OR_RETURN(std::vector<double> p, row.Predict(ex, 0));
       const int label = ex.label_index();
       std::vector<double> onehot(p.size(), 0.0);
       onehot[label] = 1;
-      per_prog[it->second].Add(ScoreExample(p, label, onehot));
+      out.Add(ScoreExample(p, label, onehot));
     }
   }
-  return per_prog;
+  return out;
 }
 
 nlohmann::ordered_json EveryStepJson(const std::vector<Sums>& per_prog, size_t runs, const BootstrapOptions& bo) {

@@ -17,9 +17,8 @@
 
 namespace schedcast::eval {
 
-// Per-program totals (programs in the order of `program_names`; runs of other programs ignored).
-absl::StatusOr<std::vector<Sums>> ScoreEveryStep(const Row& row, const std::vector<HeldOutRun>& runs,
-                                                 const std::vector<std::string>& program_names);
+// Totals of `row` over every step of `runs` (the runs of one program).
+absl::StatusOr<Sums> ScoreEveryStep(const Row& row, const std::vector<HeldOutRun>& runs);
 
 // {"pooled": metric set, "macro": metric set, "runs": N, "steps": N} (metric_json.h).
 nlohmann::ordered_json EveryStepJson(const std::vector<Sums>& per_prog, size_t runs, const BootstrapOptions& bo);

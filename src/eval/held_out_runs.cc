@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "data/builder.h"
 #include "data/dataset.h"
@@ -10,11 +9,12 @@
 
 namespace schedcast::eval {
 
-absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::string>& programs,
-                                                        const HeldOutOptions& opt, std::vector<std::string>* notes) {
+absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, const HeldOutOptions& opt,
+                                   std::vector<std::string>* notes,
+                                   const std::function<absl::Status(size_t, const std::vector<HeldOutRun>&)>& visit) {
   data::BuildOptions bo;
   bo.min_visits = 0;
-  bo.max_steps = 0;
+  bo.max_steps = opt.max_steps;
   const nlohmann::json& m = opt.meta;
   if (m.contains("level") && m["level"].is_string()) {
     SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
@@ -27,14 +27,14 @@ absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::s
 
   SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
   SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
-  const std::set<std::string> wanted(programs.begin(), programs.end());
+  std::map<std::string, size_t> wanted;
+  for (size_t i = 0; i < programs.size(); ++i) wanted.emplace(programs[i], i);
   std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
   for (const auto& r : runs) {
     if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
     const std::string program = r.program.package + "." + r.program.name;
     if (wanted.count(program)) by_prog[program].push_back(&r);
   }
-  std::vector<HeldOutRun> out;
   for (auto& [program, list] : by_prog) {
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
     if (opt.max_runs_per_program > 0 && list.size() > opt.max_runs_per_program) list.resize(opt.max_runs_per_program);
@@ -60,9 +60,9 @@ absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::s
       }
     }
     std::sort(prog_runs.begin(), prog_runs.end(), [](const auto& a, const auto& b) { return a.run_id < b.run_id; });
-    for (auto& r : prog_runs) out.push_back(std::move(r));
+    if (!prog_runs.empty()) SC_RETURN_IF_ERROR(visit(wanted.at(program), prog_runs));
   }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace schedcast::eval

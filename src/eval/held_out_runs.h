@@ -3,7 +3,7 @@
 //
 // The runs come from the store the dataset was built from (runs that failed to build or have no
 // trace are skipped, as the dataset builder does); each (program, configuration) group goes through
-// data::BuildProgram with min_visits 0 and max_steps 0, so every step of every run becomes one
+// data::BuildProgram with min_visits 0 and max_steps 0 (or HeldOutOptions::max_steps), so every step of every run becomes one
 // example (context, state, candidates, label = the token the run produced next) with the dataset's
 // level, key, context length and runtime filter. Targets are the leave-one-run-out counts and are
 // not used by the callers. A run that cannot be parsed is skipped and reported in `notes`.
@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,14 @@ struct HeldOutOptions {
   std::string store;
   nlohmann::json meta = nlohmann::json::object();  // the dataset's meta.json (level, key, context_len, …)
   size_t max_runs_per_program = 0;                 // 0 = all; else the first N runs by run id
+  size_t max_steps = 0;                            // 0 = every step; else the first N steps of a run
 };
 
-// Runs of `programs` ("package.TestName"), ordered by program, then run id.
-absl::StatusOr<std::vector<HeldOutRun>> LoadHeldOutRuns(const std::vector<std::string>& programs,
-                                                        const HeldOutOptions& opt, std::vector<std::string>* notes);
+// Calls visit(program index in `programs`, that program's runs ordered by run id) once per program
+// of `programs` ("package.TestName") with at least one usable run, one program at a time (memory:
+// one program's runs). An error from visit stops the walk and is returned.
+absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, const HeldOutOptions& opt,
+                                   std::vector<std::string>* notes,
+                                   const std::function<absl::Status(size_t, const std::vector<HeldOutRun>&)>& visit);
 
 }  // namespace schedcast::eval
