@@ -1,13 +1,10 @@
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 namespace schedcast::data {
-
-std::string ConfigName(const store::ConfigRecord& c) {
-  return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
-}
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress) {
@@ -24,7 +21,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   for (const auto& r : runs) {
     if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
     if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
-    const std::string program = r.program.package + "." + r.program.name;
+    const std::string program = store::ProgramKey(r.program);
     groups[{program, ConfigName(r.config)}].push_back(&r);
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
@@ -48,15 +45,9 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   size_t done = 0;
   for (const auto& [key, group] : groups) {
     const auto& [program, config] = key;
-    std::vector<RunTrace> traces;
-    for (const store::StoredRun* r : group) {
-      absl::StatusOr<std::string> t = st.LoadTrace(r->id);
-      if (!t.ok()) {
-        sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
-        continue;
-      }
-      traces.push_back(RunTrace{r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
-    }
+    std::vector<std::string> load_errors;
+    const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+    for (const auto& e : load_errors) sum.errors.push_back(Cat(program, " ", config, " ", e));
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
     sum.runs += pb.runs_used;
@@ -93,6 +84,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["max_steps"] = opt.build.max_steps;
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
+  meta["leak_proofs"] = opt.build.leak_proofs;
   meta["manifest"] = opt.manifest;
   meta["programs"] = sum.programs;
   meta["program_configs"] = sum.configs;
@@ -102,6 +94,28 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["errors"] = sum.errors;
   SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/meta.json"), meta.dump(2) + "\n"));
   return sum;
+}
+
+absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at, const BuildOptions& opt) {
+  SC_ASSIGN_OR_RETURN(store::StoredRun run, st.GetRun(run_id));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st.SiblingRuns(run_id));
+  const std::string program = store::ProgramKey(run.program), config = store::ConfigName(run.config);
+  std::vector<const store::StoredRun*> group;
+  for (const auto& r : runs) group.push_back(&r);
+  std::vector<std::string> load_errors;
+  const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+  ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
+  uint64_t steps = 0;
+  for (auto& e : pb.examples) {
+    if (e.run_id != run_id) continue;
+    steps = std::max(steps, e.position + 1);
+    if (e.position == at) return std::move(e);
+  }
+  pb.errors.insert(pb.errors.end(), load_errors.begin(), load_errors.end());
+  for (const auto& err : pb.errors)
+    if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(st.path(), ": ", err));
+  return absl::OutOfRangeError(Cat(st.path(), ": run ", run_id, " (", program, " ", config, ") has ", steps,
+                                   " prediction steps; --at ", at, " is past the end"));
 }
 
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split) {
@@ -157,7 +171,7 @@ absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::str
     return absl::InvalidArgumentError(Cat(manifest, ": not a manifest (want a JSON object with a \"tests\" array)"));
   for (const auto& t : j["tests"]) {
     if (!t.contains("package") || !t.contains("name") || !t["package"].is_string() || !t["name"].is_string()) continue;
-    auto it = programs->find(t["package"].get<std::string>() + "." + t["name"].get<std::string>());
+    auto it = programs->find(ProgramKey(t["package"].get<std::string>(), t["name"].get<std::string>()));
     if (it == programs->end()) continue;
     ProgramMeta& m = it->second;
     if (t.contains("category") && t["category"].is_string()) m.category = t["category"].get<std::string>();

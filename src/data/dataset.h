@@ -31,8 +31,8 @@ struct DatasetSummary {
   std::vector<std::string> errors;  // "program config run N: reason"
 };
 
-// "go1.23/p2", with "/race" appended for race builds: how examples name a configuration.
-std::string ConfigName(const store::ConfigRecord& c);
+// "go1.23/p2", with "/race" appended for race builds: how examples name a configuration (common/names.h).
+using store::ConfigName;
 
 // `progress(done, total, program)` is called after each program/config group.
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
@@ -53,6 +53,11 @@ struct ProgramMeta {
 // the matching entries of `programs` (keyed "package.TestName"); others are left as they are.
 // Errors name the file.
 absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs);
+
+// The example at step `at` of stored run `run_id`, built from the runs of its program and
+// configuration exactly as BuildDataset builds it (`schedcast predict`). OutOfRange past the run's
+// last prediction step; DataLoss when the run itself could not be read or tokenized.
+absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at, const BuildOptions& opt);
 
 // Reads DIR/<split>.jsonl ("all" reads every split). Errors name the file and line.
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split);

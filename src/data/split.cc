@@ -1,5 +1,7 @@
 #include "data/split.h"
 
+#include "common/hash.h"
+#include "common/names.h"
 #include "nlohmann/json.hpp"
 
 namespace schedcast::data {
@@ -16,7 +18,7 @@ absl::Status Splitter::LoadManifest(const std::string& path) {
     const std::string split = t["split"].get<std::string>();
     if (split != "train" && split != "validation" && split != "test")
       return absl::InvalidArgumentError(Cat(path, ": tests[", i, "] has unknown split '", split, "'"));
-    manifest_[t["package"].get<std::string>() + "." + t["name"].get<std::string>()] = split;
+    manifest_[ProgramKey(t["package"].get<std::string>(), t["name"].get<std::string>())] = split;
     ++i;
   }
   return absl::OkStatus();
@@ -25,8 +27,7 @@ absl::Status Splitter::LoadManifest(const std::string& path) {
 std::string Splitter::SplitOf(const std::string& program) const {
   auto it = manifest_.find(program);
   if (it != manifest_.end()) return it->second;
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : program) h = (h ^ c) * 1099511628211ull;
+  const uint64_t h = Fnv1a64(kLegacyBasis).Add(program).value();
   const double u = static_cast<double>(h >> 11) / static_cast<double>(1ull << 53);
   if (u < ratios_.test) return "test";
   if (u < ratios_.test + ratios_.validation) return "validation";

@@ -61,6 +61,8 @@ absl::StatusOr<std::optional<Rollouts>> PrepareRollouts(const EvalOptions& opt, 
     ro.context_len = in.meta["context_len"].get<size_t>();
   if (in.meta.contains("include_runtime") && in.meta["include_runtime"].is_boolean())
     ro.include_runtime = in.meta["include_runtime"].get<bool>();
+  if (in.meta.contains("leak_proofs") && in.meta["leak_proofs"].is_boolean())
+    ro.leak_proofs = in.meta["leak_proofs"].get<bool>();
   Log(opt, Cat("preparing rollouts from ", opt.store));
   SC_ASSIGN_OR_RETURN(Rollouts r, Rollouts::Prepare(in.examples, ro));
   for (const auto& n : r.notes()) Log(opt, Cat("rollouts: ", n));

@@ -5,6 +5,7 @@
 
 #include "data/builder.h"
 #include "data/dataset.h"
+#include "pipeline/run.h"
 #include "store/store.h"
 
 namespace schedcast::eval {
@@ -24,6 +25,7 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   }
   if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
   if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
+  if (m.contains("leak_proofs") && m["leak_proofs"].is_boolean()) bo.leak_proofs = m["leak_proofs"].get<bool>();
 
   SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
   SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
@@ -32,23 +34,20 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
   for (const auto& r : runs) {
     if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
-    const std::string program = r.program.package + "." + r.program.name;
+    const std::string program = store::ProgramKey(r.program);
     if (wanted.count(program)) by_prog[program].push_back(&r);
   }
   for (auto& [program, list] : by_prog) {
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
     if (opt.max_runs_per_program > 0 && list.size() > opt.max_runs_per_program) list.resize(opt.max_runs_per_program);
-    std::map<std::string, std::vector<data::RunTrace>> by_config;
-    for (const store::StoredRun* r : list) {
-      auto t = st->LoadTrace(r->id);
-      if (!t.ok()) {
-        if (notes) notes->push_back(Cat(program, " run ", r->id, ": ", std::string(t.status().message())));
-        continue;
-      }
-      by_config[data::ConfigName(r->config)].push_back({r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
-    }
+    std::map<std::string, std::vector<const store::StoredRun*>> by_config;
+    for (const store::StoredRun* r : list) by_config[store::ConfigName(r->config)].push_back(r);
     std::vector<HeldOutRun> prog_runs;
-    for (const auto& [config, traces] : by_config) {
+    for (const auto& [config, group] : by_config) {
+      std::vector<std::string> load_errors;
+      const std::vector<data::RunTrace> traces = pipeline::LoadInputs(*st, group, &load_errors);
+      if (notes)
+        for (const auto& e : load_errors) notes->push_back(Cat(program, " ", config, " ", e));
       data::ProgramBuild pb = data::BuildProgram(program, config, "test", traces, bo);
       if (notes)
         for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));

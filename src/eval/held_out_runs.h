@@ -2,13 +2,15 @@
 // score: "stored run → tokens" for the every-step likelihood and the paper protocol.
 //
 // The runs come from the store the dataset was built from (runs that failed to build or have no
-// trace are skipped, as the dataset builder does); each (program, configuration) group goes through
-// data::BuildProgram with min_visits 0 and max_steps 0 (or HeldOutOptions::max_steps), so every step of every run becomes one
-// example (context, state, candidates, label = the token the run produced next) with the dataset's
-// level, key, context length and runtime filter. Targets are the leave-one-run-out counts and are
-// not used by the callers. A run that cannot be parsed is skipped and reported in `notes`.
-// This is the one place eval/ turns stored runs into tokens: swap it for the pipeline's library
-// function when there is one. Thread-compatible (opens its own store connection).
+// trace are skipped, as the dataset builder does); each (program, configuration) group is loaded
+// with pipeline::LoadInputs and goes through data::BuildProgram (itself pipeline::Tokenize per run)
+// with min_visits 0 and max_steps 0 (or HeldOutOptions::max_steps), so every step of every run
+// becomes one example (context, state, candidates, label = the token the run produced next) with
+// the dataset's level, key, context length, runtime filter and leak-proof setting (meta.json). Targets
+// are the leave-one-run-out counts and are not used by the callers. A run that cannot be loaded or
+// parsed is skipped and reported in `notes`. BuildProgram rather than pipeline::Tokenize directly:
+// the scored examples need the builder's keys, state strings and context windows, so the examples
+// are exactly the dataset's. Thread-compatible (opens its own store connection).
 #pragma once
 
 #include <cstdint>

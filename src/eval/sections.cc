@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "data/stats.h"
 #include "eval/eval.h"
 #include "eval/metric_json.h"
 #include "eval/scoring.h"
@@ -117,16 +118,10 @@ ojson DatasetJson(const EvalInputs& in) {
     splits[s] = {{"examples", n}, {"programs", progs_in[s]}};
   }
   dataset["splits"] = splits;
-  std::map<std::string, size_t> configs;
-  size_t uncertain = 0, cands = 0;
-  for (const auto& e : in.examples) {
-    ++configs[e.config];
-    uncertain += Uncertain(e.target_counts);
-    cands += e.candidates.size();
-  }
-  dataset["configs"] = configs;
-  dataset["uncertain_fraction"] = static_cast<double>(uncertain) / in.examples.size();
-  dataset["candidates_mean"] = static_cast<double>(cands) / in.examples.size();
+  const data::SplitStats stats = data::ComputeStats(in.examples);
+  dataset["configs"] = stats.configs;
+  dataset["uncertain_fraction"] = stats.uncertain_fraction;
+  dataset["candidates_mean"] = stats.mean_candidates;
   return dataset;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/context.h"
+#include "model/registry.h"
 
 namespace schedcast::model {
 
@@ -47,6 +48,19 @@ absl::StatusOr<std::unique_ptr<FreqPredictor>> FreqPredictor::FromParams(const n
     m->counts_[k] = v.get<double>();
   }
   return m;
+}
+
+ModelKind FreqKind() {
+  ModelKind k;
+  k.name = "freq";
+  k.summary = "frequency of each token type in training (KL: target-weighted; CE: labels)";
+  k.train = [](const TrainInput& in, const nlohmann::json&) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
+    auto f = std::make_unique<FreqPredictor>();
+    f->Fit(in.train, in.objective);
+    return f;
+  };
+  k.load = [](const nlohmann::json& p) { return AsScored(FreqPredictor::FromParams(p)); };
+  return k;
 }
 
 }  // namespace schedcast::model
