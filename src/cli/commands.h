@@ -30,6 +30,7 @@ void RegisterLeaks(CLI::App& app);    // leaks: proved and suspected goroutine l
 
 // The text tables of an eval JSON (cli/eval_cmd.cc; also printed by `run`).
 void PrintEvalTables(const nlohmann::ordered_json& out);
+void PrintPaperTable(const nlohmann::ordered_json& paper);  // the "paper" section of the eval JSON
 
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);

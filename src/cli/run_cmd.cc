@@ -20,6 +20,7 @@ void RegisterRun(CLI::App& app) {
     std::string models = "freq,ngram,structured,neural";
     int runs = 20, jobs = 0;
     uint64_t seed = 1;
+    bool every_step = true;
   };
   auto f = std::make_shared<Flags>();
   auto* c = app.add_subcommand("run", "The main job: collect the programs under PATH (default: corpus), build the dataset, "
@@ -36,6 +37,8 @@ void RegisterRun(CLI::App& app) {
   c->add_option("--seed", f->seed, "seed of the run plan")->capture_default_str();
   c->add_option("--key", f->key, "dataset key: prefix, state, window:K")->capture_default_str();
   c->add_option("--level", f->level, "token level: type, goroutine, site")->capture_default_str();
+  c->add_flag("--every-step,!--no-every-step", f->every_step,
+              "score every step of every held-out run in the eval (default on)")->capture_default_str();
   c->callback([f] {
     job::JobOptions o;
     if (!f->paths.empty()) o.collect.paths = f->paths;
@@ -46,6 +49,7 @@ void RegisterRun(CLI::App& app) {
     o.collect.seed = f->seed;
     o.key = f->key;
     o.level = f->level;
+    o.every_step = f->every_step;
     o.models.clear();
     for (absl::string_view kind : absl::StrSplit(f->models, ',', absl::SkipEmpty())) o.models.emplace_back(kind);
     o.command = Cat("schedcast run --out ", f->out, " (", f->runs, " runs, GOMAXPROCS ", f->gomaxprocs, ", go ", f->go,

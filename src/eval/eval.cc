@@ -1,33 +1,26 @@
 #include "eval/eval.h"
 
-#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <map>
-#include <memory>
 #include <optional>
-#include <set>
 
-#include "data/dataset.h"
-#include "data/stats.h"
-#include "eval/predictions.h"
+#include "eval/every_step.h"
+#include "eval/held_out_runs.h"
+#include "eval/inputs.h"
+#include "eval/metric_json.h"
+#include "eval/paper.h"
 #include "eval/rollout.h"
+#include "eval/rows.h"
 #include "eval/scoring.h"
-#include "model/io.h"
-#include "model/uniform.h"
+#include "eval/sections.h"
 
 namespace schedcast::eval {
 
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-struct Row {
-  std::string name, kind, objective, file, source;
-  std::unique_ptr<model::Predictor> model;  // model / baseline rows
-  std::optional<Predictions> preds;         // predictions rows
-};
 
 std::string NowUtc() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -38,36 +31,123 @@ std::string NowUtc() {
   return buf;
 }
 
-ojson IntervalJson(const Interval& i) { return ojson{{"value", i.value}, {"lo", i.lo}, {"hi", i.hi}}; }
-
 ojson GroupJson(const Sums& s) {
   const Metrics m = Finalize(s);
   return ojson{{"accuracy", m.accuracy}, {"ece", m.ece}, {"nll", m.nll}, {"n", m.n}};
 }
 
-std::string Stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
-
-bool IsBug(const data::ProgramMeta& m) { return !m.bug.empty() && m.bug != "none"; }
-
-std::vector<double> Uniform(size_t k) { return std::vector<double>(k, 1.0 / static_cast<double>(k)); }
-
 void Log(const EvalOptions& opt, const std::string& line) {
   if (opt.log) *opt.log << "eval: " << line << "\n" << std::flush;
 }
 
-// Unique row names: "<kind>-<objective>" (or the kind alone); the file stem when that collides.
-absl::Status NameRows(std::vector<Row>& rows) {
-  std::map<std::string, int> uses;
-  for (const Row& r : rows) ++uses[r.name];
-  std::set<std::string> taken;
-  for (Row& r : rows) {
-    if (uses[r.name] > 1 && r.source == "model") r.name = Stem(r.file);
-    if (!taken.insert(r.name).second)
-      return absl::InvalidArgumentError(Cat("two evaluated rows are both named '", r.name,
-                                            "' (rename a file or give --name)"));
-  }
-  return absl::OkStatus();
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
+
+// Rollouts are prepared once and run per model row.
+absl::StatusOr<std::optional<Rollouts>> PrepareRollouts(const EvalOptions& opt, const EvalInputs& in, std::string* note) {
+  if (opt.store.empty()) {
+    *note = "not computed: no --store given";
+    return std::optional<Rollouts>();
+  }
+  RolloutOptions ro;
+  ro.store = opt.store;
+  ro.starts = opt.rollout_starts;
+  ro.samples = opt.rollout_samples;
+  ro.steps = opt.rollout_steps;
+  ro.seed = opt.seed;
+  ro.bootstrap = opt.bootstrap;
+  if (in.meta.contains("context_len") && in.meta["context_len"].is_number_unsigned())
+    ro.context_len = in.meta["context_len"].get<size_t>();
+  if (in.meta.contains("include_runtime") && in.meta["include_runtime"].is_boolean())
+    ro.include_runtime = in.meta["include_runtime"].get<bool>();
+  if (in.meta.contains("leak_proofs") && in.meta["leak_proofs"].is_boolean())
+    ro.leak_proofs = in.meta["leak_proofs"].get<bool>();
+  Log(opt, Cat("preparing rollouts from ", opt.store));
+  SC_ASSIGN_OR_RETURN(Rollouts r, Rollouts::Prepare(in.examples, ro));
+  for (const auto& n : r.notes()) Log(opt, Cat("rollouts: ", n));
+  *note = Cat(r.starts(), " start positions, ", opt.rollout_samples, " samples each");
+  return std::optional<Rollouts>(std::move(r));
+}
+
+// Program → family under opt.family_by (empty map when not requested).
+absl::StatusOr<std::vector<std::string>> Families(const EvalOptions& opt, const EvalInputs& in) {
+  if (opt.family_by.empty()) return std::vector<std::string>{};
+  std::map<std::string, std::string> fields;
+  if (opt.family_by != "dir") {
+    if (!in.meta.contains("manifest") || !in.meta["manifest"].is_string() || in.meta["manifest"].get<std::string>().empty())
+      return absl::InvalidArgumentError(Cat(opt.data_dir, "/meta.json names no manifest: --family-by ", opt.family_by,
+                                            " needs one (or use --family-by dir)"));
+    SC_ASSIGN_OR_RETURN(fields, ManifestField(in.meta["manifest"].get<std::string>(), opt.family_by));
+  }
+  std::vector<std::string> fam(in.programs());
+  for (size_t p = 0; p < in.programs(); ++p) {
+    fam[p] = FamilyOf(in.prog_names[p], opt.family_by, fields);
+    if (fam[p].empty()) fam[p] = "unknown";
+  }
+  return fam;
+}
+
+// Per-program totals of one row over the split's examples: all of them and the uncertain slice.
+struct RowScores {
+  std::vector<Sums> all, uncertain;
+};
+
+absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
+                                   std::map<size_t, std::map<std::string, std::vector<double>>>* sample_preds) {
+  RowScores s;
+  s.all.resize(in.programs());
+  s.uncertain.resize(in.programs());
+  for (size_t i = 0; i < in.examples.size(); ++i) {
+    const data::Example& ex = in.examples[i];
+    SC_ASSIGN_OR_RETURN(std::vector<double> p, row.Predict(ex, i));
+    const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
+    s.all[in.ex_prog[i]].Add(sc);
+    if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
+    if (auto it = sample_preds->find(i); it != sample_preds->end()) it->second[row.name] = std::move(p);
+  }
+  return s;
+}
+
+ojson BreakdownJson(const EvalInputs& in, const std::vector<Sums>& per_prog, const std::vector<std::string>& family) {
+  std::map<std::string, Sums> by_cat, by_bug, by_prim, by_fam;
+  for (size_t p = 0; p < in.programs(); ++p) {
+    by_cat[in.pmeta[p].category.empty() ? "unknown" : in.pmeta[p].category].Add(per_prog[p]);
+    by_bug[IsBug(in.pmeta[p]) ? "bug" : "correct"].Add(per_prog[p]);
+    for (const auto& prim : in.pmeta[p].primitives) by_prim[prim].Add(per_prog[p]);
+    if (!family.empty()) by_fam[family[p]].Add(per_prog[p]);
+  }
+  ojson bd;
+  for (auto [name, groups] : {std::pair{"category", &by_cat}, {"bug", &by_bug}, {"primitive", &by_prim}, {"family", &by_fam}}) {
+    if (groups == &by_fam && family.empty()) continue;
+    ojson g = ojson::object();
+    for (const auto& [k, s] : *groups) g[k] = GroupJson(s);
+    bd[name] = g;
+  }
+  return bd;
+}
+
+// Per family: macro and pooled metric sets over the family's programs.
+ojson FamiliesJson(const std::vector<Sums>& per_prog, const std::vector<std::string>& family, const BootstrapOptions& bo) {
+  std::map<std::string, std::vector<Sums>> by;
+  for (size_t p = 0; p < family.size(); ++p) by[family[p]].push_back(per_prog[p]);
+  ojson out = ojson::object();
+  for (const auto& [f, groups] : by) out[f] = {{"macro", MacroJson(groups, bo)}, {"pooled", PooledJson(groups, bo)}};
+  return out;
+}
+
+ojson RolloutsJson(const RolloutResult& r) {
+  ojson pts = ojson::array();
+  for (const RolloutPoint& rp : r.points)
+    pts.push_back({{"k", rp.k}, {"legality", rp.legality}, {"tv", rp.tv}, {"tv_lo", rp.tv_lo}, {"tv_hi", rp.tv_hi},
+                   {"n", rp.n}, {"sampled_steps", rp.sampled_steps}, {"floor", rp.floor}, {"tv_half", rp.tv_half},
+                   {"above_floor", rp.above_floor}, {"above_lo", rp.above_lo}, {"above_hi", rp.above_hi},
+                   {"floor_n", rp.floor_n}});
+  return pts;
+}
+
+// Accuracy of a metric set's value.
+double Acc(const ojson& set) { return set["accuracy"]["value"].get<double>(); }
 
 }  // namespace
 
@@ -82,155 +162,65 @@ std::string Slug(const std::string& program, const std::string& common_prefix) {
 
 absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  SC_ASSIGN_OR_RETURN(std::vector<data::Example> examples, data::LoadExamples(opt.data_dir, opt.split));
-  SC_ASSIGN_OR_RETURN(auto programs_meta, data::LoadPrograms(opt.data_dir));
-  nlohmann::json meta = nlohmann::json::object();
-  if (auto text = ReadFileToString(opt.data_dir + "/meta.json"); text.ok()) {
-    meta = nlohmann::json::parse(*text, nullptr, false);
-    if (meta.is_discarded() || !meta.is_object()) return absl::DataLossError(Cat(opt.data_dir, "/meta.json: not a JSON object"));
-  }
-  // Datasets built before programs.json carried categories: take them from the manifest it names.
-  bool annotated = false;
-  for (const auto& [p, m] : programs_meta) annotated |= !m.category.empty();
-  if (!annotated && meta.contains("manifest") && meta["manifest"].is_string() &&
-      std::filesystem::exists(meta["manifest"].get<std::string>()))
-    SC_RETURN_IF_ERROR(data::AnnotateFromManifest(meta["manifest"].get<std::string>(), &programs_meta));
-  // Drop examples without candidates (none are built today; nothing can score them).
-  std::erase_if(examples, [](const data::Example& e) { return e.candidates.empty() || e.label_index() < 0; });
-  if (examples.empty()) return absl::FailedPreconditionError(Cat(opt.data_dir, ": split '", opt.split, "' has no examples"));
+  if (!opt.protocol.empty() && opt.protocol != "paper")
+    return absl::InvalidArgumentError(Cat("unknown --protocol '", opt.protocol, "' (want: paper)"));
+  if ((opt.every_step || !opt.protocol.empty()) && opt.store.empty())
+    return absl::InvalidArgumentError("--every-step and --protocol paper read the held-out runs: give --store");
+  SC_ASSIGN_OR_RETURN(EvalInputs in, LoadInputs(opt.data_dir, opt.split));
+  const std::vector<data::Example>& examples = in.examples;
+  const size_t P = in.programs();
   Log(opt, Cat(examples.size(), " ", opt.split, " examples from ", opt.data_dir));
+  SC_ASSIGN_OR_RETURN(std::vector<Row> rows, MakeRows(opt.models, opt.predictions, examples));
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> family, Families(opt, in));
 
-  // Programs of the split, in name order; each example's program index.
-  std::map<std::string, size_t> prog_index;
-  for (const auto& e : examples) prog_index.emplace(e.program, 0);
-  std::vector<std::string> prog_names;
-  for (auto& [name, idx] : prog_index) idx = prog_names.size(), prog_names.push_back(name);
-  const size_t P = prog_names.size();
-  std::vector<size_t> ex_prog(examples.size());
-  for (size_t i = 0; i < examples.size(); ++i) ex_prog[i] = prog_index[examples[i].program];
-  std::vector<data::ProgramMeta> pmeta(P);
-  for (size_t p = 0; p < P; ++p)
-    if (auto it = programs_meta.find(prog_names[p]); it != programs_meta.end()) pmeta[p] = it->second;
-
-  // Rows.
-  std::vector<Row> rows;
-  for (const auto& path : opt.models) {
-    SC_ASSIGN_OR_RETURN(auto m, model::Load(path));
-    Row r;
-    r.kind = std::string(m->kind());
-    r.objective = m->meta().objective;
-    r.name = r.objective.empty() ? r.kind : Cat(r.kind, "-", r.objective);
-    r.file = path;
-    r.source = "model";
-    if (!m->meta().level.empty() && m->meta().level != examples[0].level)
-      return absl::InvalidArgumentError(Cat(path, ": model was trained on level '", m->meta().level,
-                                            "' but the dataset has level '", examples[0].level, "'"));
-    r.model = std::move(m);
-    rows.push_back(std::move(r));
-  }
-  for (const auto& pf : opt.predictions) {
-    SC_ASSIGN_OR_RETURN(Predictions preds, ReadPredictions(pf.path, examples));
-    Row r;
-    r.name = pf.name.empty() ? Stem(pf.path) : pf.name;
-    r.kind = "predictions";
-    r.file = pf.path;
-    r.source = "predictions";
-    r.preds = std::move(preds);
-    rows.push_back(std::move(r));
-  }
-  {
-    Row o;
-    o.name = o.kind = "oracle";
-    o.source = "oracle";
-    rows.push_back(std::move(o));
-    Row u;
-    u.name = u.kind = "uniform";
-    u.source = "baseline";
-    u.model = std::make_unique<model::UniformPredictor>();
-    rows.push_back(std::move(u));
-  }
-  SC_RETURN_IF_ERROR(NameRows(rows));
-
-  // Sample examples per program: up to 3, seeded, preferring targets with more than one outcome.
-  std::vector<std::vector<size_t>> samples(P);
-  {
-    std::vector<std::vector<size_t>> multi(P), single(P);
-    for (size_t i = 0; i < examples.size(); ++i) {
-      int outcomes = 0;
-      for (uint64_t c : examples[i].target_counts) outcomes += c > 0;
-      (outcomes > 1 ? multi : single)[ex_prog[i]].push_back(i);
-    }
-    Rng rng(opt.seed ^ 0x5a17u);
-    for (size_t p = 0; p < P; ++p) {
-      for (auto* pool : {&multi[p], &single[p]}) {
-        for (size_t j = 0; j < pool->size() && samples[p].size() < 3; ++j) {
-          std::swap((*pool)[j], (*pool)[j + rng.Below(pool->size() - j)]);  // partial Fisher–Yates
-          samples[p].push_back((*pool)[j]);
-        }
-      }
-      std::sort(samples[p].begin(), samples[p].end());
-    }
-  }
+  const auto samples = ChooseSamples(in, opt.seed);
   std::map<size_t, std::map<std::string, std::vector<double>>> sample_preds;
   for (const auto& s : samples)
     for (size_t i : s) sample_preds[i];
 
-  // Rollouts are prepared once and run per model row.
-  std::optional<Rollouts> rollouts;
   std::string rollout_note;
-  if (opt.store.empty()) {
-    rollout_note = "not computed: no --store given";
-  } else {
-    RolloutOptions ro;
-    ro.store = opt.store;
-    ro.starts = opt.rollout_starts;
-    ro.samples = opt.rollout_samples;
-    ro.steps = opt.rollout_steps;
-    ro.seed = opt.seed;
-    ro.bootstrap = opt.bootstrap;
-    if (meta.contains("context_len") && meta["context_len"].is_number_unsigned())
-      ro.context_len = meta["context_len"].get<size_t>();
-    if (meta.contains("include_runtime") && meta["include_runtime"].is_boolean())
-      ro.include_runtime = meta["include_runtime"].get<bool>();
-    if (meta.contains("leak_proofs") && meta["leak_proofs"].is_boolean()) ro.leak_proofs = meta["leak_proofs"].get<bool>();
-    Log(opt, Cat("preparing rollouts from ", opt.store));
-    SC_ASSIGN_OR_RETURN(Rollouts r, Rollouts::Prepare(examples, ro));
-    for (const auto& n : r.notes()) Log(opt, Cat("rollouts: ", n));
-    rollout_note = Cat(r.starts(), " start positions, ", opt.rollout_samples, " samples each");
-    rollouts = std::move(r);
+  SC_ASSIGN_OR_RETURN(std::optional<Rollouts> rollouts, PrepareRollouts(opt, in, &rollout_note));
+
+  // Every-step totals [row][program], one program's runs in memory at a time.
+  std::vector<std::vector<Sums>> every(rows.size(), std::vector<Sums>(P));
+  size_t held_out_runs = 0;
+  if (opt.every_step) {
+    const auto ts = std::chrono::steady_clock::now();
+    Log(opt, "every-step: scoring every step of the held-out runs from the store");
+    HeldOutOptions ho;
+    ho.store = opt.store;
+    ho.meta = in.meta;
+    ho.max_steps = opt.every_step_max_steps;
+    std::vector<std::string> notes;
+    size_t steps = 0;
+    SC_RETURN_IF_ERROR(ForEachHeldOutProgram(in.prog_names, ho, &notes, [&](size_t p, const std::vector<HeldOutRun>& runs) {
+      held_out_runs += runs.size();
+      for (const auto& r : runs) steps += r.steps.size();
+      for (size_t ri = 0; ri < rows.size(); ++ri) {
+        if (!rows[ri].predicts_any_example()) continue;
+        SC_ASSIGN_OR_RETURN(every[ri][p], ScoreEveryStep(rows[ri], runs));
+      }
+      return absl::OkStatus();
+    }));
+    for (const auto& n : notes) Log(opt, Cat("every-step: ", n));
+    Log(opt, Cat("every-step: ", held_out_runs, " runs, ", steps, " steps (", Sig4(Seconds(ts)), " s)"));
   }
 
   // Score every row.
   BootstrapOptions bo;
   bo.resamples = opt.bootstrap;
   bo.seed = opt.seed;
-  ojson models = ojson::array();
   std::vector<std::vector<double>> prog_acc(rows.size(), std::vector<double>(P, 0));
-  double oracle_acc = 0;
   std::vector<ojson> row_json(rows.size());
   for (size_t ri = 0; ri < rows.size(); ++ri) {
-    Row& row = rows[ri];
+    const Row& row = rows[ri];
     const auto ts = std::chrono::steady_clock::now();
-    std::vector<Sums> per_prog(P);
-    for (size_t i = 0; i < examples.size(); ++i) {
-      const data::Example& ex = examples[i];
-      std::vector<double> p;
-      if (row.source == "oracle") p = ex.target();
-      else if (row.preds) p = row.preds->probs[i] ? *row.preds->probs[i] : Uniform(ex.candidates.size());
-      else p = row.model->Predict(ex);
-      if (p.size() != ex.candidates.size())
-        return absl::InternalError(Cat(row.name, ": ", p.size(), " probabilities for ", ex.candidates.size(),
-                                       " candidates (", ex.program, " run ", ex.run_id, " position ", ex.position, ")"));
-      const std::vector<double> t = ex.target();
-      per_prog[ex_prog[i]].Add(ScoreExample(p, ex.label_index(), t));
-      if (auto it = sample_preds.find(i); it != sample_preds.end()) it->second[row.name] = std::move(p);
-    }
-    const auto iv = Bootstrap(per_prog, bo);
-    Sums all;
-    for (const Sums& s : per_prog) all.Add(s);
+    SC_ASSIGN_OR_RETURN(RowScores sc, ScoreRow(row, in, &sample_preds));
+    for (size_t p = 0; p < P; ++p) prog_acc[ri][p] = Finalize(sc.all[p]).accuracy;
+    Sums all, unc;
+    for (const Sums& s : sc.all) all.Add(s);
+    for (const Sums& s : sc.uncertain) unc.Add(s);
     const Metrics m = Finalize(all);
-    for (size_t p = 0; p < P; ++p) prog_acc[ri][p] = Finalize(per_prog[p]).accuracy;
-    if (row.source == "oracle") oracle_acc = m.accuracy;
 
     ojson j;
     j["name"] = row.name;
@@ -238,134 +228,55 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
     j["objective"] = row.objective;
     j["file"] = row.file;
     j["source"] = row.source;
-    ojson overall;
-    for (int k = 0; k < kNumMetrics; ++k) overall[kMetricNames[k]] = IntervalJson(iv[k]);
-    overall["n"] = m.n;
-    j["overall"] = overall;
+    j["macro"] = MacroJson(sc.all, bo);
+    j["overall"] = PooledJson(sc.all, bo);
+    ojson u;
+    u["share"] = all.n > 0 ? unc.n / all.n : 0.0;
+    u["macro"] = MacroJson(sc.uncertain, bo);
+    u["pooled"] = PooledJson(sc.uncertain, bo);
+    j["uncertain"] = u;
     if (row.preds) j["coverage"] = {{"covered", row.preds->covered}, {"examples", examples.size()},
                                     {"fraction", static_cast<double>(row.preds->covered) / examples.size()}};
     ojson rel = ojson::array();
     for (const auto& b : m.reliability)
       rel.push_back({{"lo", b.lo}, {"hi", b.hi}, {"count", b.count}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
     j["reliability"] = rel;
-    std::map<std::string, Sums> by_cat, by_bug, by_prim;
-    for (size_t p = 0; p < P; ++p) {
-      by_cat[pmeta[p].category.empty() ? "unknown" : pmeta[p].category].Add(per_prog[p]);
-      by_bug[IsBug(pmeta[p]) ? "bug" : "correct"].Add(per_prog[p]);
-      for (const auto& prim : pmeta[p].primitives) by_prim[prim].Add(per_prog[p]);
-    }
-    ojson bd;
-    for (auto [name, groups] : {std::pair{"category", &by_cat}, {"bug", &by_bug}, {"primitive", &by_prim}}) {
-      ojson g = ojson::object();
-      for (const auto& [k, s] : *groups) g[k] = GroupJson(s);
-      bd[name] = g;
-    }
-    j["breakdown"] = bd;
+    j["breakdown"] = BreakdownJson(in, sc.all, family);
+    if (!family.empty()) j["families"] = FamiliesJson(sc.all, family, bo);
+    if (opt.every_step && row.predicts_any_example()) j["every_step"] = EveryStepJson(every[ri], held_out_runs, bo);
     j["rollouts"] = ojson::array();
-    if (rollouts && row.model) {
+    if (rollouts && (row.model || row.source == "oracle")) {
       Log(opt, Cat(row.name, ": rollouts"));
-      for (const RolloutPoint& rp : rollouts->Run(*row.model))
-        j["rollouts"].push_back({{"k", rp.k}, {"legality", rp.legality}, {"tv", rp.tv}, {"tv_lo", rp.tv_lo},
-                                 {"tv_hi", rp.tv_hi}, {"n", rp.n}, {"sampled_steps", rp.sampled_steps}});
+      const RolloutResult rr = row.model ? rollouts->Run(*row.model) : rollouts->Floor();
+      j["rollouts"] = RolloutsJson(rr);
+      j["rollout_survival"] = rr.survival;
     }
+    std::string line = Cat(row.name, ": macro accuracy ", Sig4(Acc(j["macro"])), "  ece ", Sig4(j["macro"]["ece"]["value"]),
+                           " | pooled accuracy ", Sig4(m.accuracy), "  ece ", Sig4(m.ece), " | uncertain macro accuracy ",
+                           Sig4(Acc(u["macro"])));
+    if (j.contains("every_step"))
+      CatAppend(line, " | every-step macro nll ", Sig4(j["every_step"]["macro"]["nll"]["value"]), "  accuracy ",
+                Sig4(Acc(j["every_step"]["macro"])));
     row_json[ri] = std::move(j);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
-    Log(opt, Cat(row.name, ": accuracy ", m.accuracy, "  ece ", m.ece, "  (", static_cast<int>(secs * 1000), " ms)"));
+    Log(opt, Cat(line, "  (", static_cast<int>(Seconds(ts) * 1000), " ms)"));
   }
+
+  // Gaps to the oracle (pooled, macro, uncertain slice), right after "overall".
+  ojson oracle;
+  for (const auto& j : row_json)
+    if (j["source"] == "oracle") oracle = j;
+  ojson models = ojson::array();
   for (auto& j : row_json) {
-    j["gap_to_oracle"] = {{"accuracy", j["overall"]["accuracy"]["value"].get<double>() - oracle_acc}};
-    // Keep the contract's field order: gap_to_oracle right after overall.
+    ojson gap = {{"accuracy", Acc(j["overall"]) - Acc(oracle["overall"])},
+                 {"macro_accuracy", Acc(j["macro"]) - Acc(oracle["macro"])}};
+    j["uncertain"]["oracle"] = {{"macro_accuracy", Acc(oracle["uncertain"]["macro"])},
+                                {"pooled_accuracy", Acc(oracle["uncertain"]["pooled"])}};
     ojson ordered;
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "gap_to_oracle") continue;
       ordered[it.key()] = it.value();
-      if (it.key() == "overall") ordered["gap_to_oracle"] = j["gap_to_oracle"];
+      if (it.key() == "overall") ordered["gap_to_oracle"] = gap;
     }
     models.push_back(std::move(ordered));
-  }
-
-  // KL vs CE, per kind.
-  ojson comparison = ojson::array();
-  {
-    std::map<std::string, std::map<std::string, const ojson*>> by_kind;
-    for (const auto& j : models)
-      if (j["source"] == "model") by_kind[j["kind"].get<std::string>()][j["objective"].get<std::string>()] = &j;
-    for (const auto& [kind, objs] : by_kind) {
-      if (!objs.count("kl") || !objs.count("ce")) continue;
-      ojson c;
-      c["kind"] = kind;
-      for (const char* o : {"kl", "ce"}) {
-        const ojson& r = *objs.at(o);
-        c[o] = {{"name", r["name"]}, {"accuracy", r["overall"]["accuracy"]["value"]}, {"ece", r["overall"]["ece"]["value"]},
-                {"nll", r["overall"]["nll"]["value"]}};
-      }
-      comparison.push_back(c);
-    }
-  }
-
-  // Per program.
-  std::string common = prog_names.empty() ? "" : prog_names[0].substr(0, prog_names[0].rfind('/') + 1);
-  for (const auto& name : prog_names)
-    while (!common.empty() && name.rfind(common, 0) != 0) {
-      common.pop_back();
-      common = common.substr(0, common.rfind('/') + 1);
-    }
-  ojson programs = ojson::array();
-  std::vector<size_t> prog_examples(P, 0);
-  for (size_t i = 0; i < examples.size(); ++i) ++prog_examples[ex_prog[i]];
-  std::set<std::string> slugs;
-  for (size_t p = 0; p < P; ++p) {
-    ojson j;
-    j["program"] = prog_names[p];
-    std::string slug = Slug(prog_names[p], common);
-    for (int n = 2; !slugs.insert(slug).second; ++n) slug = Cat(Slug(prog_names[p], common), "-", n);
-    j["slug"] = slug;
-    j["category"] = pmeta[p].category;
-    j["bug"] = IsBug(pmeta[p]) ? pmeta[p].bug : "";
-    j["primitives"] = pmeta[p].primitives;
-    j["examples"] = prog_examples[p];
-    ojson acc;
-    for (size_t ri = 0; ri < rows.size(); ++ri) acc[rows[ri].name] = prog_acc[ri][p];
-    j["accuracy"] = acc;
-    ojson ss = ojson::array();
-    for (size_t i : samples[p]) {
-      const data::Example& ex = examples[i];
-      ojson s;
-      s["config"] = ex.config;
-      s["run_id"] = ex.run_id;
-      s["position"] = ex.position;
-      s["context"] = ex.context;
-      s["state"] = ex.state;
-      s["candidates"] = ex.candidates;
-      s["target"] = ex.target();
-      s["target_counts"] = ex.target_counts;
-      s["label"] = ex.label;
-      ojson pr;
-      for (const Row& r : rows) pr[r.name] = sample_preds[i][r.name];
-      s["predictions"] = pr;
-      ss.push_back(std::move(s));
-    }
-    j["samples"] = ss;
-    programs.push_back(std::move(j));
-  }
-
-  // Dataset statistics.
-  ojson dataset;
-  {
-    ojson splits;
-    std::map<std::string, size_t> progs_in;
-    for (const auto& [name, m] : programs_meta) progs_in[m.split] += m.examples > 0;  // programs with examples
-    for (const char* s : {"train", "validation", "test"}) {
-      size_t n = 0;
-      if (meta.contains("examples") && meta["examples"].contains(s) && meta["examples"][s].is_number())
-        n = meta["examples"][s].get<size_t>();
-      splits[s] = {{"examples", n}, {"programs", progs_in[s]}};
-    }
-    dataset["splits"] = splits;
-    const data::SplitStats stats = data::ComputeStats(examples);
-    dataset["configs"] = stats.configs;
-    dataset["uncertain_fraction"] = stats.uncertain_fraction;
-    dataset["candidates_mean"] = stats.mean_candidates;
   }
 
   ojson out;
@@ -375,14 +286,37 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   out["command"] = opt.command;
   out["data"] = {{"dir", opt.data_dir}, {"split", opt.split}, {"level", examples[0].level}, {"key", examples[0].key},
                  {"examples", examples.size()}, {"programs", P}};
-  out["dataset"] = dataset;
+  out["dataset"] = DatasetJson(in);
   out["metrics_doc"] = "docs/METRICS.md";
   out["bootstrap"] = {{"resamples", opt.bootstrap}, {"seed", opt.seed}, {"level", 0.95}, {"over", "programs"}};
   out["rollouts"] = {{"computed", rollouts.has_value()}, {"note", rollout_note}, {"max_k", opt.rollout_steps}};
+  out["every_step"] = {{"computed", opt.every_step}, {"runs", held_out_runs}, {"max_steps", opt.every_step_max_steps}};
+  if (!opt.family_by.empty()) out["family_by"] = opt.family_by;
   out["models"] = models;
-  out["comparison"] = comparison;
-  out["programs"] = programs;
-  out["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out["comparison"] = ComparisonJson(models);
+  std::vector<std::string> row_names;
+  for (const Row& r : rows) row_names.push_back(r.name);
+  out["programs"] = ProgramsJson(in, row_names, prog_acc, samples, sample_preds);
+
+  if (opt.protocol == "paper") {
+    Log(opt, Cat("paper protocol: reading at most ", opt.paper_runs, " runs per program from the store"));
+    HeldOutOptions ho;
+    ho.store = opt.store;
+    ho.meta = in.meta;
+    ho.max_runs_per_program = opt.paper_runs;
+    std::vector<std::string> notes;
+    std::vector<HeldOutRun> runs;
+    SC_RETURN_IF_ERROR(ForEachHeldOutProgram(in.prog_names, ho, &notes, [&](size_t, const std::vector<HeldOutRun>& rs) {
+      runs.insert(runs.end(), rs.begin(), rs.end());
+      return absl::OkStatus();
+    }));
+    for (const auto& n : notes) Log(opt, Cat("paper protocol: ", n));
+    std::vector<const Row*> scorable;
+    for (const Row& r : rows)
+      if (r.predicts_any_example()) scorable.push_back(&r);
+    SC_ASSIGN_OR_RETURN(out["paper"], PaperProtocol(scorable, runs));
+  }
+  out["wall_seconds"] = Seconds(t0);
   return out;
 }
 

@@ -2,11 +2,19 @@
 // returns the eval JSON (format "schedcast-eval", version 1; the contract the report/ stage reads,
 // documented in docs/METRICS.md).
 //
+// Stages (each in its own file): inputs.h (examples, programs, meta) → rows.h (rows to score) →
+// sections.h (sample examples) → rollout.h (prepared from the store) → scoring of every row
+// (metric_json.h: macro and pooled, the uncertain slice; every_step.h on held_out_runs.h) →
+// sections.h (comparison, programs, dataset) → paper.h (with protocol "paper").
+//
 // Rows: every --model file (name "<kind>-<objective>", or the file stem when two files would share a
 // name), every predictions file (--name or the file stem; examples without a line are scored as
 // uniform and counted in "coverage"), the "oracle" (the example's own leave-one-run-out target — its
 // accuracy is the ceiling with the prefix key) and the "uniform" baseline. Per row: the metrics of
-// eval/scoring.h with 95 % percentile-bootstrap intervals over programs, the 15-bin reliability
+// eval/scoring.h, macro ("macro": every program weighs 1) and pooled ("overall"), with 95 %
+// percentile-bootstrap intervals over programs; the uncertain slice ("uncertain": examples whose
+// target has mass on >= 2 candidates); with every_step and a store, the every-step likelihood
+// ("every_step", model rows); the 15-bin reliability
 // diagram, the gap to the oracle, breakdowns by category, bug/correct and primitive, and — with a
 // store — multi-step rollouts (eval/rollout.h). "comparison" pairs the KL and CE rows of each kind;
 // "programs" has per-program accuracies and up to 3 seeded sample examples each.
@@ -39,6 +47,11 @@ struct EvalOptions {
   int rollout_starts = 100;                   // start positions (spread over programs)
   int rollout_samples = 64;                   // sampled continuations per start and model
   int rollout_steps = 10;                     // k = 1..rollout_steps
+  bool every_step = false;                    // score every step of every held-out run (needs store)
+  size_t every_step_max_steps = 0;            // 0 = every step; else the first N steps of each run
+  std::string protocol;                       // "" or "paper" (needs store): the "paper" section
+  size_t paper_runs = 5;                      // runs per program under the paper protocol
+  std::string family_by;                      // "" | "dir" | a manifest field: "families" breakdown
   std::string command;                        // recorded in the JSON
   std::ostream* log = nullptr;                // progress lines (stderr in the CLI); may be null
 };

@@ -22,6 +22,11 @@ struct RolloutStart {
   std::vector<std::string> context;                // the last context_len tokens before the step
   std::vector<std::map<std::string, double>> emp;  // [k-1]: k-token sequence → probability
   size_t matching_runs = 0;
+  // The sampling floor (empty when fewer than 2 matching runs): halves A and B of the matching
+  // runs' continuations, as k-step distributions, and A's continuations (for the oracle survival).
+  size_t half_a = 0;
+  std::vector<std::map<std::string, double>> emp_a, emp_b;
+  std::vector<std::vector<std::string>> conts_a;
 };
 
 namespace {
@@ -43,6 +48,59 @@ std::string JoinFirst(const std::vector<std::string>& toks, size_t from, size_t 
   std::string s;
   for (size_t j = from; j < toks.size() && j < from + k; ++j) CatAppend(s, j > from ? "\n" : "", toks[j]);
   return s;
+}
+
+}  // namespace
+
+double Tv(const std::map<std::string, double>& a, const std::map<std::string, double>& b) {
+  double d = 0;
+  for (const auto& [q, pa] : a) {
+    auto it = b.find(q);
+    d += std::abs(pa - (it == b.end() ? 0.0 : it->second));
+  }
+  for (const auto& [q, pb] : b)
+    if (!a.count(q)) d += pb;
+  return d / 2;
+}
+
+std::vector<std::map<std::string, double>> KStepDistributions(const std::vector<std::vector<std::string>>& conts, int K) {
+  std::vector<std::map<std::string, double>> d(K);
+  for (const auto& c : conts)
+    for (int k = 1; k <= K; ++k) d[k - 1][JoinFirst(c, 0, k)] += 1.0 / static_cast<double>(conts.size());
+  return d;
+}
+
+int Survival(const std::vector<std::string>& seq, const std::vector<std::map<std::string, double>>& seen) {
+  int j = 0;
+  while (j < static_cast<int>(seen.size()) && seen[j].count(JoinFirst(seq, 0, j + 1))) ++j;
+  return j;
+}
+
+namespace {
+
+struct MeanInterval {
+  double mean = 0, lo = 0, hi = 0;
+};
+
+MeanInterval BootstrapMean(const std::vector<double>& xs, int resamples, uint64_t seed) {
+  MeanInterval out;
+  if (xs.empty()) return out;
+  double sum = 0;
+  for (double x : xs) sum += x;
+  out.mean = out.lo = out.hi = sum / xs.size();
+  if (resamples <= 0) return out;
+  Rng rng(seed);
+  std::vector<double> means;
+  means.reserve(resamples);
+  for (int r = 0; r < resamples; ++r) {
+    double m = 0;
+    for (size_t i = 0; i < xs.size(); ++i) m += xs[rng.Below(xs.size())];
+    means.push_back(m / xs.size());
+  }
+  std::sort(means.begin(), means.end());
+  out.lo = Quantile(means, 0.025);
+  out.hi = Quantile(means, 0.975);
+  return out;
 }
 
 sched::Event EventOf(const sched::Candidate& c, uint64_t fresh) {
@@ -133,19 +191,29 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
       continue;
     }
     auto s = std::make_unique<RolloutStart>();
-    s->emp.resize(opt.steps);
+    std::vector<std::vector<std::string>> conts;  // the matching runs' next opt.steps base tokens
     for (const auto& r : g.runs) {
       if (r.run_id == ex.run_id || r.tokens.size() <= i) continue;
       if (!std::equal(r.tokens.begin(), r.tokens.begin() + i, self->tokens.begin())) continue;
-      ++s->matching_runs;
-      for (int k = 1; k <= opt.steps; ++k) s->emp[k - 1][JoinFirst(r.base, i, k)] += 1;
+      conts.emplace_back(r.base.begin() + i, r.base.begin() + std::min(r.base.size(), i + opt.steps));
     }
+    s->matching_runs = conts.size();
     if (s->matching_runs == 0) {
       ++no_match;
       continue;
     }
-    for (auto& m : s->emp)
-      for (auto& [seq, w] : m) w /= static_cast<double>(s->matching_runs);
+    auto dist_of = [&](size_t from, size_t to) {
+      return KStepDistributions({conts.begin() + from, conts.begin() + to}, opt.steps);
+    };
+    s->emp = dist_of(0, conts.size());
+    if (conts.size() >= 2) {
+      Rng hrng(opt.seed * 0x51ed27u + out.starts_.size() * 7919 + i);
+      for (size_t j = 0; j + 1 < conts.size(); ++j) std::swap(conts[j], conts[j + hrng.Below(conts.size() - j)]);
+      s->half_a = conts.size() / 2;
+      s->emp_a = dist_of(0, s->half_a);
+      s->emp_b = dist_of(s->half_a, conts.size());
+      s->conts_a.assign(conts.begin(), conts.begin() + s->half_a);
+    }
     // The state before step i, replayed as sched::Tokenize does (leak proofs included).
     const pipeline::TokenizedRun& full = g.full.at(ex.run_id);
     auto state = pipeline::StateBefore(full, self->event_index[i], &s->children);
@@ -168,15 +236,20 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
   return out;
 }
 
-std::vector<RolloutPoint> Rollouts::Run(const model::Predictor& m) const {
+RolloutResult Rollouts::Run(const model::Predictor& m) const {
   const int K = opt_.steps;
-  std::vector<RolloutPoint> pts(K);
+  RolloutResult res;
+  std::vector<RolloutPoint>& pts = res.points;
+  pts.resize(K);
   std::vector<uint64_t> legal(K, 0), sampled(K, 0);
-  std::vector<std::vector<double>> tv(K);  // per start
+  std::vector<std::vector<double>> tv(K), floor(K), half(K), above(K);  // per start
+  double survived = 0;
+  uint64_t survival_n = 0;
   for (size_t si = 0; si < starts_.size(); ++si) {
     const RolloutStart& s = *starts_[si];
     Rng rng(opt_.seed * 0x2545f4914f6cdd1dULL + si);
-    std::vector<std::map<std::string, double>> model_dist(K);
+    std::vector<std::map<std::string, double>> model_dist(K), model_half(K);
+    const int half_n = std::min<int>(opt_.samples, static_cast<int>(s.half_a));
     for (int n = 0; n < opt_.samples; ++n) {
       sched::State st = s.state;
       sched::Canonicalization canon = s.canon;
@@ -233,18 +306,21 @@ std::vector<RolloutPoint> Rollouts::Run(const model::Predictor& m) const {
         context.push_back(tok);
       }
       for (int k = 1; k <= K; ++k) model_dist[k - 1][JoinFirst(seq, 0, k)] += 1.0 / opt_.samples;
+      if (n < half_n)
+        for (int k = 1; k <= K; ++k) model_half[k - 1][JoinFirst(seq, 0, k)] += 1.0 / half_n;
+      survived += Survival(seq, s.emp);
+      ++survival_n;
     }
     for (int k = 0; k < K; ++k) {
-      double d = 0;
-      for (const auto& [q, pm] : model_dist[k]) {
-        auto it = s.emp[k].find(q);
-        d += std::abs(pm - (it == s.emp[k].end() ? 0.0 : it->second));
+      tv[k].push_back(Tv(model_dist[k], s.emp[k]));
+      if (half_n == static_cast<int>(s.half_a) && half_n > 0) {  // enough samples for the same sample size
+        floor[k].push_back(Tv(s.emp_a[k], s.emp_b[k]));
+        half[k].push_back(Tv(model_half[k], s.emp_b[k]));
+        above[k].push_back(half[k].back() - floor[k].back());
       }
-      for (const auto& [q, pe] : s.emp[k])
-        if (!model_dist[k].count(q)) d += pe;
-      tv[k].push_back(d / 2);
     }
   }
+  res.survival = survival_n ? survived / survival_n : 0;
   for (int k = 0; k < K; ++k) {
     RolloutPoint& pt = pts[k];
     pt.k = k + 1;
@@ -254,24 +330,41 @@ std::vector<RolloutPoint> Rollouts::Run(const model::Predictor& m) const {
     pt.sampled_steps = n;
     pt.legality = n ? static_cast<double>(l) / n : 1.0;
     if (tv[k].empty()) continue;
-    double sum = 0;
-    for (double x : tv[k]) sum += x;
-    pt.tv = pt.tv_lo = pt.tv_hi = sum / tv[k].size();
-    if (opt_.bootstrap > 0) {
-      Rng brng(opt_.seed + 1000003 * (k + 1));
-      std::vector<double> means;
-      means.reserve(opt_.bootstrap);
-      for (int r = 0; r < opt_.bootstrap; ++r) {
-        double m = 0;
-        for (size_t i = 0; i < tv[k].size(); ++i) m += tv[k][brng.Below(tv[k].size())];
-        means.push_back(m / tv[k].size());
-      }
-      std::sort(means.begin(), means.end());
-      pt.tv_lo = Quantile(means, 0.025);
-      pt.tv_hi = Quantile(means, 0.975);
-    }
+    const MeanInterval t = BootstrapMean(tv[k], opt_.bootstrap, opt_.seed + 1000003 * (k + 1));
+    pt.tv = t.mean, pt.tv_lo = t.lo, pt.tv_hi = t.hi;
+    pt.floor_n = floor[k].size();
+    if (floor[k].empty()) continue;
+    pt.floor = BootstrapMean(floor[k], 0, 0).mean;
+    pt.tv_half = BootstrapMean(half[k], 0, 0).mean;
+    const MeanInterval a = BootstrapMean(above[k], opt_.bootstrap, opt_.seed + 2000003 * (k + 1));
+    pt.above_floor = a.mean, pt.above_lo = a.lo, pt.above_hi = a.hi;
   }
-  return pts;
+  return res;
+}
+
+RolloutResult Rollouts::Floor() const {
+  const int K = opt_.steps;
+  RolloutResult res;
+  std::vector<std::vector<double>> floor(K);
+  double survived = 0;
+  uint64_t survival_n = 0;
+  for (const auto& sp : starts_) {
+    const RolloutStart& s = *sp;
+    if (s.half_a == 0 || s.half_a > static_cast<size_t>(opt_.samples)) continue;  // as in Run
+    for (int k = 0; k < K; ++k) floor[k].push_back(Tv(s.emp_a[k], s.emp_b[k]));
+    for (const auto& c : s.conts_a) survived += Survival(c, s.emp_b), ++survival_n;
+  }
+  res.survival = survival_n ? survived / survival_n : 0;
+  for (int k = 0; k < K; ++k) {
+    RolloutPoint pt;
+    pt.k = k + 1;
+    pt.legality = 1;
+    pt.n = pt.floor_n = floor[k].size();
+    const MeanInterval f = BootstrapMean(floor[k], opt_.bootstrap, opt_.seed + 1000003 * (k + 1));
+    pt.tv = pt.floor = pt.tv_half = f.mean, pt.tv_lo = f.lo, pt.tv_hi = f.hi;
+    res.points.push_back(pt);
+  }
+  return res;
 }
 
 }  // namespace schedcast::eval

@@ -16,7 +16,15 @@
 // legality(k) = legal sampled steps / sampled steps, over steps 1..k of every sample.
 // TV(k) = ½ Σ_s |p_model(s) − p_emp(s)| over k-token sequences s, averaged over starts, with a
 // percentile-bootstrap interval over starts. With finitely many samples TV(k) > 0 even for a
-// perfect model. Not thread-safe (Run is const but uses a per-call PRNG; share nothing across threads).
+// perfect model, hence the floor: the matching runs of a start (at least 2) are split by a seeded
+// shuffle into two disjoint halves A (⌊m/2⌋ runs) and B (the rest); floor(k) = TV between the k-step
+// distributions of A and B, averaged over those starts (the `oracle` rollout row); a model's
+// tv_half(k) compares its first |A| samples with B — the same sample sizes — and above_floor(k) =
+// mean over the same starts (those with |A| ≤ samples) of tv_half − floor, with a bootstrap interval over starts. Survival:
+// for every sample, the number of leading steps j ≤ K such that its first j tokens are the first j
+// tokens of some matching run's continuation (a run that ends early counts as seen once it ends);
+// survival = the mean over samples and starts (K = a rollout that never left the observed runs).
+// Not thread-safe (Run is const but uses a per-call PRNG; share nothing across threads).
 #pragma once
 
 #include <cstdint>
@@ -49,7 +57,23 @@ struct RolloutPoint {
   uint64_t sampled_steps = 0;  // steps sampled up to k (legality's denominator)
   double tv = 0, tv_lo = 0, tv_hi = 0;
   uint64_t n = 0;              // start positions
+  // Against the sampling floor (starts with >= 2 matching runs; floor_n of them).
+  double floor = 0, tv_half = 0, above_floor = 0, above_lo = 0, above_hi = 0;
+  uint64_t floor_n = 0;
 };
+
+struct RolloutResult {
+  std::vector<RolloutPoint> points;  // k = 1..steps
+  double survival = 0;               // mean steps before leaving every observed continuation
+};
+
+// Pure pieces, exposed for tests. Sequences are k-token prefixes joined with '\n'.
+// ½ Σ_s |a(s) − b(s)| over the union of keys.
+double Tv(const std::map<std::string, double>& a, const std::map<std::string, double>& b);
+// [k-1]: the distribution of the first k tokens of `conts` (a shorter continuation counts whole).
+std::vector<std::map<std::string, double>> KStepDistributions(const std::vector<std::vector<std::string>>& conts, int K);
+// Leading steps j ≤ seen.size() of `seq` whose first j tokens are a key of seen[j-1].
+int Survival(const std::vector<std::string>& seq, const std::vector<std::map<std::string, double>>& seen);
 
 struct RolloutStart;  // prepared start (rollout.cc)
 
@@ -64,7 +88,9 @@ class Rollouts {
   // Runs that cannot be parsed are skipped and reported in notes().
   static absl::StatusOr<Rollouts> Prepare(const std::vector<data::Example>& examples, const RolloutOptions& opt);
 
-  std::vector<RolloutPoint> Run(const model::Predictor& m) const;  // k = 1..opt.steps
+  RolloutResult Run(const model::Predictor& m) const;
+  // The `oracle` row: floor(k) per k (tv = floor, legality 1), survival = steps of half A's runs.
+  RolloutResult Floor() const;
   size_t starts() const;
   const std::vector<std::string>& notes() const { return notes_; }
 

@@ -78,6 +78,23 @@ double MetricValue(const Metrics& m, int which) {
   return 0;
 }
 
+Sums Normalized(const Sums& s) {
+  Sums o;
+  if (s.n <= 0) return o;
+  const double w = 1.0 / s.n;
+  o.n = 1, o.hit = s.hit * w, o.top3 = s.top3 * w, o.mode = s.mode * w, o.nll = s.nll * w;
+  o.brier = s.brier * w, o.kl = s.kl * w;
+  for (int b = 0; b < kBins; ++b) o.bin_n[b] = s.bin_n[b] * w, o.bin_conf[b] = s.bin_conf[b] * w, o.bin_hit[b] = s.bin_hit[b] * w;
+  return o;
+}
+
+std::vector<Sums> MacroGroups(const std::vector<Sums>& groups) {
+  std::vector<Sums> out;
+  for (const Sums& g : groups)
+    if (g.n > 0) out.push_back(Normalized(g));
+  return out;
+}
+
 uint64_t Rng::Next() {
   uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;

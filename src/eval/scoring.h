@@ -96,6 +96,14 @@ class Rng {
   uint64_t s_;
 };
 
+// Per-program (macro) aggregation: every group (program) weighs 1. Normalized(s) scales a group's
+// totals by 1/s.n (all zero when s.n == 0), so that Finalize of a sum of normalized groups gives the
+// mean over groups of accuracy, top-3, NLL, Brier, KL, and the 15-bin ECE in which each group's
+// examples weigh 1/n_group (bin counts become fractional weights; Metrics::n is then the number of
+// groups). MacroGroups drops empty groups; Bootstrap(MacroGroups(g)) is the macro interval.
+Sums Normalized(const Sums& s);
+std::vector<Sums> MacroGroups(const std::vector<Sums>& groups);
+
 // Quantile q in [0,1] of sorted values with linear interpolation (R's type 7).
 double Quantile(const std::vector<double>& sorted, double q);
 

@@ -130,6 +130,7 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   eo.models = model_files;
   eo.store = co.store_path;
   eo.seed = co.seed;
+  eo.every_step = opt.every_step;
   eo.command = opt.command;
   eo.log = &log;
   log << "schedcast run: [4/5] eval on the test split (held-out programs)\n";

@@ -31,6 +31,7 @@ struct JobOptions {
   collect::CollectOptions collect;
   std::string key = "prefix", level = "goroutine";
   std::vector<std::string> models = {"freq", "ngram", "structured", "neural"};
+  bool every_step = true;  // the eval also scores every step of every held-out run (eval::EvalOptions::every_step)
   std::string command;  // how the job was invoked, recorded in eval.json
 };
 

@@ -114,6 +114,22 @@ class Reader {
   absl::Status status_;
 };
 
+MetricSet ParseSet(Reader& r, const json& o, const std::string& p, const char* key) {
+  MetricSet out;
+  const json* v = r.Object(o, p, key, false);
+  if (v == nullptr) return out;
+  const std::string q = Cat(p, ".", key);
+  out.present = true;
+  out.accuracy = r.Metric(*v, q, "accuracy");
+  out.top3 = r.Metric(*v, q, "top3");
+  out.nll = r.Metric(*v, q, "nll");
+  out.brier = r.Metric(*v, q, "brier");
+  out.ece = r.Metric(*v, q, "ece");
+  out.n = r.Integer(*v, q, "n", false);
+  out.programs = r.Integer(*v, q, "programs", false);
+  return out;
+}
+
 ModelResult ParseModel(Reader& r, const json& m, const std::string& p) {
   ModelResult out;
   out.name = r.String(m, p, "name");
@@ -132,8 +148,28 @@ ModelResult ParseModel(Reader& r, const json& m, const std::string& p) {
     out.kl = r.Metric(*o, q, "kl", false);
     out.n = r.Integer(*o, q, "n");
   }
-  out.gap_accuracy = kNaN;
-  if (const json* g = r.Object(m, p, "gap_to_oracle", false)) out.gap_accuracy = r.Number(*g, p + ".gap_to_oracle", "accuracy", false);
+  out.gap_accuracy = out.gap_macro_accuracy = kNaN;
+  if (const json* g = r.Object(m, p, "gap_to_oracle", false)) {
+    out.gap_accuracy = r.Number(*g, p + ".gap_to_oracle", "accuracy", false);
+    out.gap_macro_accuracy = r.Number(*g, p + ".gap_to_oracle", "macro_accuracy", false);
+  }
+  out.macro = ParseSet(r, m, p, "macro");
+  out.uncertain_share = out.uncertain_oracle_macro = out.uncertain_oracle_pooled = kNaN;
+  if (const json* u = r.Object(m, p, "uncertain", false)) {
+    const std::string q = p + ".uncertain";
+    out.uncertain_share = r.Number(*u, q, "share");
+    out.uncertain_macro = ParseSet(r, *u, q, "macro");
+    out.uncertain_pooled = ParseSet(r, *u, q, "pooled");
+    if (const json* o = r.Object(*u, q, "oracle", false)) {
+      out.uncertain_oracle_macro = r.Number(*o, q + ".oracle", "macro_accuracy", false);
+      out.uncertain_oracle_pooled = r.Number(*o, q + ".oracle", "pooled_accuracy", false);
+    }
+  }
+  if (const json* es = r.Object(m, p, "every_step", false)) {
+    out.every_step_macro = ParseSet(r, *es, p + ".every_step", "macro");
+    out.every_step_pooled = ParseSet(r, *es, p + ".every_step", "pooled");
+  }
+  out.rollout_survival = r.Number(m, p, "rollout_survival", false);
   if (const json* rel = r.Array(m, p, "reliability")) {
     for (size_t i = 0; i < rel->size(); ++i) {
       const std::string q = Cat(p, ".reliability[", i, "]");
@@ -175,6 +211,10 @@ ModelResult ParseModel(Reader& r, const json& m, const std::string& p) {
       pt.tv_lo = r.Number(x, q, "tv_lo", false);
       pt.tv_hi = r.Number(x, q, "tv_hi", false);
       pt.n = r.Integer(x, q, "n", false);
+      pt.floor = r.Number(x, q, "floor", false);
+      pt.above_floor = r.Number(x, q, "above_floor", false);
+      pt.above_lo = r.Number(x, q, "above_lo", false);
+      pt.above_hi = r.Number(x, q, "above_hi", false);
       out.rollouts.push_back(pt);
     }
   }
@@ -281,6 +321,43 @@ absl::StatusOr<Eval> ParseEval(const json& j) {
       if (const json* ss = r.Array(x, p, "samples", false))
         for (size_t k = 0; k < ss->size(); ++k) prog.samples.push_back(ParseSample(r, (*ss)[k], Cat(p, ".samples[", k, "]")));
       e.programs_list.push_back(std::move(prog));
+    }
+  }
+  if (const json* pp = r.Object(j, "", "paper", false)) {
+    PaperResult& pr = e.paper;
+    pr.present = true;
+    pr.positions = r.Integer(*pp, "paper", "positions");
+    pr.runs = r.Integer(*pp, "paper", "runs", false);
+    pr.programs = r.Integer(*pp, "paper", "programs", false);
+    pr.groups = r.Integer(*pp, "paper", "groups", false);
+    if (const json* tc = r.Object(*pp, "paper", "type_counts"))
+      for (const auto& [t, v] : tc->items()) pr.type_counts.emplace_back(t, r.Integer(*tc, "paper.type_counts", t.c_str()));
+    if (const json* rows = r.Array(*pp, "paper", "rows")) {
+      for (size_t i = 0; i < rows->size(); ++i) {
+        const std::string q = Cat("paper.rows[", i, "]");
+        const json& x = (*rows)[i];
+        PaperRow row;
+        row.name = r.String(x, q, "name");
+        row.accuracy = r.Number(x, q, "accuracy");
+        row.ece = r.Number(x, q, "ece");
+        row.group_ece = r.Number(x, q, "group_ece");
+        if (const json* bt = r.Object(x, q, "by_type"))
+          for (const auto& [t, v] : bt->items()) row.by_type[t] = r.Number(*bt, q + ".by_type", t.c_str());
+        pr.rows.push_back(std::move(row));
+      }
+    }
+    if (const json* mc = r.Array(*pp, "paper", "mcnemar", false)) {
+      for (size_t i = 0; i < mc->size(); ++i) {
+        const std::string q = Cat("paper.mcnemar[", i, "]");
+        const json& x = (*mc)[i];
+        PaperResult::Pair pair;
+        pair.a = r.String(x, q, "a");
+        pair.b = r.String(x, q, "b");
+        pair.only_a = r.Integer(x, q, "only_a");
+        pair.only_b = r.Integer(x, q, "only_b");
+        pair.p = r.Number(x, q, "p");
+        pr.mcnemar.push_back(pair);
+      }
     }
   }
   if (!r.status().ok()) return r.status();

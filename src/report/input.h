@@ -33,6 +33,14 @@ struct RolloutPoint {
   int k = 0;
   double legality = 0, tv = 0, tv_lo = 0, tv_hi = 0;
   int64_t n = 0;
+  double floor = 0, above_floor = 0, above_lo = 0, above_hi = 0;  // NaN when absent
+};
+
+// A set of metrics (macro or pooled) as the eval writes it; present = false when absent.
+struct MetricSet {
+  bool present = false;
+  Interval accuracy, top3, nll, brier, ece;
+  int64_t n = 0, programs = 0;
 };
 
 struct BreakdownCell {
@@ -49,6 +57,33 @@ struct ModelResult {
   // dimension ("category", "bug", "primitive") -> key -> cell
   std::map<std::string, std::map<std::string, BreakdownCell>> breakdown;
   std::vector<RolloutPoint> rollouts;
+  double rollout_survival = 0;  // NaN when absent
+  // Optional parts of newer eval JSON: macro (every program weighs 1), the uncertain slice, the
+  // every-step likelihood.
+  MetricSet macro;
+  double gap_macro_accuracy = 0;  // NaN when absent
+  double uncertain_share = 0, uncertain_oracle_macro = 0, uncertain_oracle_pooled = 0;
+  MetricSet uncertain_macro, uncertain_pooled;
+  MetricSet every_step_macro, every_step_pooled;
+};
+
+// The source paper's protocol (eval --protocol paper).
+struct PaperRow {
+  std::string name;
+  double accuracy = 0, ece = 0, group_ece = 0;
+  std::map<std::string, double> by_type;
+};
+struct PaperResult {
+  bool present = false;
+  int64_t positions = 0, runs = 0, programs = 0, groups = 0;
+  std::vector<std::pair<std::string, int64_t>> type_counts;
+  std::vector<PaperRow> rows;
+  struct Pair {
+    std::string a, b;
+    int64_t only_a = 0, only_b = 0;
+    double p = 1;
+  };
+  std::vector<Pair> mcnemar;
 };
 
 struct Comparison {
@@ -86,6 +121,7 @@ struct Eval {
   std::vector<ModelResult> models;
   std::vector<Comparison> comparison;
   std::vector<Program> programs_list;
+  PaperResult paper;
 };
 
 absl::StatusOr<Eval> ParseEval(const nlohmann::json& j);

@@ -37,10 +37,102 @@ std::string Header(const Eval& e) {
   return out;
 }
 
+bool HasMacro(const Eval& e) { return !e.models.empty() && e.models[0].macro.present; }
+
+// The macro table (every held-out program weighs 1): first, because a few long programs cannot move it.
+std::string MacroSummary(const Eval& e) {
+  if (!HasMacro(e)) return "";
+  Table t;
+  t.id = "summary-macro";
+  t.caption = Cat("Per program (macro): every one of the ", Count(e.programs),
+                  " held-out programs weighs 1, whatever its number of examples; [lo–hi] = 95 % bootstrap interval "
+                  "over programs. ECE: 15 bins, each program's examples weighted 1/n<sub>program</sub>.");
+  t.header = {"model", "source", "accuracy", "top-3", "NLL", "Brier", "ECE", "gap to oracle"};
+  t.numeric = {false, false, true, true, true, true, true, true};
+  for (size_t i = 0; i < e.models.size(); ++i) {
+    const ModelResult& m = e.models[i];
+    const MetricSet& s = m.macro;
+    t.rows.push_back({ModelCell(e, i), Escape(m.source), PercentWithInterval(s.accuracy.value, s.accuracy.lo, s.accuracy.hi),
+                      Percent(s.top3.value), Fixed(s.nll.value, 3), Fixed(s.brier.value, 3),
+                      PercentWithInterval(s.ece.value, s.ece.lo, s.ece.hi), PercentPoints(m.gap_macro_accuracy)});
+  }
+  return RenderTable(t);
+}
+
+std::string UncertainSection(const Eval& e) {
+  if (e.models.empty() || !e.models[0].uncertain_macro.present) return "";
+  const ModelResult& m0 = e.models[0];
+  Table t;
+  t.id = "uncertain";
+  t.caption = Cat("Examples whose target puts mass on at least two candidates: ", Percent(m0.uncertain_share), " of the "
+                  "examples, from ", Count(m0.uncertain_macro.programs), " programs. The oracle's accuracy here is ",
+                  Percent(m0.uncertain_oracle_macro), " (macro) and ", Percent(m0.uncertain_oracle_pooled), " (pooled).");
+  t.header = {"model", "macro accuracy", "macro NLL", "macro ECE", "pooled accuracy", "pooled ECE"};
+  t.numeric = {false, true, true, true, true, true};
+  for (size_t i = 0; i < e.models.size(); ++i) {
+    const ModelResult& m = e.models[i];
+    t.rows.push_back({ModelCell(e, i),
+                      PercentWithInterval(m.uncertain_macro.accuracy.value, m.uncertain_macro.accuracy.lo, m.uncertain_macro.accuracy.hi),
+                      Fixed(m.uncertain_macro.nll.value, 3), Percent(m.uncertain_macro.ece.value),
+                      Percent(m.uncertain_pooled.accuracy.value), Percent(m.uncertain_pooled.ece.value)});
+  }
+  return "<h2 id=\"uncertain-slice\">Where the schedule is uncertain</h2>\n" + RenderTable(t);
+}
+
+std::string EveryStepSection(const Eval& e) {
+  Table t;
+  t.id = "every-step";
+  t.caption = "Every step of every held-out run, scored against the event the run produced next (no key, no "
+              "minimum visits): the regime of a new program. Macro: every program weighs 1.";
+  t.header = {"model", "macro NLL", "macro accuracy", "macro top-3", "macro ECE", "pooled NLL", "pooled accuracy", "steps"};
+  t.numeric = {false, true, true, true, true, true, true, true};
+  for (size_t i = 0; i < e.models.size(); ++i) {
+    const ModelResult& m = e.models[i];
+    if (!m.every_step_macro.present) continue;
+    const MetricSet& a = m.every_step_macro;
+    const MetricSet& b = m.every_step_pooled;
+    t.rows.push_back({ModelCell(e, i), Cat(Fixed(a.nll.value, 3), " [", Fixed(a.nll.lo, 3), "–", Fixed(a.nll.hi, 3), "]"),
+                      Percent(a.accuracy.value), Percent(a.top3.value), Percent(a.ece.value), Fixed(b.nll.value, 3),
+                      Percent(b.accuracy.value), Count(a.n)});
+  }
+  if (t.rows.empty()) return "";
+  return "<h2 id=\"every-step-likelihood\">Every-step likelihood</h2>\n" + RenderTable(t);
+}
+
+std::string PaperSection(const Eval& e) {
+  const PaperResult& p = e.paper;
+  if (!p.present) return "";
+  Table t;
+  t.id = "paper";
+  t.caption = Cat("The source paper's protocol: event-type level, prefixes cut at 25/50/75 % of each run, at most 5 runs "
+                  "per program: ", Count(p.positions), " predictions from ", Count(p.runs), " runs of ", Count(p.programs),
+                  " programs; group ECE over ", Count(p.groups), " (program, cut) groups; 10 bins. Per-type columns: "
+                  "accuracy on the positions whose next event has that type (count in the header).");
+  t.header = {"row", "accuracy", "ECE", "group ECE"};
+  t.numeric = {false, true, true, true};
+  for (const auto& [type, n] : p.type_counts) t.header.push_back(Cat(Escape(type), " (", n, ")")), t.numeric.push_back(true);
+  for (const PaperRow& r : p.rows) {
+    std::vector<std::string> row = {Escape(r.name), Percent(r.accuracy), Fixed(r.ece, 3), Fixed(r.group_ece, 3)};
+    for (const auto& [type, n] : p.type_counts) {
+      auto it = r.by_type.find(type);
+      row.push_back(it == r.by_type.end() ? "—" : Percent(it->second));
+    }
+    t.rows.push_back(std::move(row));
+  }
+  Table m;
+  m.id = "mcnemar";
+  m.caption = "McNemar's test between each pair of rows: positions only A / only B gets right, exact two-sided p.";
+  m.header = {"A", "B", "only A", "only B", "p"};
+  m.numeric = {false, false, true, true, true};
+  for (const auto& x : p.mcnemar)
+    m.rows.push_back({Escape(x.a), Escape(x.b), Count(x.only_a), Count(x.only_b), Fixed(x.p, 4)});
+  return "<h2 id=\"paper-protocol\">The source paper's protocol</h2>\n" + RenderTable(t) + RenderTable(m);
+}
+
 std::string Summary(const Eval& e) {
   Table t;
   t.id = "summary";
-  t.caption = Cat("Overall results on ", Count(e.examples),
+  t.caption = Cat(HasMacro(e) ? "Pooled: every one of the " : "Overall results on ", Count(e.examples),
                   " examples; [lo–hi] = 95 % bootstrap interval over programs; the oracle (the empirical "
                   "distribution itself) is the ceiling",
                   e.metrics_doc.empty() ? "" : Cat("; definitions in <code>", Escape(e.metrics_doc), "</code>"), ".");
@@ -53,7 +145,8 @@ std::string Summary(const Eval& e) {
                       Fixed(m.brier.value, 3), PercentWithInterval(m.ece.value, m.ece.lo, m.ece.hi),
                       PercentPoints(m.gap_accuracy)});
   }
-  return "<h2 id=\"results\">Results</h2>\n" + RenderTable(t);
+  return "<h2 id=\"results\">Results</h2>\n" + MacroSummary(e) + RenderTable(t) + UncertainSection(e) +
+         EveryStepSection(e) + PaperSection(e);
 }
 
 std::string ComparisonSection(const Eval& e) {
@@ -115,6 +208,36 @@ std::string RolloutSection(const Eval& e) {
          "</figure>\n";
   out += "<figure class=\"rollout\">" + LineChart("legality by k", "steps ahead k", "legal rollouts", legal, 0, 1) +
          "</figure>\n";
+  // Against the sampling floor: TV between two halves of the held-out continuations (the oracle row).
+  Table f;
+  f.id = "rollout-floor";
+  f.caption = "TV above the sampling floor (the TV between two disjoint halves of the held-out runs' own continuations, "
+              "the oracle row), at the same sample size; survival: mean steps before a sampled rollout leaves every "
+              "continuation seen in the held-out runs.";
+  f.header = {"model"};
+  f.numeric = {false};
+  std::vector<int> ks;
+  for (const ModelResult& m : e.models)
+    for (const RolloutPoint& p : m.rollouts)
+      if ((p.k == 1 || p.k == 2 || p.k == 5 || p.k == 10) && std::find(ks.begin(), ks.end(), p.k) == ks.end()) ks.push_back(p.k);
+  std::sort(ks.begin(), ks.end());
+  for (int k : ks) f.header.push_back(Cat("k=", k, " TV − floor")), f.numeric.push_back(true);
+  f.header.push_back("survival (steps)");
+  f.numeric.push_back(true);
+  for (size_t i = 0; i < e.models.size(); ++i) {
+    const ModelResult& m = e.models[i];
+    if (m.rollouts.empty() || !std::isfinite(m.rollout_survival)) continue;
+    std::vector<std::string> row = {ModelCell(e, i)};
+    for (int k : ks) {
+      std::string cell = "—";
+      for (const RolloutPoint& p : m.rollouts)
+        if (p.k == k) cell = m.source == "oracle" ? Cat("floor ", Fixed(p.floor, 3)) : Fixed(p.above_floor, 3);
+      row.push_back(cell);
+    }
+    row.push_back(Fixed(m.rollout_survival, 2));
+    f.rows.push_back(std::move(row));
+  }
+  if (!f.rows.empty()) out += RenderTable(f);
   return out;
 }
 

@@ -41,6 +41,17 @@ TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
   for (const auto& m : eval_json.at("models")) rows.insert(m.at("name").get<std::string>());
   for (const auto& t : trained) EXPECT_TRUE(rows.count(t)) << t;
   EXPECT_TRUE(rows.count("oracle") && rows.count("uniform"));
+  // The main job leads with macro metrics and reports the uncertain slice, every-step likelihood and
+  // the rollout floor (the oracle's rollout row).
+  for (const char* section : {"per program (macro", "pooled (every example", "uncertain slice",
+                              "every step of every held-out run", "floor"})
+    EXPECT_NE(r.out.find(section), std::string::npos) << section << "\n" << r.out;
+  EXPECT_LT(r.out.find("per program (macro"), r.out.find("pooled (every example"));
+  for (const auto& m : eval_json.at("models")) {
+    EXPECT_TRUE(m.contains("macro") && m.contains("uncertain")) << m.at("name");
+    if (m.at("source") == "model") EXPECT_TRUE(m.contains("every_step")) << m.at("name");
+    if (m.at("source") == "oracle") EXPECT_FALSE(m.at("rollouts").empty());
+  }
   EXPECT_TRUE(std::filesystem::file_size(out / "report" / "index.html") > 1000);
   EXPECT_NE(r.out.find("report: "), std::string::npos) << r.out;
   // Running again tops up nothing and gives the same dataset size.

@@ -2,8 +2,10 @@
 // (prefix key, goroutine level): freq models trained with the CLI (KL and CE), the eval JSON
 // contract (rows, intervals, 15 reliability bins, breakdowns, comparison, programs with samples),
 // the oracle ceiling, the uniform baseline below freq, rollouts through the state machine from the
-// fixture store (legality 1, TV in [0, 1]), and a predictions file written from the prompt export
-// that scores exactly like the model it was written from.
+// fixture store (legality 1, TV in [0, 1]) with their sampling floor and survival, macro metrics
+// (the mean of the per-program accuracies), the uncertain slice, every-step likelihood on the
+// held-out runs, the source paper's protocol, families by folder, and a predictions file written
+// from the prompt export that scores exactly like the model it was written from.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -39,7 +41,8 @@ class EvalE2E : public ::testing::Test {
       }
     json_path_ = (dir_ / "eval.json").string();
     argv.insert(argv.end(), {"--store", SCHEDCAST_CORPUS_DB, "--bootstrap", "200", "--rollout-starts", "24",
-                             "--rollout-samples", "16", "--json", json_path_});
+                             "--rollout-samples", "16", "--every-step", "--protocol", "paper", "--family-by", "dir",
+                             "--json", json_path_});
     auto r = RunCommand(argv);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     text_ = r.out;
@@ -171,7 +174,152 @@ TEST_F(EvalE2E, RolloutsStayLegalAndTvIsADistance) {
     // Longer continuations are harder to match: TV at k=10 is at least TV at k=1.
     EXPECT_GE(r[9]["tv"].get<double>(), r[0]["tv"].get<double>()) << name;
   }
-  EXPECT_TRUE(Row("oracle")["rollouts"].empty());
+  // The oracle row is the sampling floor: TV between two halves of the held-out continuations.
+  const auto& o = Row("oracle")["rollouts"];
+  ASSERT_EQ(o.size(), 10u);
+  for (const auto& p : o) {
+    EXPECT_GT(p["floor_n"].get<int>(), 0);
+    EXPECT_DOUBLE_EQ(p["tv"].get<double>(), p["floor"].get<double>());
+    EXPECT_GE(p["floor"].get<double>(), 0.0);
+    EXPECT_LE(p["floor"].get<double>(), 1.0);
+  }
+  const int K = out_["rollouts"]["max_k"];
+  for (const char* name : {"freq-kl", "structured-kl", "uniform", "oracle"}) {
+    const auto& row = Row(name);
+    const double sv = row["rollout_survival"];
+    EXPECT_GE(sv, 0.0) << name;
+    EXPECT_LE(sv, K) << name;
+    for (const auto& p : row["rollouts"]) {
+      if (row["source"] == "oracle") continue;
+      EXPECT_EQ(p["floor_n"], o[p["k"].get<int>() - 1]["floor_n"]) << name;  // the same starts as the floor
+      EXPECT_NEAR(p["floor"].get<double>(), o[p["k"].get<int>() - 1]["floor"].get<double>(), 1e-12) << name;
+      EXPECT_NEAR(p["above_floor"].get<double>(), p["tv_half"].get<double>() - p["floor"].get<double>(), 1e-9) << name;
+      EXPECT_LE(p["above_lo"].get<double>(), p["above_hi"].get<double>()) << name;
+    }
+  }
+  // Uniform wanders off the observed continuations sooner than a trained model.
+  EXPECT_LT(Row("uniform")["rollout_survival"].get<double>(), Row("structured-kl")["rollout_survival"].get<double>());
+}
+
+TEST_F(EvalE2E, MacroWeighsEveryProgramOnce) {
+  const size_t n = out_["data"]["examples"], programs = out_["data"]["programs"];
+  for (const auto& m : out_["models"]) {
+    const std::string name = m["name"];
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(m.contains("macro"));
+    EXPECT_EQ(m["macro"]["n"].get<size_t>(), n);
+    EXPECT_EQ(m["macro"]["programs"].get<size_t>(), programs);
+    for (const char* k : {"accuracy", "top3", "mode_agreement", "nll", "brier", "ece", "kl"})
+      EXPECT_LE(m["macro"][k]["lo"].get<double>(), m["macro"][k]["hi"].get<double>()) << k;
+    // Macro accuracy is the plain mean of the per-program accuracies in "programs".
+    double sum = 0;
+    for (const auto& p : out_["programs"]) sum += p["accuracy"][name].get<double>();
+    EXPECT_NEAR(m["macro"]["accuracy"]["value"].get<double>(), sum / programs, 1e-12);
+    EXPECT_NEAR(m["gap_to_oracle"]["macro_accuracy"].get<double>(),
+                m["macro"]["accuracy"]["value"].get<double>() - Row("oracle")["macro"]["accuracy"]["value"].get<double>(),
+                1e-12);
+  }
+  // The terminal table leads with macro.
+  const size_t macro_at = text_.find("per program (macro"), pooled_at = text_.find("pooled (every example");
+  ASSERT_NE(macro_at, std::string::npos) << text_;
+  ASSERT_NE(pooled_at, std::string::npos) << text_;
+  EXPECT_LT(macro_at, pooled_at);
+}
+
+TEST_F(EvalE2E, UncertainSliceIsTheMultiOutcomeTargets) {
+  auto examples = data::LoadExamples(SCHEDCAST_CORPUS_DATASET, "test");
+  ASSERT_TRUE(examples.ok()) << examples.status();
+  size_t uncertain = 0;
+  std::map<std::string, size_t> per_prog;
+  for (const auto& e : *examples) {
+    int outcomes = 0;
+    for (uint64_t c : e.target_counts) outcomes += c > 0;
+    if (outcomes >= 2) ++uncertain, ++per_prog[e.program];
+  }
+  ASSERT_GT(uncertain, 0u) << "the fixture should have examples where runs diverge";
+  for (const auto& m : out_["models"]) {
+    SCOPED_TRACE(m["name"].get<std::string>());
+    const auto& u = m["uncertain"];
+    EXPECT_EQ(u["pooled"]["n"].get<size_t>(), uncertain);
+    EXPECT_EQ(u["macro"]["programs"].get<size_t>(), per_prog.size());
+    EXPECT_NEAR(u["share"].get<double>(), static_cast<double>(uncertain) / examples->size(), 1e-12);
+    EXPECT_DOUBLE_EQ(u["share"].get<double>(), out_["dataset"]["uncertain_fraction"].get<double>());
+    EXPECT_EQ(u["oracle"]["macro_accuracy"], Row("oracle")["uncertain"]["macro"]["accuracy"]["value"]);
+  }
+  // On the slice the oracle is no longer near 1: the next event really is uncertain there.
+  EXPECT_LT(Row("oracle")["uncertain"]["pooled"]["accuracy"]["value"].get<double>(),
+            Row("oracle")["overall"]["accuracy"]["value"].get<double>());
+  EXPECT_NE(text_.find("uncertain slice"), std::string::npos);
+}
+
+TEST_F(EvalE2E, EveryStepScoresEveryStepOfTheHeldOutRuns) {
+  ASSERT_TRUE(out_["every_step"]["computed"].get<bool>());
+  const size_t runs = out_["every_step"]["runs"];
+  ASSERT_GT(runs, 0u);
+  for (const char* name : {"freq-kl", "freq-ce", "structured-kl", "structured-ce", "uniform"}) {
+    SCOPED_TRACE(name);
+    const auto& e = Row(name)["every_step"];
+    EXPECT_EQ(e["runs"].get<size_t>(), runs);
+    // Dataset examples are a subset of the steps (min_visits, max_steps drop some).
+    EXPECT_GE(e["steps"].get<size_t>(), out_["data"]["examples"].get<size_t>());
+    EXPECT_EQ(e["pooled"]["n"], e["steps"]);
+    EXPECT_EQ(e["macro"]["programs"].get<size_t>(), out_["data"]["programs"].get<size_t>());
+    // One-hot targets: KL is the NLL, mode agreement is accuracy.
+    EXPECT_NEAR(e["pooled"]["kl"]["value"].get<double>(), e["pooled"]["nll"]["value"].get<double>(), 1e-9);
+    EXPECT_NEAR(e["pooled"]["mode_agreement"]["value"].get<double>(), e["pooled"]["accuracy"]["value"].get<double>(), 1e-12);
+    EXPECT_LE(e["macro"]["accuracy"]["value"].get<double>(), e["macro"]["top3"]["value"].get<double>());
+  }
+  for (const char* name : {"freq-kl", "structured-kl"})
+    EXPECT_LT(Row(name)["every_step"]["macro"]["nll"]["value"].get<double>(),
+              Row("uniform")["every_step"]["macro"]["nll"]["value"].get<double>()) << name;
+  EXPECT_FALSE(Row("oracle").contains("every_step"));
+  EXPECT_NE(text_.find("every step of every held-out run"), std::string::npos);
+}
+
+TEST_F(EvalE2E, PaperProtocolCutsRunsAndComparesRows) {
+  ASSERT_TRUE(out_.contains("paper"));
+  const auto& p = out_["paper"];
+  const size_t runs = p["runs"], programs = p["programs"];
+  EXPECT_EQ(programs, out_["data"]["programs"].get<size_t>());
+  EXPECT_LE(runs, 5 * programs);
+  EXPECT_EQ(p["positions"].get<size_t>(), 3 * runs);  // every run has a step at each cut
+  EXPECT_LE(p["groups"].get<size_t>(), 3 * programs);
+  size_t typed = 0;
+  for (const auto& [t, n] : p["type_counts"].items()) typed += n.get<size_t>();
+  EXPECT_EQ(typed, p["positions"].get<size_t>());
+  // Rows: the majority baseline, then every model row and uniform.
+  ASSERT_EQ(p["rows"].size(), 6u);
+  EXPECT_EQ(p["rows"][0]["name"], Cat("majority (", p["majority_type"].get<std::string>(), ")"));
+  const double majority = p["rows"][0]["accuracy"];
+  EXPECT_DOUBLE_EQ(majority, p["type_counts"][p["majority_type"].get<std::string>()].get<double>() / p["positions"].get<double>());
+  EXPECT_DOUBLE_EQ(p["rows"][0]["by_type"][p["majority_type"].get<std::string>()].get<double>(), 1.0);
+  for (const auto& r : p["rows"]) {
+    EXPECT_GE(r["accuracy"].get<double>(), 0.0);
+    EXPECT_LE(r["accuracy"].get<double>(), 1.0);
+    EXPECT_GE(r["group_ece"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(p["mcnemar"].size(), 15u);  // 6 rows, every pair once
+  for (const auto& m : p["mcnemar"]) {
+    EXPECT_GE(m["p"].get<double>(), 0.0);
+    EXPECT_LE(m["p"].get<double>(), 1.0);
+  }
+  EXPECT_NE(text_.find("source paper's protocol"), std::string::npos);
+}
+
+TEST_F(EvalE2E, FamiliesPartitionThePrograms) {
+  ASSERT_EQ(out_["family_by"], "dir");
+  for (const auto& m : out_["models"]) {
+    SCOPED_TRACE(m["name"].get<std::string>());
+    size_t programs = 0, n = 0;
+    for (const auto& [f, v] : m["families"].items()) {
+      EXPECT_EQ(f.find("TestX"), std::string::npos);
+      programs += v["macro"]["programs"].get<size_t>();
+      n += v["pooled"]["n"].get<size_t>();
+    }
+    EXPECT_EQ(programs, out_["data"]["programs"].get<size_t>());
+    EXPECT_EQ(n, out_["data"]["examples"].get<size_t>());
+    EXPECT_EQ(m["breakdown"]["family"].size(), m["families"].size());
+  }
 }
 
 TEST_F(EvalE2E, PredictionsFileScoresLikeTheModelItCameFrom) {

@@ -164,6 +164,22 @@ TEST_F(ChromiumReport, IndexHasSummaryDiagramsAndCharts) {
   }
   EXPECT_EQ(CountOf(body, "<td"), eval_["models"].size() * 9) << "nine columns per model";
 
+  // Newer eval JSON leads with the macro table (every program weighs 1), before the pooled one.
+  if (eval_["models"][0].contains("macro")) {
+    const size_t macro_at = dom.find("<table id=\"summary-macro\">");
+    ASSERT_NE(macro_at, std::string::npos);
+    EXPECT_LT(macro_at, dom.find("<table id=\"summary\">"));
+    const std::string mbody = Between(Between(dom, "<table id=\"summary-macro\">", "</table>"), "<tbody>", "</tbody>");
+    EXPECT_EQ(CountOf(mbody, "<tr>"), eval_["models"].size());
+    const std::string ubody = Between(Between(dom, "<table id=\"uncertain\">", "</table>"), "<tbody>", "</tbody>");
+    EXPECT_EQ(CountOf(ubody, "<tr>"), eval_["models"].size());
+  }
+  if (eval_.contains("paper")) {
+    const std::string pbody = Between(Between(dom, "<table id=\"paper\">", "</table>"), "<tbody>", "</tbody>");
+    EXPECT_EQ(CountOf(pbody, "<tr>"), eval_["paper"]["rows"].size());
+    EXPECT_NE(dom.find(DomText(eval_["paper"]["rows"][0]["name"].get<std::string>())), std::string::npos);
+  }
+
   // One reliability diagram per model, each with the diagonal and at least one bin bar of positive height.
   EXPECT_EQ(CountOf(dom, "<svg class=\"reliability\""), eval_["models"].size());
   size_t pos = 0;

@@ -12,4 +12,4 @@ mkdir -p "$out"
 "$bin" train --data "$data" --model structured --objective ce --epochs 3 --out "$out/structured-ce.json"
 exec "$bin" eval --data "$data" --model "$out/freq-kl.json" --model "$out/structured-kl.json" \
   --model "$out/structured-ce.json" --store "$store" --rollout-starts 20 --rollout-samples 16 \
-  --bootstrap 200 --json "$out/eval.json" --report "$out/report"
+  --every-step --protocol paper --bootstrap 200 --json "$out/eval.json" --report "$out/report"

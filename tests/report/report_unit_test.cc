@@ -202,6 +202,34 @@ TEST(Input, ParsesTheSample) {
   EXPECT_TRUE(oracle && uniform) << "the contract has an oracle and a uniform row";
 }
 
+TEST(Report, LeadsWithMacroThenPooledAndRendersTheNewSections) {
+  const nlohmann::json j = LoadSample();
+  auto e = ParseEval(j);
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_TRUE(e->models[0].macro.present);
+  EXPECT_DOUBLE_EQ(e->models[0].macro.accuracy.value, j["models"][0]["macro"]["accuracy"]["value"].get<double>());
+  EXPECT_DOUBLE_EQ(e->models[0].uncertain_share, j["models"][0]["uncertain"]["share"].get<double>());
+  ASSERT_TRUE(e->paper.present);
+  EXPECT_EQ(e->paper.rows.size(), j["paper"]["rows"].size());
+  EXPECT_EQ(e->paper.mcnemar.size(), j["paper"]["mcnemar"].size());
+  TempDir dir;
+  ASSERT_TRUE(WriteReport(j, (dir.path() / "rep").string()).ok());
+  const std::string html = Slurp(dir.path() / "rep" / "index.html");
+  const size_t macro = html.find("<table id=\"summary-macro\">"), pooled = html.find("<table id=\"summary\">");
+  ASSERT_NE(macro, std::string::npos);
+  ASSERT_NE(pooled, std::string::npos);
+  EXPECT_LT(macro, pooled);
+  EXPECT_NE(html.find(PercentWithInterval(0.604, 0.554, 0.654)), std::string::npos);  // structured-kl macro accuracy
+  const std::string un = html.substr(html.find("<table id=\"uncertain\">"));
+  EXPECT_EQ(CountOf(un.substr(0, un.find("</table>")), "<tr>"), 1 + e->models.size());  // header + one per row
+  // Every-step rows only for rows that have them (models and uniform, not the oracle).
+  const std::string es = html.substr(html.find("<table id=\"every-step\">"));
+  EXPECT_EQ(CountOf(es.substr(0, es.find("</table>")), "<tr>"), 1 + 3u);  // header + 3 rows
+  EXPECT_NE(html.find("<table id=\"paper\">"), std::string::npos);
+  EXPECT_NE(html.find("GoStart (33)"), std::string::npos);
+  EXPECT_NE(html.find("<table id=\"mcnemar\">"), std::string::npos);
+}
+
 // Each mutation breaks one field; the error must name it.
 TEST(Input, ErrorsNameTheMissingOrBadField) {
   struct Case {

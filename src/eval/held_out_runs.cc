@@ -1,0 +1,67 @@
+#include "eval/held_out_runs.h"
+
+#include <algorithm>
+#include <map>
+
+#include "data/builder.h"
+#include "data/dataset.h"
+#include "pipeline/run.h"
+#include "store/store.h"
+
+namespace schedcast::eval {
+
+absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, const HeldOutOptions& opt,
+                                   std::vector<std::string>* notes,
+                                   const std::function<absl::Status(size_t, const std::vector<HeldOutRun>&)>& visit) {
+  data::BuildOptions bo;
+  bo.min_visits = 0;
+  bo.max_steps = opt.max_steps;
+  const nlohmann::json& m = opt.meta;
+  if (m.contains("level") && m["level"].is_string()) {
+    SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
+  }
+  if (m.contains("key") && m["key"].is_string()) {
+    SC_ASSIGN_OR_RETURN(bo.key, dist::ParseKeySpec(m["key"].get<std::string>()));
+  }
+  if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
+  if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
+  if (m.contains("leak_proofs") && m["leak_proofs"].is_boolean()) bo.leak_proofs = m["leak_proofs"].get<bool>();
+
+  SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
+  std::map<std::string, size_t> wanted;
+  for (size_t i = 0; i < programs.size(); ++i) wanted.emplace(programs[i], i);
+  std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
+  for (const auto& r : runs) {
+    if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
+    const std::string program = store::ProgramKey(r.program);
+    if (wanted.count(program)) by_prog[program].push_back(&r);
+  }
+  for (auto& [program, list] : by_prog) {
+    std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->id < b->id; });
+    if (opt.max_runs_per_program > 0 && list.size() > opt.max_runs_per_program) list.resize(opt.max_runs_per_program);
+    std::map<std::string, std::vector<const store::StoredRun*>> by_config;
+    for (const store::StoredRun* r : list) by_config[store::ConfigName(r->config)].push_back(r);
+    std::vector<HeldOutRun> prog_runs;
+    for (const auto& [config, group] : by_config) {
+      std::vector<std::string> load_errors;
+      const std::vector<data::RunTrace> traces = pipeline::LoadInputs(*st, group, &load_errors);
+      if (notes)
+        for (const auto& e : load_errors) notes->push_back(Cat(program, " ", config, " ", e));
+      data::ProgramBuild pb = data::BuildProgram(program, config, "test", traces, bo);
+      if (notes)
+        for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));
+      std::map<int64_t, size_t> at;
+      for (auto& e : pb.examples) {
+        auto [it, fresh] = at.try_emplace(e.run_id, prog_runs.size());
+        if (fresh) prog_runs.push_back(HeldOutRun{program, config, e.run_id, {}});
+        prog_runs[it->second].steps.push_back(std::move(e));
+      }
+    }
+    std::sort(prog_runs.begin(), prog_runs.end(), [](const auto& a, const auto& b) { return a.run_id < b.run_id; });
+    if (!prog_runs.empty()) SC_RETURN_IF_ERROR(visit(wanted.at(program), prog_runs));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace schedcast::eval
