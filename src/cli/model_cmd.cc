@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "data/builder.h"
 #include "data/dataset.h"
@@ -51,8 +52,11 @@ absl::StatusOr<data::Example> ExampleFromStore(const std::string& store_path, in
         config_of(r.config) != config)
       continue;
     auto t = st->LoadTrace(r.id);
+    if (!t.ok() && r.id == run_id)
+      return WithContext(t.status(), Cat(store_path, ": run ", run_id, ": trace cannot be read"));
     if (t.ok()) traces.push_back({r.id, std::move(*t), "", ""});  // no end state: no leak proofs here
   }
+  if (run.trace_bytes == 0) return absl::FailedPreconditionError(Cat(store_path, ": run ", run_id, " has no trace"));
   data::ProgramBuild pb = data::BuildProgram(program, config, "", traces, opt);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {
@@ -181,7 +185,7 @@ void RegisterModel(CLI::App& app) {
     if (!m.ok()) return Fail(m.status());
     nlohmann::json j = model::ToFileJson(**m);
     j.erase("params");
-    std::cout << *info_file << ": " << text->size() << " bytes\n" << j.dump(2) << "\n";
+    std::cout << *info_file << ": " << text->size() << " bytes\n" << JsonText(j, 2) << "\n";
   });
   struct Ev {
     std::string file, data, split = "test";

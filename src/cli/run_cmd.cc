@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "collect/collector.h"
@@ -75,7 +76,7 @@ void RegisterRun(CLI::App& app) {
   c->add_option("--gomaxprocs", f->gomaxprocs, "GOMAXPROCS values")->capture_default_str();
   c->add_option("--go", f->go, "Go versions, comma-separated")->capture_default_str();
   c->add_option("--timeout", f->timeout, "per-run deadline")->capture_default_str();
-  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)");
+  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)")->check(CLI::Range(1, 4096));
   c->add_option("--seed", f->seed, "seed of the run plan")->capture_default_str();
   c->add_option("--key", f->key, "dataset key: prefix, state, window:K")->capture_default_str();
   c->add_option("--level", f->level, "token level: type, goroutine, site")->capture_default_str();
@@ -206,14 +207,14 @@ void RegisterRun(CLI::App& app) {
     auto ev = eval::RunEval(eo);
     if (!ev.ok()) return Fail(ev.status());
     const std::string eval_path = f->out + "/eval.json", report_dir = f->out + "/report";
-    if (auto w = WriteStringToFile(eval_path, ev->dump(1) + "\n"); !w.ok()) return Fail(w);
+    if (auto w = WriteStringToFile(eval_path, JsonText(*ev, 1) + "\n"); !w.ok()) return Fail(w);
     std::cerr << "schedcast run: [5/5] report\n";
-    if (auto w = report::WriteReport(nlohmann::json::parse(ev->dump()), report_dir); !w.ok()) return Fail(w);
+    if (auto w = report::WriteReport(nlohmann::json::parse(JsonText(*ev)), report_dir); !w.ok()) return Fail(w);
     std::cout << "\n";
     PrintEvalTables(*ev);
     j["eval"] = eval_path;
     j["report"] = report_dir + "/index.html";
-    auto w = WriteStringToFile(f->out + "/summary.json", j.dump(2) + "\n");
+    auto w = WriteStringToFile(f->out + "/summary.json", JsonText(j, 2) + "\n");
     if (!w.ok()) return Fail(w);
     std::cout << "\nreport: " << std::filesystem::absolute(report_dir + "/index.html").string() << "\nresults: "
               << eval_path << ", " << f->out << "/summary.json; models: " << models_dir << "/; dataset: " << ds_dir

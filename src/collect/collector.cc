@@ -76,6 +76,7 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   if (o.runs < 0) return absl::InvalidArgumentError(Cat("--runs ", o.runs, ": must be >= 0"));
   if (o.timeout.count() <= 0) return absl::InvalidArgumentError("--timeout must be positive");
   if (o.gomaxprocs.empty()) return absl::InvalidArgumentError("--gomaxprocs: empty list");
+  if (o.jobs < 0) return absl::InvalidArgumentError(Cat("--jobs ", o.jobs, ": must be >= 1"));
   const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   Progress progress(log, o.tty < 0 ? isatty(2) == 1 : o.tty == 1, o.progress_interval);
   CollectSummary sum;
@@ -109,6 +110,9 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   }
   sum.packages = std::count(pkg_used.begin(), pkg_used.end(), true);
   sum.programs = static_cast<int64_t>(programs.size());
+  if (programs.empty() && o.shard.count <= 1)
+    return absl::NotFoundError(Cat("collect: no programs to run in ", packages.size(),
+                                   " package(s) found (no func TestXxx(t *testing.T), no func main)"));
 
   // Store: configurations and programs.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> db, store::Store::Open(o.store_path));
@@ -303,6 +307,10 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
     if (inserted) {
       ++sum.runs_stored;
       ++sum.outcomes[std::string(store::OutcomeName(rec.outcome))];
+    } else if (sum.runs_discarded++ == 0) {
+      progress.Line(Cat(p.key, " [", ConfigKey(configs[t.config].rec), "] #", t.run_index,
+                        ": another collection stored this run index meanwhile; discarded (a store keeps one run "
+                        "per program, configuration and index, whatever the --seed)"));
     }
     ++counts.runs_done;
     if (store::IsFailure(rec.outcome)) ++counts.failures;

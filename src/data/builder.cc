@@ -52,6 +52,7 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(r.trace);
     if (!t.ok()) {
       out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(t.status().message())));
+      out.skipped_runs.push_back(r.run_id);
       continue;
     }
     const sched::Canonicalization canon = sched::Canonicalize(*t);
@@ -64,6 +65,7 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     absl::StatusOr<std::vector<sched::Step>> steps = sched::Tokenize(*t, canon, topt);
     if (!steps.ok()) {
       out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(steps.status().message())));
+      out.skipped_runs.push_back(r.run_id);
       continue;
     }
     TokenizedRun tr{r.run_id, std::move(*steps), {}, {}};

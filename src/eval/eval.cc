@@ -1,5 +1,6 @@
 #include "eval/eval.h"
 
+#include <cmath>
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -45,6 +46,23 @@ ojson GroupJson(const Sums& s) {
 }
 
 std::string Stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+
+absl::Status CheckFinite(const nlohmann::ordered_json& j, const std::string& path) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) {
+    return absl::FailedPreconditionError(Cat("eval: `", path, "` is ", j.get<double>(),
+                                             ": a model produced non-finite probabilities; nothing written"));
+  }
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      std::string p = path.empty() ? k : Cat(path, ".", k);
+      if (j.contains("name") && j["name"].is_string() && k != "name") p = Cat(path, "[", j["name"].get<std::string>(), "].", k);
+      SC_RETURN_IF_ERROR(CheckFinite(v, p));
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) SC_RETURN_IF_ERROR(CheckFinite(j[i], Cat(path, "[", i, "]")));
+  }
+  return absl::OkStatus();
+}
 
 bool IsBug(const data::ProgramMeta& m) { return !m.bug.empty() && m.bug != "none"; }
 
@@ -122,7 +140,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
     r.file = path;
     r.source = "model";
     if (!m->meta().level.empty() && m->meta().level != examples[0].level)
-      return absl::InvalidArgumentError(Cat(path, ": model was trained on level '", m->meta().level,
+      return BadInputError(Cat(path, ": model was trained on level '", m->meta().level,
                                             "' but the dataset has level '", examples[0].level, "'"));
     r.model = std::move(m);
     rows.push_back(std::move(r));
@@ -389,6 +407,9 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   out["comparison"] = comparison;
   out["programs"] = programs;
   out["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // JSON has no NaN or infinity (nlohmann writes them as null, which `report` rejects): a model
+  // that produced non-finite probabilities is an error here, naming the model and the metric.
+  SC_RETURN_IF_ERROR(CheckFinite(out, ""));
   return out;
 }
 
