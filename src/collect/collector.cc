@@ -185,6 +185,8 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   InterruptScope interrupt;
   // Workspace: temporary copies with the shim.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<Workspace> ws, Workspace::Create());
+  if (ws->orphans_killed() > 0)
+    progress.Line(Cat("killed ", ws->orphans_killed(), " processes left running by an interrupted collection"));
   BecomeSubreaper();
   for (Unit& u : units) {
     SC_ASSIGN_OR_RETURN(PreparedPackage pp, ws->PreparePackage(packages[u.pkg], u.go));
@@ -203,7 +205,7 @@ absl::StatusOr<CollectSummary> Collect(const CollectOptions& o, std::ostream& lo
   std::function<BuildResult(size_t)> build = [&](size_t i) {
     Unit& u = units[i];
     if (!u.refusal.empty()) return BuildResult{false, false, u.refusal, 0};
-    absl::StatusOr<BuildResult> r = BuildPackage({toolchains.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop});
+    absl::StatusOr<BuildResult> r = BuildPackage({toolchains.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop, ws->ProcessEnv()});
     if (!r.ok()) return BuildResult{false, false, std::string(r.status().message()), 0};
     return *r;
   };
