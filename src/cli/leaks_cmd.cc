@@ -56,7 +56,7 @@ void RunLeaks(const LeaksFlags& f) {
   if (!f.manifest.empty()) {
     auto m = LoadManifest(f.manifest);
     if (!m.ok()) return Fail(m.status());
-    manifest = std::move(*m);
+    manifest = std::move(m->tests);
   }
 
   leaks::LeakAggregator agg;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/status.h"
 #include "common/strings.h"
 
 namespace schedcast::report {

@@ -84,6 +84,10 @@ TEST_F(Models, BadInputExitsThreeUsageExitsTwo) {
       {"bad flag value (library)", {"dataset", "build", "--store", HardenDb(), "--out", d + "/z", "--key", "bogus"}, 2,
        "unknown key 'bogus'"},
       {"no input given", {"trace", "dump"}, 2, "give FILE"},
+      {"no input given (export)", {"export", "perfetto"}, 2, "give FILE"},
+      {"not a trace", {"trace", "stats", d + "/truncated.json"}, 3, "truncated.json"},
+      {"missing dataset", {"train", "--data", d + "/nodata", "--model", "freq", "--out", d + "/m.json"}, 3, "nodata"},
+      {"bad --split value", {"model", "eval", Model("freq"), "--data", data_, "--split", "holdout"}, 2, "holdout"},
   });
   auto ok = Schedcast({"runs", "--store", HardenDb()});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
@@ -138,6 +142,11 @@ TEST_F(Models, ParametersThatGiveNaNAreRefusedOnLoad) {
   }
   auto good = Schedcast({"model", "info", Model("ngram")});
   EXPECT_EQ(good.exit_code, 0) << good.err;
+  const std::string out = dir_.path() + "/good-eval.json";
+  auto ev = Schedcast({"eval", "--data", data_, "--split", "all", "--model", Model("ngram"), "--model", Model("freq"),
+                       "--json", out, "--bootstrap", "10"});
+  EXPECT_EQ(ev.exit_code, 0) << ev.err;
+  EXPECT_TRUE(std::filesystem::exists(out));
 }
 
 TEST(HardenExit, OneManifestValidationForLeaksAndDataset) {

@@ -31,7 +31,9 @@ TEST(HardenOutcome, OsExitZeroInATestIsAFailureWithItsReason) {
   }
   EXPECT_EQ(n, 2);
   for (const auto& r : collect::e2e::Runs(HardenDb()))
-    if (r.program.name == "TestX") EXPECT_EQ(store::OutcomeName(r.outcome), "ok");
+    if (r.program.name == "TestX") {
+      EXPECT_EQ(store::OutcomeName(r.outcome), "ok");
+    }
 }
 
 TEST(HardenOutcome, SelectWithNoCasesShowsItsSite) {

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "harden_util.h"
 #include "store/codec.h"
+#include "store/sqlite.h"
 
 namespace schedcast::harden {
 namespace {
