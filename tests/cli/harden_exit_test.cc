@@ -32,7 +32,7 @@ class Models : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = dir_.path() + "/data";
-    auto b = Schedcast({"dataset", "build", "--store", HardenDb(), "--out", data_});
+    auto b = Schedcast({"dataset", "build", "--store", HardenDb(), "--out", data_, "--min-visits", "1"});
     ASSERT_EQ(b.exit_code, 0) << b.err;
     for (const char* kind : {"ngram", "freq"}) {
       auto t = Schedcast({"train", "--data", data_, "--model", kind, "--out", Model(kind)});
