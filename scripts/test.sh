@@ -49,13 +49,18 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
   # detect_leaks=1, may flag its process-lifetime allocations), and neural training in a Debug+ASan build
   # would be far slower than the test budget. The release tree above runs the real neural tests.
   if build asan build-asan all -DCMAKE_BUILD_TYPE=Debug -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
-      -DSCHEDCAST_TORCH=OFF -DSCHEDCAST_TRACE_DIR="$root/build/testtraces"; then
+      -DSCHEDCAST_TORCH=OFF -DSCHEDCAST_TRACE_DIR="$root/build/testtraces" \
+      -DSCHEDCAST_CORPUS_DB="$root/build/testdata/corpus.db" -DSCHEDCAST_LEAK_DB="$root/build/testdata/leaks.db"; then
     # The sanitizer pass leaves out the end-to-end CLI pipelines (the main job, eval end to end, the real-eval
     # report, the LLM recipe scripts): under ASan they took ~15 of its ~37 test minutes, and each stage they
     # chain is run under ASan by its own tests (collect, dataset, model, eval scoring/rollouts, report, llm).
     # The release tree above runs them all.
+    # The Go test traces and the collected corpus and leak stores are the release tree's (made once):
+    # -FA keeps ctest from re-running their setup (gen_traces, collect_corpus_store, collect_leak_store).
+    # The collector itself still runs under ASan in collect_e2e_test; the dataset fixture is rebuilt.
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan+ubsan build-asan \
-      -E "^(MainJob|EvalE2E|LlmRecipe|make_real_eval|report_chromium_real_eval)"
+      -FA "^(traces|corpus_store|leak_store)$" \
+      -E "^(gen_traces|collect_corpus_store|collect_leak_store|MainJob|EvalE2E|LlmRecipe|make_real_eval|report_chromium_real_eval)"
   fi
   if build fuzz build-fuzz trace_fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DSCHEDCAST_FUZZ=ON -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_TESTS=OFF -DSCHEDCAST_BENCH=OFF; then

@@ -49,17 +49,7 @@ void RegisterCollectCommand(CLI::App& app) {
     o.race = f->race;
     o.seed = f->seed;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
-    auto procs = collect::ParseIntList(f->gomaxprocs, "--gomaxprocs");
-    if (!procs.ok()) return Fail(procs.status());
-    o.gomaxprocs = *procs;
-    if (!f->go.empty()) {
-      auto go = collect::ParseGoVersions(f->go);
-      if (!go.ok()) return Fail(go.status());
-      o.go_versions = *go;
-    }
-    auto timeout = collect::ParseDuration(f->timeout, "--timeout");
-    if (!timeout.ok()) return Fail(timeout.status());
-    o.timeout = *timeout;
+    if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {
       auto shard = collect::ParseShard(f->shard);
       if (!shard.ok()) return Fail(shard.status());

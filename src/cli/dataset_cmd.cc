@@ -11,8 +11,8 @@
 #include "data/dataset.h"
 #include "data/prompt.h"
 #include "dist/key.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
+#include "sched/token.h"
 
 namespace schedcast::cli {
 
@@ -168,18 +168,17 @@ void RegisterDist(CLI::App& app) {
     if (!st.ok()) return Fail(st.status());
     auto runs = (*st)->ListRuns();
     if (!runs.ok()) return Fail(runs.status());
-    std::map<std::string, std::vector<data::RunTrace>> by_config;
+    std::map<std::string, std::vector<const store::StoredRun*>> by_config;
     std::set<std::string> matched;
     for (const auto& r : *runs) {
-      const std::string program = r.program.package + "." + r.program.name;
+      const std::string program = store::ProgramKey(r.program);
       if (program.size() < s->program.size() || program.compare(program.size() - s->program.size(), std::string::npos, s->program) != 0)
         continue;
       const std::string config = data::ConfigName(r.config);
       if (!s->config.empty() && config != s->config) continue;
       if (r.trace_bytes == 0) continue;
       matched.insert(program);
-      auto t = (*st)->LoadTrace(r.id);
-      if (t.ok()) by_config[config].push_back({r.id, std::move(*t), "", ""});  // no leak proofs
+      by_config[config].push_back(&r);
     }
     if (matched.empty()) return Fail(absl::NotFoundError(Cat("no runs with traces for program '", s->program, "' in ", s->store)));
     if (matched.size() > 1) {
@@ -187,8 +186,11 @@ void RegisterDist(CLI::App& app) {
       for (const auto& m : matched) names += "\n  " + m;
       return Fail(absl::InvalidArgumentError(Cat("'", s->program, "' matches several programs:", names)));
     }
-    for (const auto& [config, traces] : by_config) {
+    for (const auto& [config, group] : by_config) {
+      std::vector<std::string> load_errors;
+      const std::vector<data::RunTrace> traces = pipeline::LoadInputs(**st, group, &load_errors);
       data::ProgramBuild pb = data::BuildProgram(*matched.begin(), config, "", traces, *opt);
+      pb.errors.insert(pb.errors.begin(), load_errors.begin(), load_errors.end());
       std::cout << *matched.begin() << " " << config << ": " << pb.runs_used << " runs, " << pb.table.keys()
                 << " keys (key=" << opt->key.Name() << ", level=" << s->f.level << ")\n";
       for (const auto& err : pb.errors) std::cout << "  skipped " << err << "\n";

@@ -7,8 +7,7 @@
 #include "common/json.h"
 #include "cli/commands.h"
 #include "export/perfetto.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
 #include "store/store.h"
 
 namespace schedcast::cli {
@@ -27,25 +26,21 @@ absl::Status Export(const Opts& o) {
     SC_ASSIGN_OR_RETURN(data, st->LoadTrace(o.run));
     what = Cat(o.store, ": run ", o.run);
     title = what;
-    SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
-    for (const auto& r : runs) {
-      if (r.id != o.run) continue;
-      title = Cat(r.program.package, ".", r.program.name, " run ", r.id, " (go", r.config.go_version, " p",
-                  r.config.gomaxprocs, r.config.race ? " race" : "", ", ", store::OutcomeName(r.outcome), ")");
-    }
+    SC_ASSIGN_OR_RETURN(store::StoredRun r, st->GetRun(o.run));
+    title = Cat(store::ProgramKey(r.program), " run ", r.id, " (", store::ConfigName(r.config), ", ",
+                store::OutcomeName(r.outcome), ")");
   } else if (!o.file.empty()) {
     SC_ASSIGN_OR_RETURN(data, ReadFileToString(o.file));
     what = title = o.file;
   } else {
     return absl::InvalidArgumentError("export perfetto: give FILE, or --store FILE.db --run ID");
   }
-  absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(data);
-  if (!t.ok()) return WithContext(t.status(), what);
-  const sched::Canonicalization canon = sched::Canonicalize(*t);
+  absl::StatusOr<pipeline::ParsedRun> run = pipeline::Parse(data);
+  if (!run.ok()) return WithContext(run.status(), what);
   exporter::PerfettoOptions po;
   po.title = title;
   po.include_runtime = !o.user_only;
-  const std::string json = JsonText(exporter::ToChromeTrace(*t, canon, po)) + "\n";
+  const std::string json = JsonText(exporter::ToChromeTrace(run->timeline, run->canon, po)) + "\n";
   if (o.out.empty() || o.out == "-") {
     std::cout << json;
     return absl::OkStatus();

@@ -10,8 +10,7 @@
 #include "common/json.h"
 #include "cli/commands.h"
 #include "leaks/report.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
 #include "store/store.h"
 
 namespace schedcast::cli {
@@ -29,17 +28,14 @@ bool Matches(const std::string& program, const std::string& suffix) {
 }
 
 absl::StatusOr<leaks::RunAnalysis> AnalyzeStoredRun(store::Store& st, const store::StoredRun& r,
-                                                    leaks::ProgramSources* sources) {
+                                                    pipeline::SourceCache* sources) {
   SC_ASSIGN_OR_RETURN(std::string trace, st.LoadTrace(r.id));
-  absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(trace);
-  if (!t.ok()) return WithContext(t.status(), "trace");
-  const sched::Canonicalization canon = sched::Canonicalize(*t);
-  std::optional<leaks::EndState> es;
-  if (r.end_state && !r.end_state->empty()) {
-    absl::StatusOr<leaks::EndState> parsed = leaks::ParseEndState(*r.end_state);
-    if (parsed.ok()) es = std::move(*parsed);  // an unreadable dump leaves only the trace-based rules
-  }
-  return leaks::AnalyzeRun(*t, canon, es ? &*es : nullptr, sources);
+  const pipeline::RunInput in = pipeline::InputOf(r, std::move(trace));
+  absl::StatusOr<pipeline::ParsedRun> run = pipeline::Parse(in.trace);
+  if (!run.ok()) return WithContext(run.status(), "trace");
+  SC_ASSIGN_OR_RETURN(pipeline::AnalysisResult a, pipeline::AnalyzeLeaks(*run, in, sources));
+  for (const auto& note : a.notes) std::cerr << "leaks: run " << r.id << ": " << note << "\n";
+  return std::move(a.analysis);
 }
 
 void RunLeaks(const LeaksFlags& f) {
@@ -49,7 +45,7 @@ void RunLeaks(const LeaksFlags& f) {
   if (!runs.ok()) return Fail(runs.status());
   std::vector<const store::StoredRun*> selected;
   for (const auto& r : *runs)
-    if (Matches(r.program.package + "." + r.program.name, f.program)) selected.push_back(&r);
+    if (Matches(store::ProgramKey(r.program), f.program)) selected.push_back(&r);
   if (selected.empty())
     return Fail(absl::NotFoundError(Cat("no runs", f.program.empty() ? "" : Cat(" of program '", f.program, "'"), " in ", f.store)));
   std::optional<std::vector<leaks::ManifestTest>> manifest;
@@ -60,7 +56,7 @@ void RunLeaks(const LeaksFlags& f) {
   }
 
   leaks::LeakAggregator agg;
-  std::map<std::string, std::unique_ptr<leaks::ProgramSources>> sources;
+  pipeline::SourceCache sources;
   const bool tty = isatty(2);
   size_t done = 0;
   for (const store::StoredRun* r : selected) {
@@ -73,9 +69,7 @@ void RunLeaks(const LeaksFlags& f) {
       agg.AddUntraced(*r);
       continue;
     }
-    auto& src = sources[r->program.dir + "\n" + r->program.name];
-    if (!src) src = std::make_unique<leaks::ProgramSources>(r->program.dir, r->program.kind == "test" ? r->program.name : "");
-    agg.Add(*r, AnalyzeStoredRun(**st, *r, src.get()));
+    agg.Add(*r, AnalyzeStoredRun(**st, *r, &sources));
   }
   if (tty) std::cerr << "\r\033[K";
   const std::vector<leaks::ProgramReport> reports = agg.Finish();

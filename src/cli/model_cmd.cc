@@ -1,7 +1,9 @@
 // `schedcast train`, `schedcast predict` and `schedcast model info|eval` — the model/ stage's commands.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "common/json.h"
@@ -11,6 +13,7 @@
 #include "dist/key.h"
 #include "model/io.h"
 #include "model/metrics.h"
+#include "model/registry.h"
 #include "model/train.h"
 #include "store/store.h"
 
@@ -36,94 +39,63 @@ void PrintMetrics(const std::string& what, const model::Metrics& m) {
               m.nll, m.kl, m.ece, m.ceiling);
 }
 
-// Rebuilds the example of `run_id` at step `at` from the store, as data::BuildProgram makes it.
-absl::StatusOr<data::Example> ExampleFromStore(const std::string& store_path, int64_t run_id, uint64_t at,
-                                               const data::BuildOptions& opt) {
-  SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(store_path));
-  SC_ASSIGN_OR_RETURN(auto run, st->GetRun(run_id));
-  SC_ASSIGN_OR_RETURN(auto runs, st->ListRuns());
-  auto config_of = [](const store::ConfigRecord& c) {
-    return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
-  };
-  const std::string program = run.program.package + "." + run.program.name, config = config_of(run.config);
-  std::vector<data::RunTrace> traces;
-  for (const auto& r : runs) {
-    if (r.trace_bytes == 0 || r.program.package != run.program.package || r.program.name != run.program.name ||
-        config_of(r.config) != config)
-      continue;
-    auto t = st->LoadTrace(r.id);
-    if (!t.ok() && r.id == run_id)
-      return WithContext(t.status(), Cat(store_path, ": run ", run_id, ": trace cannot be read"));
-    if (t.ok()) traces.push_back({r.id, std::move(*t), "", ""});  // no end state: no leak proofs here
-  }
-  if (run.trace_bytes == 0) return absl::FailedPreconditionError(Cat(store_path, ": run ", run_id, " has no trace"));
-  data::ProgramBuild pb = data::BuildProgram(program, config, "", traces, opt);
-  uint64_t steps = 0;
-  for (auto& e : pb.examples) {
-    if (e.run_id != run_id) continue;
-    steps = std::max(steps, e.position + 1);
-    if (e.position == at) return std::move(e);
-  }
-  for (const auto& err : pb.errors)
-    if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(store_path, ": ", err));
-  return absl::OutOfRangeError(Cat(store_path, ": run ", run_id, " (", program, " ", config, ") has ", steps,
-                                   " prediction steps; --at ", at, " is past the end"));
-}
-
 }  // namespace
 
 void RegisterModel(CLI::App& app) {
-  // train
+  // train: --model, --objective, --seed, --temperature, and every kind's own options (registry.h)
   struct T {
     std::string data, out;
     model::TrainOptions opt;
+    std::map<std::string, std::string> values;    // option name → flag text
+    std::map<std::string, CLI::Option*> flags;    // option name → its flag
   };
   auto t = std::make_shared<T>();
   auto* train = app.add_subcommand("train", "Fit a next-event model to a dataset's train split");
   train->add_option("--data", t->data, "dataset directory (from dataset build)")->required();
-  train->add_option("--model", t->opt.model, "uniform, freq, ngram, structured or neural")
-      ->check(CLI::IsMember({"uniform", "freq", "ngram", "structured", "neural"}))
-      ->capture_default_str();
+  std::vector<std::string> kinds;
+  for (const auto& k : model::Kinds()) kinds.push_back(k.name);
+  train->add_option("--model", t->opt.model, model::KindList())->check(CLI::IsMember(kinds))->capture_default_str();
   train->add_option("--objective", t->opt.objective, "kl (target distribution) or ce (single label)")
       ->check(CLI::IsMember({"kl", "ce"}))
       ->capture_default_str();
   train->add_option("--out", t->out, "model file to write")->required();
-  train->add_option("--seed", t->opt.seed, "shuffling seed (structured)")->capture_default_str();
-  train->add_option("--epochs", t->opt.epochs, "maximum epochs (structured)")->capture_default_str();
-  train->add_option("--patience", t->opt.patience, "early-stopping patience in epochs (structured)")->capture_default_str();
-  train->add_option("--lr", t->opt.lr, "Adam step size (structured)")->capture_default_str();
-  train->add_option("--l2", t->opt.l2, "L2 regularisation (structured)")->capture_default_str();
-  train->add_option("--hash-bits", t->opt.hash_bits, "log2 of the feature table size (structured)")->capture_default_str();
-  train->add_option("--order", t->opt.order, "tokens of context K (ngram)")->capture_default_str();
-  train->add_option("--beta", t->opt.beta, "back-off strength (ngram)")->capture_default_str();
+  train->add_option("--seed", t->opt.seed, "shuffling seed (kinds with a seed option)")->capture_default_str();
   train->add_flag("--temperature", t->opt.temperature, "fit a temperature on the validation split");
-  train->add_option("--device", t->opt.device, "auto, cpu or cuda (neural; auto = cuda when available)")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
-      ->capture_default_str();
-  train->add_option("--embed", t->opt.embed, "embedding size (neural)")->capture_default_str();
-  train->add_option("--hidden", t->opt.hidden, "GRU state size (neural)")->capture_default_str();
-  train->add_option("--context", t->opt.context, "context tokens read (neural)")->capture_default_str();
-  train->add_option("--batch", t->opt.batch, "examples per Adam step (neural)")->capture_default_str();
-  train->add_option("--threads", t->opt.threads, "libtorch threads (neural)")->capture_default_str();
-  train->add_option("--epoch-examples", t->opt.epoch_examples, "at most this many training examples per epoch (neural)")
-      ->capture_default_str();
-  train->add_option("--vocab-bits", t->opt.vocab_bits, "log2 of the hashed token vocabulary (neural)")
-      ->capture_default_str();
-  train->add_option("--feature-bits", t->opt.feature_bits, "log2 of the hashed structured-feature table (neural)")
-      ->capture_default_str();
+  std::map<std::string, std::vector<std::string>> users;  // option → kinds declaring it
+  for (const auto& k : model::Kinds())
+    for (const auto& o : k.options) users[o.name].push_back(k.name);
+  for (const auto& k : model::Kinds())
+    for (const auto& o : k.options) {
+      if (o.name == "seed" || t->flags.count(o.name)) continue;
+      std::string flag = "--" + o.name, who;
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      for (const auto& u : users[o.name]) who += (who.empty() ? "" : ", ") + u;
+      auto* opt = train->add_option(flag, t->values[o.name], Cat(o.help, " (", who, ")"))
+                      ->default_str(o.value.is_string() ? o.value.get<std::string>() : JsonText(o.value));
+      if (!o.choices.empty()) opt->check(CLI::IsMember(o.choices));
+      t->flags[o.name] = opt;
+    }
   train->callback([t] {
+    auto kind = model::FindKind(t->opt.model);
+    if (!kind.ok()) return Fail(kind.status());
+    for (const auto& [name, flag] : t->flags) {
+      if (flag->count() == 0) continue;
+      const model::OptionSpec* spec = nullptr;
+      for (const auto& o : (*kind)->options)
+        if (o.name == name) spec = &o;
+      if (spec == nullptr)
+        return Fail(absl::InvalidArgumentError(Cat("--model ", t->opt.model, " has no option ", flag->get_name())));
+      auto v = model::ParseOptionValue(*spec, t->values[name]);
+      if (!v.ok()) return Fail(v.status());
+      t->opt.options[name] = *v;
+    }
     auto tr = data::LoadExamples(t->data, "train");
     if (!tr.ok()) return Fail(tr.status());
     auto va = data::LoadExamples(t->data, "validation");
     if (!va.ok()) return Fail(va.status());
-    auto hash = model::HashTrainingData(t->data);
-    if (!hash.ok()) return Fail(hash.status());
     std::cerr << "train: " << tr->size() << " train, " << va->size() << " validation examples from " << t->data << "\n";
-    auto m = model::Train(*tr, *va, t->opt, &std::cerr);
+    auto m = model::TrainAndSave(t->data, *tr, *va, t->opt, t->out, &std::cerr);
     if (!m.ok()) return Fail(m.status());
-    (*m)->meta().data_dir = t->data;
-    (*m)->meta().data_hash = *hash;
-    if (auto s = model::Save(**m, t->out); !s.ok()) return Fail(s);
     std::cout << "wrote " << t->out << " (" << (*m)->kind() << ", objective " << t->opt.objective << ")\n";
   });
 
@@ -153,7 +125,9 @@ void RegisterModel(CLI::App& app) {
       opt.level = *level;
     }
     opt.min_visits = 0;  // show the step even where no other run visited its key
-    auto ex = ExampleFromStore(p->store, p->run, p->at, opt);
+    auto st = store::Store::OpenExisting(p->store);
+    if (!st.ok()) return Fail(st.status());
+    auto ex = data::ExampleAt(**st, p->run, p->at, opt);
     if (!ex.ok()) return Fail(ex.status());
     const std::vector<double> probs = (*m)->Predict(*ex);
     const std::vector<double> target = ex->target();

@@ -4,9 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
-#include "sched/token.h"
+#include "pipeline/run.h"
 
 namespace schedcast::cli {
 
@@ -29,14 +27,15 @@ void RegisterTokens(CLI::App& app) {
     if (!level.ok()) return Fail(level.status());
     auto data = ReadFileToString(o->file);
     if (!data.ok()) return Fail(data.status());
-    auto t = sched::BuildTimeline(*data);
-    if (!t.ok()) return Fail(WithContext(t.status(), o->file));
-    const sched::Canonicalization canon = sched::Canonicalize(*t);
-    sched::TokenizeOptions opt;
+    pipeline::TokenizeOptions opt;
     opt.level = *level;
     opt.include_runtime = o->include_runtime;
-    auto steps = sched::Tokenize(*t, canon, opt);
-    if (!steps.ok()) return Fail(WithContext(steps.status(), o->file));
+    opt.leak_proofs = false;  // a bare trace file has no end state or sources
+    pipeline::RunInput in;
+    in.trace = std::move(*data);
+    auto run = pipeline::Tokenize(in, opt);
+    if (!run.ok()) return Fail(WithContext(run.status(), o->file));
+    const std::vector<sched::Step>* steps = &run->steps;
     for (size_t i = 0; i < steps->size(); ++i) {
       const sched::Step& s = (*steps)[i];
       if (o->states) std::cout << "   state: " << s.state_key << "\n";

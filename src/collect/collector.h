@@ -63,4 +63,9 @@ struct CollectSummary {
 
 absl::StatusOr<CollectSummary> Collect(const CollectOptions& options, std::ostream& log);
 
+// The plan flags `schedcast collect` and `schedcast run` share, applied to `o`: --gomaxprocs (a
+// list), --go (a list; "" keeps o->go_versions), --timeout (a duration). Errors name the flag.
+absl::Status ApplyPlanFlags(const std::string& gomaxprocs, const std::string& go, const std::string& timeout,
+                            CollectOptions* o);
+
 }  // namespace schedcast::collect

@@ -8,7 +8,7 @@
 #include <regex>
 #include <set>
 
-#include "collect/hash.h"
+#include "common/hash.h"
 
 namespace schedcast::collect {
 namespace fs = std::filesystem;

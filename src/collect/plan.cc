@@ -4,7 +4,8 @@
 #include <charconv>
 #include <regex>
 
-#include "collect/hash.h"
+#include "common/hash.h"
+#include "common/names.h"
 
 namespace schedcast::collect {
 namespace {
@@ -62,21 +63,13 @@ absl::StatusOr<std::vector<std::string>> ParseGoVersions(const std::string& text
   return out;
 }
 
-std::string ProgramKey(const std::string& import_path, const std::string& name) {
-  return import_path + "." + name;
-}
-
 bool InShard(const std::string& program_key, const Shard& shard) {
   return Mix64(Fnv(program_key)) % static_cast<uint64_t>(shard.count) == static_cast<uint64_t>(shard.index);
 }
 
-std::string ConfigKey(const store::ConfigRecord& c) {
-  return Cat("go", c.go_version, "/P", c.gomaxprocs, c.race ? "/race" : "");
-}
-
 uint64_t RunSeed(uint64_t seed, const std::string& program_key, const store::ConfigRecord& c, int run_index) {
   Fnv1a64 h;
-  h.AddField(program_key).AddField(ConfigKey(c)).AddField(std::to_string(run_index));
+  h.AddField(program_key).AddField(ConfigSeedName(c.go_version, c.gomaxprocs, c.race)).AddField(std::to_string(run_index));
   return Mix64(h.value() ^ Mix64(seed));
 }
 

@@ -33,10 +33,9 @@ absl::StatusOr<std::vector<std::string>> ParseGoVersions(const std::string& text
 // "5s", "1500ms", "2m", or a bare number of seconds; `flag` names the flag in errors.
 absl::StatusOr<std::chrono::milliseconds> ParseDuration(const std::string& text, const std::string& flag);
 
-std::string ProgramKey(const std::string& import_path, const std::string& name);
+// Program keys and configuration names: common/names.h (the seed hashes ConfigSeedName).
 bool InShard(const std::string& program_key, const Shard& shard);
 
-std::string ConfigKey(const store::ConfigRecord& c);
 uint64_t RunSeed(uint64_t seed, const std::string& program_key, const store::ConfigRecord& c, int run_index);
 // Execution order of runs: ascending OrderKey (interleaves programs and configurations, so one
 // hanging program does not occupy every job at once).

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/names.h"
 #include "common/status.h"
 
 namespace schedcast {
@@ -26,7 +27,7 @@ struct ManifestTest {
   int64_t line = 0;
   std::vector<std::string> primitives;    // e.g. {"chan", "select"}
   std::vector<std::string> block_sites;   // "dir/file.go:12"
-  std::string Program() const { return package + "." + name; }  // how stores and datasets name it
+  std::string Program() const { return ProgramKey(package, name); }  // how stores and datasets name it
 };
 
 struct Manifest {

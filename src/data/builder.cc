@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "leaks/prove.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
 
 namespace schedcast::data {
 
@@ -45,30 +43,19 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
                           const std::vector<RunTrace>& runs, const BuildOptions& opt) {
   ProgramBuild out;
   std::vector<TokenizedRun> tokenized;
-  sched::TokenizeOptions topt;
+  pipeline::TokenizeOptions topt;
   topt.level = opt.level;
   topt.include_runtime = opt.include_runtime;
+  topt.leak_proofs = opt.leak_proofs;
+  pipeline::SourceCache sources;
   for (const RunTrace& r : runs) {
-    absl::StatusOr<sched::Timeline> t = sched::BuildTimeline(r.trace);
-    if (!t.ok()) {
-      out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(t.status().message())));
-      out.skipped_runs.push_back(r.run_id);
-      continue;
-    }
-    const sched::Canonicalization canon = sched::Canonicalize(*t);
-    topt.permanent.clear();
-    if (opt.leak_proofs) {
-      absl::StatusOr<leaks::RunAnalysis> a = leaks::AnalyzeRunBytes(*t, canon, r.end_state, r.source_dir,
-                                                                      program.substr(program.rfind('.') + 1));
-      if (a.ok()) topt.permanent = leaks::PermanentOf(*a);
-    }
-    absl::StatusOr<std::vector<sched::Step>> steps = sched::Tokenize(*t, canon, topt);
+    absl::StatusOr<pipeline::TokenizedRun> steps = pipeline::Tokenize(r, topt, &sources);
     if (!steps.ok()) {
       out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(steps.status().message())));
       out.skipped_runs.push_back(r.run_id);
       continue;
     }
-    TokenizedRun tr{r.run_id, std::move(*steps), {}, {}};
+    TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}};
     tr.keys = dist::ComputeKeys(tr.steps, opt.key);
     tr.counts = dist::CountRun(tr.steps, tr.keys);
     out.table.AddRun(tr.counts);

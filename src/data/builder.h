@@ -1,6 +1,6 @@
 // data/builder.h — turns the stored runs of one program and configuration into examples.
 //
-// Each run's trace is parsed into a timeline (sched/), canonicalised and tokenized; every step gets
+// Each run goes through pipeline::Tokenize (timeline, canonical ids, leak proofs, tokens); every step gets
 // a key (dist/key.h); the runs' counts form a table; then one example per (run, step) whose
 // leave-one-run-out target has at least `min_visits` observations. Candidates are the legal set at
 // the type/goroutine level; at the site level, the goroutine-level candidates are refined by the
@@ -20,16 +20,13 @@
 #include "data/example.h"
 #include "dist/key.h"
 #include "dist/table.h"
+#include "pipeline/run.h"
 #include "sched/token.h"
 
 namespace schedcast::data {
 
-struct RunTrace {
-  int64_t run_id = 0;
-  std::string trace;       // raw trace bytes
-  std::string end_state;   // the shim's end-state dump ("" if none): input of the leak proofs
-  std::string source_dir;  // the program's source directory ("" if unknown): input of the leak proofs
-};
+// One run's inputs (trace, end-state dump, sources): pipeline/run.h.
+using RunTrace = pipeline::RunInput;
 
 struct BuildOptions {
   sched::Level level = sched::Level::kGoroutine;
@@ -39,8 +36,8 @@ struct BuildOptions {
   size_t max_steps = 1000;  // examples only for the first max_steps steps of a run (0: all); counts use all steps
   bool include_runtime = false;
   // Goroutines a leak proof (leaks/prove.h) shows permanently blocked get no GoUnblock candidate
-  // from the point the proof holds (sched::TokenizeOptions::permanent). A run whose proof cannot be
-  // computed is tokenized without it.
+  // from the point the proof holds; the policy (missing or unreadable dumps, failed analyses) is
+  // pipeline/run.h's, shared by every consumer.
   bool leak_proofs = true;
 };
 

@@ -1,6 +1,7 @@
 #include "common/json.h"
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -12,10 +13,6 @@ std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
   for (size_t i = 0; i < ids.size() && i < max; ++i) CatAppend(out, i ? ", " : "", ids[i]);
   if (ids.size() > max) CatAppend(out, " and ", ids.size() - max, " more");
   return out;
-}
-
-std::string ConfigName(const store::ConfigRecord& c) {
-  return Cat("go", c.go_version, "/p", c.gomaxprocs, c.race ? "/race" : "");
 }
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
@@ -37,7 +34,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   for (const auto& r : runs) {
     if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
     if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
-    const std::string program = r.program.package + "." + r.program.name;
+    const std::string program = store::ProgramKey(r.program);
     groups[{program, ConfigName(r.config)}].push_back(&r);
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
@@ -70,7 +67,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
         if (opt.strict) return absl::DataLossError(Cat(st.path(), ": ", sum.errors.back(), " (--strict)"));
         continue;
       }
-      traces.push_back(RunTrace{r->id, std::move(*t), r->end_state.value_or(""), r->program.dir});
+      traces.push_back(pipeline::InputOf(*r, std::move(*t)));
     }
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
@@ -111,6 +108,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["max_steps"] = opt.build.max_steps;
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
+  meta["leak_proofs"] = opt.build.leak_proofs;
   meta["manifest"] = opt.manifest;
   meta["programs"] = sum.programs;
   meta["program_configs"] = sum.configs;
@@ -121,6 +119,36 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["skipped_runs"] = sum.skipped_runs;
   SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/meta.json"), JsonText(meta, 2) + "\n"));
   return sum;
+}
+
+absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at, const BuildOptions& opt) {
+  SC_ASSIGN_OR_RETURN(store::StoredRun run, st.GetRun(run_id));
+  SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st.SiblingRuns(run_id));
+  const std::string program = store::ProgramKey(run.program), config = store::ConfigName(run.config);
+  std::vector<const store::StoredRun*> group;
+  for (const auto& r : runs) group.push_back(&r);
+  if (run.trace_bytes == 0) return absl::FailedPreconditionError(Cat(st.path(), ": run ", run_id, " has no trace"));
+  std::vector<std::string> load_errors;
+  const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+  // The run asked for must be readable: say so, rather than "0 prediction steps".
+  bool loaded = false;
+  for (const RunTrace& t : traces) loaded |= t.run_id == run_id;
+  if (!loaded) {
+    absl::StatusOr<std::string> t = st.LoadTrace(run_id);
+    if (!t.ok()) return WithContext(t.status(), Cat(st.path(), ": run ", run_id, ": trace cannot be read"));
+  }
+  ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
+  uint64_t steps = 0;
+  for (auto& e : pb.examples) {
+    if (e.run_id != run_id) continue;
+    steps = std::max(steps, e.position + 1);
+    if (e.position == at) return std::move(e);
+  }
+  pb.errors.insert(pb.errors.end(), load_errors.begin(), load_errors.end());
+  for (const auto& err : pb.errors)
+    if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(st.path(), ": ", err));
+  return absl::OutOfRangeError(Cat(st.path(), ": run ", run_id, " (", program, " ", config, ") has ", steps,
+                                   " prediction steps; --at ", at, " is past the end"));
 }
 
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split) {

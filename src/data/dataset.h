@@ -36,8 +36,8 @@ struct DatasetSummary {
 // "17, 18, 20 (and 4 more)": the first `max` ids of a list, for messages.
 std::string RunIdList(const std::vector<int64_t>& ids, size_t max);
 
-// "go1.23/p2", with "/race" appended for race builds: how examples name a configuration.
-std::string ConfigName(const store::ConfigRecord& c);
+// "go1.23/p2", with "/race" appended for race builds: how examples name a configuration (common/names.h).
+using store::ConfigName;
 
 // `progress(done, total, program)` is called after each program/config group.
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
@@ -59,6 +59,11 @@ struct ProgramMeta {
 // Errors name the file.
 absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs);
 void AnnotateFromManifest(const Manifest& manifest, std::map<std::string, ProgramMeta>* programs);
+
+// The example at step `at` of stored run `run_id`, built from the runs of its program and
+// configuration exactly as BuildDataset builds it (`schedcast predict`). OutOfRange past the run's
+// last prediction step; DataLoss when the run itself could not be read or tokenized.
+absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at, const BuildOptions& opt);
 
 // Reads DIR/<split>.jsonl ("all" reads every split). Errors name the file and line.
 absl::StatusOr<std::vector<Example>> LoadExamples(const std::string& dir, const std::string& split);

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/hash.h"
+
 namespace schedcast::dist {
 
 std::string KeySpec::Name() const {
@@ -33,24 +35,17 @@ absl::StatusOr<KeySpec> ParseKeySpec(std::string_view s) {
   return absl::InvalidArgumentError(Cat("unknown key '", s, "' (want prefix, state or window:K with 1<=K<=64)"));
 }
 
-namespace {
-uint64_t Fnv1a(std::string_view s, uint64_t h) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return (h ^ 0xff) * 1099511628211ull;  // token separator
-}
-}  // namespace
-
 std::vector<std::string> ComputeKeys(const std::vector<sched::Step>& steps, const KeySpec& spec) {
   std::vector<std::string> keys;
   keys.reserve(steps.size());
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = kLegacyBasis;
   for (size_t i = 0; i < steps.size(); ++i) {
     switch (spec.kind) {
       case KeySpec::Kind::kPrefix: {
         char buf[17];
         std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
         keys.emplace_back(buf, 16);
-        h = Fnv1a(steps[i].token, h);
+        h = Fnv1a64(h).AddToken(steps[i].token).value();
         break;
       }
       case KeySpec::Kind::kState: keys.push_back(steps[i].state_key); break;

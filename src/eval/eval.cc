@@ -11,6 +11,7 @@
 #include <set>
 
 #include "data/dataset.h"
+#include "data/stats.h"
 #include "eval/predictions.h"
 #include "eval/rollout.h"
 #include "eval/scoring.h"
@@ -209,6 +210,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
       ro.context_len = meta["context_len"].get<size_t>();
     if (meta.contains("include_runtime") && meta["include_runtime"].is_boolean())
       ro.include_runtime = meta["include_runtime"].get<bool>();
+    if (meta.contains("leak_proofs") && meta["leak_proofs"].is_boolean()) ro.leak_proofs = meta["leak_proofs"].get<bool>();
     Log(opt, Cat("preparing rollouts from ", opt.store));
     SC_ASSIGN_OR_RETURN(Rollouts r, Rollouts::Prepare(examples, ro));
     for (const auto& n : r.notes()) Log(opt, Cat("rollouts: ", n));
@@ -378,18 +380,10 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
       splits[s] = {{"examples", n}, {"programs", progs_in[s]}};
     }
     dataset["splits"] = splits;
-    std::map<std::string, size_t> configs;
-    size_t uncertain = 0, cands = 0;
-    for (const auto& e : examples) {
-      ++configs[e.config];
-      int outcomes = 0;
-      for (uint64_t c : e.target_counts) outcomes += c > 0;
-      uncertain += outcomes > 1;
-      cands += e.candidates.size();
-    }
-    dataset["configs"] = configs;
-    dataset["uncertain_fraction"] = static_cast<double>(uncertain) / examples.size();
-    dataset["candidates_mean"] = static_cast<double>(cands) / examples.size();
+    const data::SplitStats stats = data::ComputeStats(examples);
+    dataset["configs"] = stats.configs;
+    dataset["uncertain_fraction"] = stats.uncertain_fraction;
+    dataset["candidates_mean"] = stats.mean_candidates;
   }
 
   ojson out;

@@ -6,8 +6,7 @@
 
 #include "data/dataset.h"
 #include "eval/scoring.h"
-#include "sched/canon.h"
-#include "sched/timeline.h"
+#include "pipeline/run.h"
 #include "sched/token.h"
 #include "store/store.h"
 
@@ -37,8 +36,7 @@ struct TokenizedRun {
 
 struct Group {
   std::vector<TokenizedRun> runs;
-  std::map<int64_t, sched::Timeline> timelines;  // kept for replaying start states
-  std::map<int64_t, sched::Canonicalization> canons;
+  std::map<int64_t, pipeline::TokenizedRun> full;  // kept for replaying start states
 };
 
 std::string JoinFirst(const std::vector<std::string>& toks, size_t from, size_t k) {
@@ -91,36 +89,33 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
   }
 
   std::map<std::pair<std::string, std::string>, Group> groups;
-  sched::TokenizeOptions topt;
+  pipeline::TokenizeOptions topt;
   topt.level = level;
   topt.include_runtime = opt.include_runtime;
+  topt.leak_proofs = opt.leak_proofs;
+  pipeline::SourceCache sources;
   auto load = [&](const std::string& program, const std::string& config) -> Group& {
     auto [it, fresh] = groups.try_emplace({program, config});
     if (!fresh) return it->second;
-    for (const auto& r : runs) {
-      if (r.trace_bytes == 0 || r.program.package + "." + r.program.name != program || data::ConfigName(r.config) != config)
-        continue;
-      auto bytes = st->LoadTrace(r.id);
-      if (!bytes.ok()) {
-        out.notes_.push_back(Cat(program, " ", config, " run ", r.id, ": ", std::string(bytes.status().message())));
-        continue;
-      }
-      auto t = sched::BuildTimeline(*bytes);
-      if (!t.ok()) continue;  // the dataset builder skipped (and reported) it too
-      sched::Canonicalization canon = sched::Canonicalize(*t);
-      auto steps = sched::Tokenize(*t, canon, topt);
-      if (!steps.ok()) continue;
+    std::vector<const store::StoredRun*> members;
+    for (const auto& r : runs)
+      if (store::ProgramKey(r.program) == program && store::ConfigName(r.config) == config)
+        members.push_back(&r);
+    std::vector<std::string> errors;
+    for (pipeline::RunInput& in : pipeline::LoadInputs(*st, members, &errors)) {
+      auto full = pipeline::Tokenize(in, topt, &sources);
+      if (!full.ok()) continue;  // the dataset builder skipped (and reported) it too
       TokenizedRun tr;
-      tr.run_id = r.id;
-      for (const auto& s : *steps) {
+      tr.run_id = in.run_id;
+      for (const auto& s : full->steps) {
         tr.tokens.push_back(s.token);
         tr.base.push_back(base_level == level ? s.token : s.base_token);
         tr.event_index.push_back(s.event_index);
       }
       it->second.runs.push_back(std::move(tr));
-      it->second.timelines.emplace(r.id, std::move(*t));
-      it->second.canons.emplace(r.id, std::move(canon));
+      it->second.full.emplace(in.run_id, std::move(*full));
     }
+    for (const auto& e : errors) out.notes_.push_back(Cat(program, " ", config, " ", e));
     return it->second;
   };
 
@@ -151,26 +146,18 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
     }
     for (auto& m : s->emp)
       for (auto& [seq, w] : m) w /= static_cast<double>(s->matching_runs);
-    // The state before step i, replayed as sched::Tokenize does.
-    const sched::Timeline& t = g.timelines.at(ex.run_id);
-    for (const auto& [gid, info] : t.goroutines)
-      if (info.preexisting) s->state.AddInitial(gid, info.initial, info.initial_reason);
-    bool ok = true;
-    for (uint64_t e = 0; e < self->event_index[i]; ++e) {
-      if (!s->state.Apply(t.events[e], e).ok()) {
-        ok = false;
-        break;
-      }
-      if (t.events[e].kind == sched::Kind::kGoCreate) ++s->children[t.events[e].g];
-    }
-    if (!ok) continue;  // cannot happen for a run that tokenized
+    // The state before step i, replayed as sched::Tokenize does (leak proofs included).
+    const pipeline::TokenizedRun& full = g.full.at(ex.run_id);
+    auto state = pipeline::StateBefore(full, self->event_index[i], &s->children);
+    if (!state.ok()) continue;  // cannot happen for a run that tokenized
+    s->state = std::move(*state);
     s->program = ex.program;
     s->config = ex.config;
     s->level = ex.level;
     s->key = ex.key;
     s->base_level = base_level;
     s->position = i;
-    s->canon = g.canons.at(ex.run_id);
+    s->canon = full.parsed.canon;
     const size_t from = i > opt.context_len ? i - opt.context_len : 0;
     s->context.assign(self->tokens.begin() + from, self->tokens.begin() + i);
     out.starts_.push_back(std::move(s));

@@ -3,8 +3,8 @@
 //
 // Start positions: up to `starts` test examples, chosen round-robin over programs (seeded shuffle
 // within each program). For a start (run r at step i of program P, configuration C) the runs of
-// (P, C) are re-read from the store and tokenized exactly as the dataset builder does (same level,
-// runtime filter). The empirical k-step distribution is over the next-k token sequences of the
+// (P, C) are re-read from the store and tokenized exactly as the dataset builder does, through
+// pipeline::Tokenize (same level, runtime filter, leak proofs). The empirical k-step distribution is over the next-k token sequences of the
 // *other* runs of (P, C) whose tokens before i equal r's (a run that ends early contributes its
 // shorter sequence); starts with no such run are dropped. The state before step i is rebuilt by
 // replaying r's events. A model rollout repeats `samples` times: build the Example the builder would
@@ -40,6 +40,7 @@ struct RolloutOptions {
   int bootstrap = 1000;
   size_t context_len = 32;
   bool include_runtime = false;
+  bool leak_proofs = true;  // as the dataset was built (meta.json "leak_proofs"; pipeline/run.h's policy)
 };
 
 struct RolloutPoint {

@@ -183,16 +183,4 @@ std::map<uint64_t, uint64_t> PermanentOf(const RunAnalysis& a) {
   return out;
 }
 
-absl::StatusOr<RunAnalysis> AnalyzeRunBytes(const sched::Timeline& t, const sched::Canonicalization& canon,
-                                            const std::string& end_state, const std::string& source_dir,
-                                            const std::string& test) {
-  std::optional<EndState> es;
-  if (!end_state.empty()) {
-    SC_ASSIGN_OR_RETURN(es, ParseEndState(end_state));
-  }
-  std::optional<ProgramSources> src;
-  if (!source_dir.empty()) src.emplace(source_dir, test);
-  return AnalyzeRun(t, canon, es ? &*es : nullptr, src ? &*src : nullptr);
-}
-
 }  // namespace schedcast::leaks

@@ -61,10 +61,7 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
 
 // raw id → proved_from, for sched::TokenizeOptions::permanent.
 std::map<uint64_t, uint64_t> PermanentOf(const RunAnalysis& a);
-
-// Convenience for callers holding raw inputs: parse, canonicalize, analyze. `end_state` may be empty.
-absl::StatusOr<RunAnalysis> AnalyzeRunBytes(const sched::Timeline& t, const sched::Canonicalization& canon,
-                                            const std::string& end_state, const std::string& source_dir,
-                                            const std::string& test = "");
+// Callers holding a stored run's raw inputs (dump text, source directory) go through
+// pipeline::AnalyzeLeaks (pipeline/run.h), which fixes one policy for missing or unreadable dumps.
 
 }  // namespace schedcast::leaks

@@ -25,7 +25,7 @@ bool ProgramReport::proved() const {
 namespace {
 
 ProgramReport& ProgramOf(std::map<std::string, ProgramReport>& m, const store::StoredRun& run) {
-  const std::string key = run.program.package + "." + run.program.name;
+  const std::string key = store::ProgramKey(run.program);
   ProgramReport& p = m[key];
   if (p.program.empty()) {
     p.program = key;
@@ -178,7 +178,7 @@ nlohmann::ordered_json Evaluate(const std::vector<ProgramReport>& reports, const
   nlohmann::ordered_json per_test = nlohmann::ordered_json::array();
   size_t missing = 0;
   for (const auto& m : manifest) {
-    auto it = by_name.find(m.package + "." + m.name);
+    auto it = by_name.find(ProgramKey(m.package, m.name));
     if (it == by_name.end() || it->second->analyzed == 0) {
       ++missing;
       continue;

@@ -13,15 +13,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/hash.h"
 #include "net/http.h"
 
 namespace schedcast::llm {
 namespace {
-
-uint64_t Fnv1a(uint64_t h, const std::string& s) {
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return (h ^ 0xff) * 0x100000001b3ULL;  // field separator
-}
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -55,11 +51,8 @@ ClientStats Client::stats() const { return {requests_.load(), retries_.load(), c
 
 std::string Client::CachePath(const std::string& prompt) const {
   if (opt_.cache_dir.empty()) return "";
-  uint64_t h = 0xcbf29ce484222325ULL;
-  h = Fnv1a(h, ApiName(opt_.api));
-  h = Fnv1a(h, opt_.model);
-  h = Fnv1a(h, std::to_string(opt_.top_logprobs));
-  h = Fnv1a(h, prompt);
+  const uint64_t h =
+      Fnv1a64().AddToken(ApiName(opt_.api)).AddToken(opt_.model).AddToken(std::to_string(opt_.top_logprobs)).AddToken(prompt).value();
   char name[32];
   std::snprintf(name, sizeof name, "%016llx.json", static_cast<unsigned long long>(h));
   return (std::filesystem::path(opt_.cache_dir) / name).string();

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/hash.h"
 #include "data/example.h"
 
 namespace schedcast::model {
@@ -55,14 +56,9 @@ int GomaxprocsOf(std::string_view config);
 std::string_view GoVersionOf(std::string_view config);
 
 // 64-bit FNV-1a, chained: stable across machines and runs (used for feature hashing).
-inline uint64_t HashBytes(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return (h ^ 0xff) * 0x100000001b3ULL;  // field separator
-}
-inline uint64_t HashInt(uint64_t h, uint64_t v) {
-  for (int i = 0; i < 8; ++i, v >>= 8) h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
-  return h;
-}
-inline constexpr uint64_t kHashSeed = 0xcbf29ce484222325ULL;
+// (common/hash.h: AddToken, AddU64.)
+inline uint64_t HashBytes(uint64_t h, std::string_view s) { return Fnv1a64(h).AddToken(s).value(); }
+inline uint64_t HashInt(uint64_t h, uint64_t v) { return Fnv1a64(h).AddU64(v).value(); }
+inline constexpr uint64_t kHashSeed = kFnvOffsetBasis;
 
 }  // namespace schedcast::model

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/context.h"
+#include "model/registry.h"
 
 namespace schedcast::model {
 
@@ -54,6 +55,19 @@ absl::StatusOr<std::unique_ptr<FreqPredictor>> FreqPredictor::FromParams(const n
   }
   if (total > kMaxCount) return BadInputError(Cat("freq: type_counts sum to ", total, ", over 2^53"));
   return m;
+}
+
+ModelKind FreqKind() {
+  ModelKind k;
+  k.name = "freq";
+  k.summary = "frequency of each token type in training (KL: target-weighted; CE: labels)";
+  k.train = [](const TrainInput& in, const nlohmann::json&) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
+    auto f = std::make_unique<FreqPredictor>();
+    f->Fit(in.train, in.objective);
+    return f;
+  };
+  k.load = [](const nlohmann::json& p) { return AsScored(FreqPredictor::FromParams(p)); };
+  return k;
 }
 
 }  // namespace schedcast::model

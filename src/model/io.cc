@@ -4,12 +4,8 @@
 #include <cmath>
 #include <fstream>
 
-#include "collect/hash.h"
-#include "model/freq.h"
-#include "model/neural.h"
-#include "model/ngram.h"
-#include "model/structured.h"
-#include "model/uniform.h"
+#include "common/hash.h"
+#include "model/registry.h"
 
 namespace schedcast::model {
 
@@ -17,16 +13,10 @@ namespace {
 constexpr const char* kFormat = "schedcast-model";
 
 absl::StatusOr<std::unique_ptr<Predictor>> FromParams(std::string_view kind, const nlohmann::json& p) {
-  auto up = [](auto r) -> absl::StatusOr<std::unique_ptr<Predictor>> {
-    if (!r.ok()) return r.status();
-    return std::unique_ptr<Predictor>(std::move(*r));
-  };
-  if (kind == "uniform") return up(UniformPredictor::FromParams(p));
-  if (kind == "freq") return up(FreqPredictor::FromParams(p));
-  if (kind == "ngram") return up(NgramPredictor::FromParams(p));
-  if (kind == "structured") return up(StructuredPredictor::FromParams(p));
-  if (kind == "neural") return up(NeuralFromParams(p));
-  return absl::InvalidArgumentError(Cat("unknown model kind '", kind, "'"));
+  absl::StatusOr<const ModelKind*> k = FindKind(kind);
+  if (!k.ok()) return BadInputError(Cat("unknown model kind '", kind, "' (want ", KindList(), ")"));
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<ScoredPredictor> m, (*k)->load(p));
+  return std::unique_ptr<Predictor>(std::move(m));
 }
 }  // namespace
 
@@ -99,7 +89,7 @@ absl::StatusOr<std::unique_ptr<Predictor>> Load(const std::string& path, std::st
 }
 
 absl::StatusOr<std::string> HashTrainingData(const std::string& dir) {
-  collect::Fnv1a64 h;
+  Fnv1a64 h;
   for (const char* f : {"train.jsonl", "validation.jsonl"}) {
     SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(dir + "/" + f));
     h.AddField(text);

@@ -1,4 +1,5 @@
-// model/neural.cc — the libtorch neural predictor (see neural.h for the model and its contract).
+// model/neural.cc — the libtorch neural predictor: network, predictor and training loop (see neural.h
+// for the model and its contract; the torch-free encoding and configuration are neural_encoder.h).
 #include "model/neural.h"
 
 #include <torch/torch.h>
@@ -12,88 +13,16 @@
 #include <numeric>
 #include <random>
 
-#include "model/context.h"
-#include "model/structured.h"
-#include "model/train.h"
+#include "common/base64.h"
+#include "model/neural_encoder.h"
 
 namespace schedcast::model {
 
 namespace {
 
-// ---- base64 (RFC 4648, with padding) for the weights in the model file ----
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string B64Encode(const unsigned char* p, size_t n) {
-  std::string out;
-  out.reserve((n + 2) / 3 * 4);
-  for (size_t i = 0; i < n; i += 3) {
-    const uint32_t v = (uint32_t{p[i]} << 16) | (i + 1 < n ? uint32_t{p[i + 1]} << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < n ? kB64[(v >> 6) & 63] : '=';
-    out += i + 2 < n ? kB64[v & 63] : '=';
-  }
-  return out;
-}
-
-bool B64Decode(std::string_view s, std::string* out) {
-  if (s.size() % 4 != 0) return false;
-  int rev[256];
-  std::fill(std::begin(rev), std::end(rev), -1);
-  for (int i = 0; i < 64; ++i) rev[static_cast<unsigned char>(kB64[i])] = i;
-  out->clear();
-  out->reserve(s.size() / 4 * 3);
-  for (size_t i = 0; i < s.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const unsigned char c = s[i + k];
-      if (c == '=' && i + 4 == s.size() && k >= 2) {
-        ++pad;
-        v <<= 6;
-        continue;
-      }
-      if (rev[c] < 0 || pad) return false;
-      v = (v << 6) | rev[c];
-    }
-    out->push_back(static_cast<char>(v >> 16));
-    if (pad < 2) out->push_back(static_cast<char>((v >> 8) & 0xff));
-    if (pad < 1) out->push_back(static_cast<char>(v & 0xff));
-  }
-  return true;
-}
-
-// ---- configuration (what the model file records to rebuild the network) ----
-struct Config {
-  int embed = 32, hidden = 64, context = 24, vocab_bits = 12, feature_bits = 14, features = 0;  // features per candidate
-
-  nlohmann::json ToJson() const {
-    return {{"embed", embed},           {"hidden", hidden},     {"context", context},
-            {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}, {"features_per_candidate", features},
-            {"tokens", "relative-v1"},  {"structured_features", "v1"}};
-  }
-  static absl::StatusOr<Config> FromJson(const nlohmann::json& j) {
-    Config c;
-    if (!j.is_object()) return BadInputError("neural: 'config' is not an object");
-    for (auto [name, field, lo, hi] : {std::tuple{"embed", &c.embed, 1, 1024}, {"hidden", &c.hidden, 1, 4096},
-                                       {"context", &c.context, 1, 4096}, {"vocab_bits", &c.vocab_bits, 4, 24},
-                                       {"feature_bits", &c.feature_bits, 4, 24},
-                                       {"features_per_candidate", &c.features, 1, 1024}}) {
-      if (!j.contains(name) || !j[name].is_number_integer())
-        return BadInputError(Cat("neural: config field '", name, "' missing or not an integer"));
-      *field = j[name].get<int>();
-      if (*field < lo || *field > hi)
-        return BadInputError(Cat("neural: config ", name, " = ", *field, " out of range ", lo, "..", hi));
-    }
-    if (j.value("tokens", "") != "relative-v1" || j.value("structured_features", "") != "v1")
-      return BadInputError("neural: token scheme / structured feature set is not relative-v1 / v1");
-    return c;
-  }
-};
-
 // ---- the network ----
 struct NetImpl : torch::nn::Module {
-  explicit NetImpl(const Config& c)
+  explicit NetImpl(const NeuralConfig& c)
       : tok(register_module("tok", torch::nn::Embedding(torch::nn::EmbeddingOptions(int64_t{1} << c.vocab_bits,
                                                                                      c.embed).padding_idx(0)))),
         cand(register_module("cand", torch::nn::Embedding(int64_t{1} << c.vocab_bits, c.embed))),
@@ -132,73 +61,6 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
-// ---- encoding examples into index tensors ----
-struct Batch {
-  std::vector<int64_t> ctx, cand_ex, cand_tok, feats;
-  std::vector<float> w;                 // objective weights per candidate (kl: target, ce: one-hot label)
-  std::vector<double> loss_const;       // per example: Σ t log t (kl) or 0 (ce), so loss = const − Σ w logp
-  std::vector<uint32_t> ex_off;         // per example, first candidate; one extra at the end
-  size_t n = 0;
-};
-
-class Encoder {
- public:
-  explicit Encoder(const Config& c) : c_(c), fz_(c.feature_bits) {}
-
-  // The number of features StructuredPredictor::Featurize gives one candidate (constant for feature set v1).
-  int FeaturesPerCandidate(const data::Example& ex) const {
-    std::vector<uint32_t> f, off;
-    fz_.Featurize(ex, &f, &off);
-    return off.size() >= 2 ? static_cast<int>(off[1] - off[0]) : 0;
-  }
-
-  // Appends `ex` (with objective weights when obj is non-null) to *b.
-  void Add(const data::Example& ex, const Objective* obj, Batch* b) const {
-    const size_t nc = ex.candidates.size();
-    thread_local std::vector<ParsedToken> parsed;
-    parsed.clear();
-    for (const auto& t : ex.context) parsed.push_back(ParseToken(t));
-    const std::string_view anchor = AnchorOf(parsed);
-    const size_t n = static_cast<size_t>(c_.context);
-    const size_t have = std::min(n, parsed.size());
-    b->ctx.insert(b->ctx.end(), n - have, 0);  // left padding
-    for (size_t i = parsed.size() - have; i < parsed.size(); ++i) b->ctx.push_back(TokenId(RelativeToken(parsed[i], anchor)));
-    b->ex_off.push_back(static_cast<uint32_t>(b->cand_tok.size()));
-    thread_local std::vector<uint32_t> f, off;
-    f.clear();
-    fz_.Featurize(ex, &f, &off);
-    for (size_t i = 0; i < nc; ++i) {
-      b->cand_ex.push_back(static_cast<int64_t>(b->n));
-      b->cand_tok.push_back(TokenId(RelativeToken(ParseToken(ex.candidates[i]), anchor)));
-      const uint32_t k0 = off[i], k1 = off[i + 1];
-      for (int k = 0; k < c_.features; ++k)
-        b->feats.push_back(k0 + k < k1 ? static_cast<int64_t>(f[k0 + k]) : int64_t{1} << c_.feature_bits);
-    }
-    if (obj) {
-      thread_local std::vector<double> w;
-      w.assign(nc, 0.0);
-      obj->Weights(ex, w);
-      double cst = 0;
-      if (obj->name() == "kl")
-        for (double t : w)
-          if (t > 0) cst += t * std::log(t);
-      b->loss_const.push_back(cst);
-      for (double x : w) b->w.push_back(static_cast<float>(x));
-    }
-    ++b->n;
-  }
-  void Finish(Batch* b) const { b->ex_off.push_back(static_cast<uint32_t>(b->cand_tok.size())); }
-
- private:
-  int64_t TokenId(const std::string& rel) const {
-    const uint64_t h = HashBytes(kHashSeed, rel);
-    return 1 + static_cast<int64_t>(h % ((uint64_t{1} << c_.vocab_bits) - 1));
-  }
-
-  Config c_;
-  StructuredPredictor fz_;  // only its featurizer is used (its weights stay zero)
-};
-
 torch::Tensor Long(std::vector<int64_t>& v, const torch::Device& dev) {
   return torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kLong).to(dev, /*non_blocking=*/false,
                                                                                         /*copy=*/true);
@@ -208,7 +70,7 @@ struct Forward {
   torch::Tensor logits, logp;  // [C] each
 };
 
-Forward Run(Net& net, Batch& b, int context, int features, const torch::Device& dev) {
+Forward Run(Net& net, NeuralBatch& b, int context, int features, const torch::Device& dev) {
   const int64_t nb = static_cast<int64_t>(b.n);
   const torch::Tensor ctx = Long(b.ctx, dev).view({nb, context});
   const torch::Tensor cand_ex = Long(b.cand_ex, dev);
@@ -231,14 +93,14 @@ Forward Run(Net& net, Batch& b, int context, int features, const torch::Device& 
 // ---- the predictor ----
 class NeuralPredictor final : public ScoredPredictor {
  public:
-  explicit NeuralPredictor(const Config& c) : c_(c), net_(c), enc_(c) {}
+  explicit NeuralPredictor(const NeuralConfig& c) : c_(c), net_(c), enc_(c) {}
   std::string_view kind() const override { return "neural"; }
 
   void Logits(const data::Example& ex, std::vector<double>* logits) const override {
     logits->clear();
     if (ex.candidates.empty()) return;
     torch::NoGradGuard ng;
-    Batch b;
+    NeuralBatch b;
     enc_.Add(ex, nullptr, &b);
     enc_.Finish(&b);
     const int64_t nc = static_cast<int64_t>(ex.candidates.size());
@@ -256,7 +118,7 @@ class NeuralPredictor final : public ScoredPredictor {
       const torch::Tensor t = item.value().detach().to(torch::kCPU, torch::kFloat).contiguous();
       static_assert(std::endian::native == std::endian::little, "weights are stored little-endian");
       tensors[item.key()] = {{"shape", t.sizes().vec()},
-                             {"f32", B64Encode(static_cast<const unsigned char*>(t.data_ptr()), t.numel() * 4)}};
+                             {"f32", Base64Encode(std::string_view(static_cast<const char*>(t.data_ptr()), t.numel() * 4))}};
     }
     return {{"version", kNeuralParamsVersion}, {"config", c_.ToJson()}, {"tensors", std::move(tensors)}};
   }
@@ -271,7 +133,7 @@ class NeuralPredictor final : public ScoredPredictor {
       const nlohmann::json& t = tensors[name];
       if (!t.is_object() || !t.contains("shape") || t["shape"] != nlohmann::json(item.value().sizes().vec()))
         return BadInputError(Cat("neural: tensor '", name, "' has the wrong shape for the config"));
-      if (!t.contains("f32") || !t["f32"].is_string() || !B64Decode(t["f32"].get<std::string>(), &bytes) ||
+      if (!t.contains("f32") || !t["f32"].is_string() || !Base64Decode(t["f32"].get<std::string>(), &bytes) ||
           bytes.size() != static_cast<size_t>(item.value().numel()) * 4)
         return BadInputError(Cat("neural: tensor '", name, "' data is not base64 float32 of its shape"));
       std::memcpy(item.value().data_ptr(), bytes.data(), bytes.size());
@@ -284,13 +146,13 @@ class NeuralPredictor final : public ScoredPredictor {
   }
 
   Net& net() { return net_; }
-  const Config& config() const { return c_; }
-  const Encoder& encoder() const { return enc_; }
+  const NeuralConfig& config() const { return c_; }
+  const NeuralEncoder& encoder() const { return enc_; }
 
  private:
-  Config c_;
+  NeuralConfig c_;
   mutable Net net_;  // forward() is not const in libtorch; inference does not modify it
-  Encoder enc_;
+  NeuralEncoder enc_;
 };
 
 struct Score {
@@ -303,7 +165,7 @@ Score ScoreSplit(NeuralPredictor& m, const std::vector<data::Example>& xs, const
   Score s;
   size_t n = 0;
   for (size_t i = 0; i < xs.size(); i += batch) {
-    Batch b;
+    NeuralBatch b;
     for (size_t j = i; j < std::min(xs.size(), i + batch); ++j)
       if (!xs[j].candidates.empty()) m.encoder().Add(xs[j], &obj, &b);
     m.encoder().Finish(&b);
@@ -334,7 +196,7 @@ bool NeuralAvailable() { return true; }
 
 absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>& train,
                                                              const std::vector<data::Example>& val,
-                                                             const Objective& obj, const TrainOptions& opt,
+                                                             const Objective& obj, const NeuralOptions& opt,
                                                              std::ostream* progress) {
   for (auto [name, v, lo, hi] : {std::tuple{"embed", opt.embed, 1, 1024}, {"hidden", opt.hidden, 1, 4096},
                                  {"context", opt.context, 1, 4096}, {"batch", opt.batch, 1, 1 << 16},
@@ -359,11 +221,11 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<d
   torch::manual_seed(opt.seed);
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
 
-  Config c;
+  NeuralConfig c;
   c.embed = opt.embed, c.hidden = opt.hidden, c.context = opt.context;
   c.vocab_bits = opt.vocab_bits, c.feature_bits = opt.feature_bits;
   {
-    const Encoder probe(c);
+    const NeuralEncoder probe(c);
     c.features = probe.FeaturesPerCandidate(train[usable[0]]);
   }
   auto m = std::make_unique<NeuralPredictor>(c);
@@ -391,7 +253,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<d
     net->train();
     double train_loss = 0;
     for (size_t i = 0; i < n; i += opt.batch) {
-      Batch b;
+      NeuralBatch b;
       for (size_t j = i; j < std::min(n, i + opt.batch); ++j) m->encoder().Add(train[usable[j]], &obj, &b);
       m->encoder().Finish(&b);
       Forward f = Run(net, b, c.context, c.features, dev);
@@ -437,7 +299,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann
   if (v != kNeuralParamsVersion)
     return absl::FailedPreconditionError(Cat("neural: parameter version ", v, ", this schedcast reads version ",
                                              kNeuralParamsVersion, " (retrain the model)"));
-  SC_ASSIGN_OR_RETURN(Config c, Config::FromJson(p.value("config", nlohmann::json())));
+  SC_ASSIGN_OR_RETURN(NeuralConfig c, NeuralConfig::FromJson(p.value("config", nlohmann::json())));
   auto m = std::make_unique<NeuralPredictor>(c);
   SC_RETURN_IF_ERROR(m->SetTensors(p.value("tensors", nlohmann::json())));
   m->net()->eval();

@@ -31,21 +31,33 @@
 #include "data/example.h"
 #include "model/objective.h"
 #include "model/predictor.h"
+#include "model/registry.h"
 
 namespace schedcast::model {
-
-struct TrainOptions;
 
 inline constexpr int kNeuralParamsVersion = 1;
 
 // True when this schedcast was built with libtorch.
 bool NeuralAvailable();
 
-// Fits a neural model (options: seed, epochs, patience, lr, l2 as weight decay, and the neural_* fields
-// of TrainOptions). Metadata and temperature are left to model::Train.
+// The neural kind's options (registry.h; defaults here, flags of `schedcast train`).
+struct NeuralOptions : LoopOptions {  // seed, epochs, patience, lr, l2 (Adam weight decay)
+  std::string device = "auto";  // auto | cpu | cuda
+  int embed = 32;               // token / candidate embedding size
+  int hidden = 64;              // GRU state size
+  int context = 24;             // context tokens read (the newest)
+  int batch = 32;               // examples per Adam step
+  int threads = 1;              // libtorch intra-op threads (1: OpenMP spin-waits make 2 much slower on a busy machine)
+  int epoch_examples = 20000;   // at most this many (sampled) training examples per epoch
+  int vocab_bits = 12;          // hashed relative-token vocabulary: 2^vocab_bits ids
+  int feature_bits = 14;        // hashed structured features: 2^feature_bits rows
+};
+
+// Fits a neural model. Metadata and temperature are left to model::Train (neural_kind.cc registers
+// the kind).
 absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>& train,
                                                              const std::vector<data::Example>& validation,
-                                                             const Objective& obj, const TrainOptions& opt,
+                                                             const Objective& obj, const NeuralOptions& opt,
                                                              std::ostream* progress);
 
 // The inverse of the model's Params() (io.cc).

@@ -15,7 +15,7 @@ bool NeuralAvailable() { return false; }
 
 absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>&,
                                                              const std::vector<data::Example>&, const Objective&,
-                                                             const TrainOptions&, std::ostream*) {
+                                                             const NeuralOptions&, std::ostream*) {
   return NoTorch();
 }
 

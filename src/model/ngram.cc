@@ -4,6 +4,7 @@
 #include <map>
 
 #include "model/context.h"
+#include "model/registry.h"
 
 namespace schedcast::model {
 
@@ -125,6 +126,25 @@ absl::StatusOr<std::unique_ptr<NgramPredictor>> NgramPredictor::FromParams(const
     }
   }
   return m;
+}
+
+ModelKind NgramKind() {
+  ModelKind k;
+  k.name = "ngram";
+  k.summary = "back-off n-gram over goroutine-relative tokens";
+  k.options = {{"order", "tokens of context K (ngram)", NgramOptions{}.order},
+               {"beta", "back-off strength (ngram)", NgramOptions{}.beta}};
+  k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
+    NgramOptions opt;
+    opt.order = o.at("order").get<int>();
+    opt.beta = o.at("beta").get<double>();
+    if (opt.order < 0 || opt.order > 16) return absl::InvalidArgumentError(Cat("ngram order ", opt.order, " out of range 0..16"));
+    auto n = std::make_unique<NgramPredictor>(opt);
+    n->Fit(in.train, in.objective);
+    return n;
+  };
+  k.load = [](const nlohmann::json& p) { return AsScored(NgramPredictor::FromParams(p)); };
+  return k;
 }
 
 }  // namespace schedcast::model

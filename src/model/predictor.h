@@ -5,7 +5,7 @@
 // Predict reads only what is known before the step — context, context_total, state, candidates,
 // config, program, level — never target_counts or label.
 // Most models are ScoredPredictors: they produce one logit per candidate and Predict applies the
-// (optionally fitted) temperature and a softmax; a future libtorch model can derive from either.
+// (optionally fitted) temperature and a softmax; the libtorch model (neural.h) derives from ScoredPredictor.
 // ModelMeta is what a model file records beside the parameters (io.h).
 // Thread-safety: Predict is const and thread-safe on a fully built predictor; fitting/setters are not.
 #pragma once

@@ -12,7 +12,7 @@
 //   (log2 bucket); number of candidates and of candidates of c's type; root/depth of c's goroutine;
 //   the anchor's state.
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
-// stopping) is in train.h; this class only featurizes and scores.
+// stopping) is in structured_train.cc; this class only featurizes and scores.
 // Thread-safe for Predict after construction; weights() mutation is not.
 #pragma once
 

@@ -1,13 +1,11 @@
 // model/train.h — fitting a model of a given kind to a dataset's train split.
 //
-//   uniform      nothing to fit
-//   freq, ngram  count-based: weighted counts from the objective's weights (kl: target distribution,
-//                ce: the label only)
-//   neural       neural.h (libtorch; FailedPrecondition in a build without it)
-//   structured   Adam with L2 on the objective's loss, one example per step in a seeded shuffled
-//                order, early stopping on the validation loss (the best epoch's weights are kept)
-// With `temperature`, a single temperature T is then fitted on the validation split (golden-section
-// search over log T minimising the objective's loss) and stored in the model.
+// Train looks the kind up in the registry (registry.h), resolves its options and calls its trainer
+// (the kinds and their training: uniform.h, freq.h, ngram.h, structured.h + structured_train.cc,
+// neural.h). With `temperature`, a single temperature T is then fitted on the validation split
+// (golden-section search over log T minimising the objective's loss) and stored in the model.
+// The model's meta records the kind, objective, resolved options + temperature ("hyper"), the
+// data's level and key, and validation metrics.
 // Deterministic for a seed: same data + options + seed → identical model file. Progress lines
 // ("epoch 3: train loss … val loss … val acc …") go to `progress` when non-null.
 // Not thread-safe (single-threaded; call from one thread).
@@ -26,33 +24,26 @@
 namespace schedcast::model {
 
 struct TrainOptions {
-  std::string model = "structured";  // uniform | freq | ngram | structured | neural
+  std::string model = "structured";  // a kind of the registry (registry.h)
   std::string objective = "kl";      // kl | ce
-  uint64_t seed = 1;
-  int epochs = 8;                    // structured: maximum epochs
-  int patience = 2;                  // structured: epochs without validation improvement before stopping
-  double lr = 0.002;                 // structured: Adam step size
-  double l2 = 1e-5;                  // structured: L2 per touched weight and step
-  int hash_bits = 18;                // structured
-  int order = 3;                     // ngram: K
-  double beta = 32.0;                // ngram: back-off strength
+  uint64_t seed = 1;                 // the kind's "seed" option, where it has one and `options` gives none
   bool temperature = false;          // fit a temperature on validation
-  // neural (neural.h); epochs, patience, lr, seed above apply too, l2 is Adam's weight decay
-  std::string device = "auto";       // auto | cpu | cuda
-  int embed = 32;                    // token / candidate embedding size
-  int hidden = 64;                   // GRU state size
-  int context = 24;                  // context tokens read (the newest)
-  int batch = 32;                    // examples per Adam step
-  int threads = 1;                   // libtorch intra-op threads (1: OpenMP spin-waits make 2 much slower on a busy machine)
-  int epoch_examples = 20000;        // at most this many (sampled) training examples per epoch
-  int vocab_bits = 12;               // hashed relative-token vocabulary: 2^vocab_bits ids
-  int feature_bits = 14;             // hashed structured features: 2^feature_bits rows
-  nlohmann::json Hyper() const;      // the options that matter for `model`, for the model file
+  // The kind's own options by name ({"epochs": 2, "lr": 0.005}); the kind's defaults fill the rest.
+  // A name the kind does not declare is an InvalidArgument error.
+  nlohmann::json options = nlohmann::json::object();
 };
 
 absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example>& train,
                                                  const std::vector<data::Example>& validation,
                                                  const TrainOptions& opt, std::ostream* progress);
+
+// Train, record the dataset directory and its hash (io.h HashTrainingData) in the model's meta,
+// and save the model file to `path`: what `schedcast train` and the main job (job/run_job.h) do.
+absl::StatusOr<std::unique_ptr<Predictor>> TrainAndSave(const std::string& data_dir,
+                                                        const std::vector<data::Example>& train,
+                                                        const std::vector<data::Example>& validation,
+                                                        const TrainOptions& opt, const std::string& path,
+                                                        std::ostream* progress);
 
 // Fits the temperature of `m` on `examples` (golden-section over log T in [-3, 3]); returns T.
 double FitTemperature(ScoredPredictor& m, const std::vector<data::Example>& examples, const Objective& obj);

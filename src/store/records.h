@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "common/names.h"
 #include "store/outcome.h"
 
 namespace schedcast::store {
@@ -80,5 +81,11 @@ struct StoredRun {
   std::string note;
   std::string started_at;
 };
+
+// The common names (common/names.h) of a stored program and configuration.
+using schedcast::ConfigName;
+using schedcast::ProgramKey;
+inline std::string ProgramKey(const ProgramRecord& p) { return ProgramKey(p.package, p.name); }
+inline std::string ConfigName(const ConfigRecord& c) { return ConfigName(c.go_version, c.gomaxprocs, c.race); }
 
 }  // namespace schedcast::store

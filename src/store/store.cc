@@ -95,7 +95,7 @@ absl::StatusOr<int64_t> Store::UpsertProgram(const ProgramRecord& p) {
       "ON CONFLICT(package, name, source_hash) DO UPDATE SET dir = excluded.dir RETURNING id"));
   ins.Bind(1, p.package).Bind(2, p.dir).Bind(3, p.name).Bind(4, p.kind).Bind(5, p.source_hash);
   SC_ASSIGN_OR_RETURN(bool row, ins.Step());
-  if (!row) return db_.Error(Cat("upserting program ", p.package, ".", p.name));
+  if (!row) return db_.Error(Cat("upserting program ", ProgramKey(p)));
   return ins.Int(0);
 }
 
@@ -190,8 +190,20 @@ absl::StatusOr<StoredRun> Store::GetRun(int64_t run_id) {
   return ReadRun(q);
 }
 
-absl::StatusOr<std::vector<StoredRun>> Store::ListRuns() {
-  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, " ORDER BY r.id")));
+absl::StatusOr<std::vector<StoredRun>> Store::ListRuns() { return ListRuns(RunFilter{}); }
+
+absl::StatusOr<std::vector<StoredRun>> Store::ListRuns(const RunFilter& f) {
+  if (f.package.empty() && !f.name.empty())
+    return absl::InvalidArgumentError(Cat(path(), ": a run filter by program name needs the package"));
+  std::string where = " WHERE r.id BETWEEN ?1 AND ?2";
+  if (!f.package.empty()) where += " AND p.package = ?3";
+  if (!f.name.empty()) where += " AND p.name = ?4";
+  if (f.config) where += " AND c.go_version = ?5 AND c.gomaxprocs = ?6 AND c.race = ?7";
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, where, " ORDER BY r.id")));
+  q.Bind(1, f.min_id).Bind(2, f.max_id);
+  if (!f.package.empty()) q.Bind(3, f.package);
+  if (!f.name.empty()) q.Bind(4, f.name);
+  if (f.config) q.Bind(5, f.config->go_version).Bind(6, f.config->gomaxprocs).Bind(7, f.config->race ? 1 : 0);
   std::vector<StoredRun> out;
   while (true) {
     SC_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -201,13 +213,22 @@ absl::StatusOr<std::vector<StoredRun>> Store::ListRuns() {
   return out;
 }
 
+absl::StatusOr<std::vector<StoredRun>> Store::SiblingRuns(int64_t run_id) {
+  SC_ASSIGN_OR_RETURN(StoredRun run, GetRun(run_id));
+  RunFilter f;
+  f.package = run.program.package;
+  f.name = run.program.name;
+  f.config = run.config;
+  return ListRuns(f);
+}
+
 absl::StatusOr<std::string> Store::LoadTrace(int64_t run_id) {
   SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT codec, data, raw_bytes FROM traces WHERE run_id = ?1"));
   q.Bind(1, run_id);
   SC_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) {
     SC_ASSIGN_OR_RETURN(StoredRun r, GetRun(run_id));
-    return absl::NotFoundError(Cat(path(), ": run ", run_id, " (", r.program.package, ".", r.program.name, ", ",
+    return absl::NotFoundError(Cat(path(), ": run ", run_id, " (", ProgramKey(r.program), ", ",
                                    OutcomeName(r.outcome), ") has no stored trace"));
   }
   // raw_bytes is the size recorded when the run was stored: the blob must inflate to exactly that.

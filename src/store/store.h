@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,17 @@ class Store {
   // The decompressed trace of a run; NotFound if the run stored none.
   absl::StatusOr<std::string> LoadTrace(int64_t run_id);
   absl::StatusOr<std::vector<StoredRun>> ListRuns();
+
+  // Runs matching every given field, in id order, through the store's indexes (programs' unique
+  // key, runs_by_program_config, the runs' primary key).
+  struct RunFilter {
+    std::string package, name;           // the program ("" = any; name needs package)
+    std::optional<ConfigRecord> config;  // the configuration (nullopt = any)
+    int64_t min_id = 0, max_id = INT64_MAX;  // inclusive id range
+  };
+  absl::StatusOr<std::vector<StoredRun>> ListRuns(const RunFilter& f);
+  // The runs of the same program (package and name) and configuration as run `run_id`, it included.
+  absl::StatusOr<std::vector<StoredRun>> SiblingRuns(int64_t run_id);
 
   Database& db() { return db_; }
   const std::string& path() const { return db_.path(); }

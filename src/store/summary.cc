@@ -44,9 +44,6 @@ absl::StatusOr<StoreSummary> Summarise(Store& store) {
 }
 
 namespace {
-std::string ConfigLabel(const ConfigRecord& c) {
-  return Cat("go", c.go_version, " P=", c.gomaxprocs, c.race ? " race" : "");
-}
 std::string Outcomes(const std::map<std::string, int64_t>& m) {
   std::string s;
   for (const auto& [name, n] : m) CatAppend(s, s.empty() ? "" : " ", name, "=", n);
@@ -59,11 +56,11 @@ std::string ToText(const StoreSummary& s) {
   for (const auto& p : s.programs) w = std::max(w, p.program.package.size() + 1 + p.program.name.size());
   std::string out;
   for (const auto& p : s.programs) {
-    std::string name = Cat(p.program.package, ".", p.program.name);
+    std::string name = ProgramKey(p.program);
     name.resize(w, ' ');
     if (p.configs.empty()) CatAppend(out, name, "  (no runs)\n");
     for (size_t i = 0; i < p.configs.size(); ++i) {
-      std::string label = ConfigLabel(p.configs[i].config);
+      std::string label = ConfigName(p.configs[i].config);
       label.resize(std::max<size_t>(label.size(), 18), ' ');
       CatAppend(out, i == 0 ? name : std::string(w, ' '), "  ", label, "  runs=", p.configs[i].total, "  ",
                 Outcomes(p.configs[i].outcomes), "\n");

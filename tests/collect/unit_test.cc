@@ -11,9 +11,10 @@
 #include "collect/capture.h"
 #include "collect/classify.h"
 #include "collect/discover.h"
-#include "collect/hash.h"
 #include "collect/plan.h"
 #include "collect/shim.h"
+#include "common/hash.h"
+#include "common/names.h"
 
 namespace schedcast::collect {
 namespace {

@@ -1,6 +1,6 @@
 // Dataset tests on real collected runs (a slice of the corpus under go1.19 and go1.23, made by the
 // collect_corpus_store fixture): the legality invariant over every stored trace, leave-one-run-out
-// targets, program-level splits, and the JSONL / prompt exports through the CLI.
+// targets, program-level splits. The CLI's end-to-end tests are in tests/cli/.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "collect/plan.h"
 #include "data/dataset.h"
 #include "data/prompt.h"
 #include "sched/canon.h"
@@ -82,6 +83,21 @@ TEST(StoredRuns, TestGoroutineIsTheRootAndUserGoroutinesAreItsDescendants) {
   EXPECT_GE(checked, 40);
 }
 
+// Every stored run's seed is what collect::RunSeed computes from its program key, configuration and
+// index today: the seed formula (common/hash.h, common/names.h ConfigSeedName) must never change,
+// or top-ups of existing stores would collect different runs.
+TEST(StoredRuns, RunSeedsAreReproducible) {
+  auto st = OpenCorpus();
+  ASSERT_NE(st, nullptr);
+  auto runs = st->ListRuns();
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_GT(runs->size(), 100u);
+  for (const auto& r : *runs)
+    if (r.outcome != store::Outcome::kBuildFailed)  // recorded with run_seed 0
+      ASSERT_EQ(collect::RunSeed(r.seed, store::ProgramKey(r.program), r.config, r.run_index), r.run_seed)
+          << "run " << r.id << " " << store::ProgramKey(r.program) << " " << store::ConfigName(r.config);
+}
+
 // The dataset the build_corpus_dataset fixture made from the corpus store with the CLI.
 class Built : public ::testing::Test {
  protected:
@@ -151,38 +167,6 @@ TEST_F(Built, SomeTargetsAreGenuinelyUncertain) {
   EXPECT_GT(multi, examples_.size() / 50) << "expected real nondeterminism in the corpus slice";
 }
 
-TEST_F(Built, CliExportsJsonlAndPrompts) {
-  const std::string out = (std::filesystem::temp_directory_path() / ("schedcast-export-" + std::to_string(getpid()))).string();
-  auto r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", dir_.string(), "--format", "jsonl",
-                                 "--split", "test", "--out", out});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::ifstream in(out);
-  std::string line;
-  size_t n = 0;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    ASSERT_EQ(j.at("split"), "test");
-    ASSERT_TRUE(FromJson(j).ok());
-    ++n;
-  }
-  EXPECT_GT(n, 0u);
-  r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", dir_.string(), "--format", "prompt",
-                            "--split", "test"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto first = nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
-  const std::string prompt = first.at("prompt");
-  EXPECT_NE(prompt.find("func Test"), std::string::npos) << "the Go source of the test is in the prompt";
-  EXPECT_NE(prompt.find("\nA. "), std::string::npos);
-  EXPECT_TRUE(first.at("letters").size() >= 1);
-  double total = 0;
-  for (auto& [k, v] : first.at("target").items()) total += v.get<double>();
-  EXPECT_NEAR(total, 1.0, 1e-9);
-  std::filesystem::remove(out);
-  r = testutil::RunCommand({SCHEDCAST_BIN, "dataset", "export", "--data", "/nonexistent", "--format", "jsonl"});
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("/nonexistent"), std::string::npos) << r.err;
-}
-
 TEST(Prompt, LettersAndReadableTokens) {
   EXPECT_EQ(Letter(0), "A");
   EXPECT_EQ(Letter(25), "Z");
@@ -191,53 +175,6 @@ TEST(Prompt, LettersAndReadableTokens) {
   EXPECT_EQ(ReadableToken("GoBlock(recv) T.1"), "goroutine T.1 blocks receiving from a channel");
   EXPECT_EQ(ReadableToken("GoCreate T>T.2"), "goroutine T starts new goroutine T.2");
   EXPECT_EQ(ReadableToken("GoUnblock T.0 @x_test.go:3"), "goroutine T.0 is woken up at x_test.go:3");
-}
-
-}  // namespace
-}  // namespace schedcast::data
-
-namespace schedcast::data {
-namespace {
-
-// The main job end to end on one corpus package: collect → dataset → train → eval → report, then a
-// second run that tops up nothing (and trains nothing: --models "").
-TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
-  const auto out = std::filesystem::temp_directory_path() / ("schedcast-run-" + std::to_string(getpid()));
-  auto r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
-                                 out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s"},
-                                {"GOTOOLCHAIN=local"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("ceiling"), std::string::npos) << r.out;
-  auto text = ReadFileToString((out / "summary.json").string());
-  ASSERT_TRUE(text.ok()) << text.status();
-  auto j = nlohmann::json::parse(*text);
-  EXPECT_EQ(j.at("dataset_runs").get<int>(), 14 * 2 * 4);  // 14 tests in corpus/chans
-  EXPECT_GT(j.at("splits").at("train").at("examples").get<int>(), 0);
-  const double ceiling = j.at("splits").at("train").at("oracle_accuracy");
-  const double uniform = j.at("splits").at("train").at("uniform_accuracy");
-  EXPECT_GT(ceiling, uniform);
-  // Every requested model was trained (neural only where libtorch is built in), evaluated and reported.
-  std::set<std::string> trained;
-  for (const auto& m : j.at("models")) trained.insert(m.at("kind").get<std::string>() + "-" + m.at("objective").get<std::string>());
-  for (const char* want : {"freq-kl", "ngram-kl", "structured-kl", "structured-ce"}) EXPECT_TRUE(trained.count(want)) << want;
-  auto ev = ReadFileToString((out / "eval.json").string());
-  ASSERT_TRUE(ev.ok()) << ev.status();
-  std::set<std::string> rows;
-  const auto eval_json = nlohmann::json::parse(*ev);
-  for (const auto& m : eval_json.at("models")) rows.insert(m.at("name").get<std::string>());
-  for (const auto& t : trained) EXPECT_TRUE(rows.count(t)) << t;
-  EXPECT_TRUE(rows.count("oracle") && rows.count("uniform"));
-  EXPECT_TRUE(std::filesystem::file_size(out / "report" / "index.html") > 1000);
-  EXPECT_NE(r.out.find("report: "), std::string::npos) << r.out;
-  // Running again tops up nothing and gives the same dataset size.
-  r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
-                            out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s", "--models", ""},
-                           {"GOTOOLCHAIN=local"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j2 = nlohmann::json::parse(*ReadFileToString((out / "summary.json").string()));
-  EXPECT_EQ(j2.at("runs_stored_now").get<int>(), 0);
-  EXPECT_EQ(j2.at("dataset_runs"), j.at("dataset_runs"));
-  std::filesystem::remove_all(out);
 }
 
 }  // namespace

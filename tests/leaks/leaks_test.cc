@@ -11,6 +11,7 @@
 #include "leaks/prove.h"
 #include "leaks/report.h"
 #include "nlohmann/json.hpp"
+#include "pipeline/run.h"
 #include "sched/canon.h"
 #include "sched/timeline.h"
 #include "sched/token.h"
@@ -46,10 +47,12 @@ std::vector<AnalyzedRun> Analyze(const std::string& test, const std::string& pkg
     if (!t.ok()) continue;
     AnalyzedRun a{r, std::move(*t), {}, {}};
     a.canon = sched::Canonicalize(a.timeline);
-    auto an = AnalyzeRunBytes(a.timeline, a.canon, r.end_state.value_or(""), r.program.dir, r.program.name);
+    const pipeline::ParsedRun parsed{a.timeline, a.canon};
+    auto an = pipeline::AnalyzeLeaks(parsed, pipeline::InputOf(r, ""));
     EXPECT_TRUE(an.ok()) << "run " << r.id << ": " << an.status().message();
     if (!an.ok()) continue;
-    a.analysis = std::move(*an);
+    EXPECT_TRUE(an->notes.empty()) << "run " << r.id << ": " << an->notes[0];
+    a.analysis = std::move(an->analysis);
     out.push_back(std::move(a));
   }
   EXPECT_EQ(out.size(), 6u) << test << ": 3 runs x 2 Go versions expected";

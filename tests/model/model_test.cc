@@ -7,12 +7,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "data/dataset.h"
 #include "model/context.h"
 #include "model/io.h"
 #include "model/metrics.h"
 #include "model/objective.h"
+#include "model/registry.h"
 #include "model/train.h"
 #include "model/model_checks.h"
 #include "testutil.h"
@@ -78,7 +80,7 @@ TEST_F(ModelTrained, TrainingIsDeterministicForASeed) {
     TrainOptions o;
     o.model = kind;
     o.seed = 42;
-    o.epochs = 2;
+    if (std::string(kind) == "structured") o.options["epochs"] = 2;
     auto a = Train(train_, val_, o, nullptr), b = Train(train_, val_, o, nullptr);
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_EQ(ToFileJson(**a).dump(), ToFileJson(**b).dump()) << kind;
@@ -145,6 +147,56 @@ TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"kind\": \"freq\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"hash\""), std::string::npos) << r.out;
+}
+
+// The registry is the only list of kinds: its options are what the model file records, in the
+// types declared, and `schedcast train` takes exactly the chosen kind's options as flags.
+TEST_F(ModelTrained, RegistryOptionsAreTheModelFilesHyperParameters) {
+  std::vector<std::string> names;
+  for (const auto& k : Kinds()) names.push_back(k.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"uniform", "freq", "ngram", "structured", "neural"}));
+  EXPECT_EQ(KindList(), "uniform, freq, ngram, structured or neural");
+  for (const char* kind : {"uniform", "freq", "ngram", "structured"}) {
+    nlohmann::json hyper = models_[std::string(kind) + "/kl"]->meta().hyper;
+    std::set<std::string> keys, want = {"temperature"};
+    for (const auto& [k, v] : hyper.items()) keys.insert(k);
+    for (const auto& o : (*FindKind(kind))->options) want.insert(o.name);
+    EXPECT_EQ(keys, want) << kind;
+  }
+  const auto structured = models_["structured/kl"]->meta().hyper;
+  EXPECT_EQ(structured.dump(),
+            R"({"epochs":8,"hash_bits":18,"l2":1e-05,"lr":0.002,"patience":2,"seed":1,"temperature":false})");
+  EXPECT_EQ(models_["ngram/kl"]->meta().hyper.dump(), R"({"beta":32.0,"order":3,"temperature":true})");
+  EXPECT_EQ(models_["uniform/kl"]->meta().objective, "");
+
+  const ModelKind& s = **FindKind("structured");
+  auto r = ResolveOptions(s, {{"lr", 1}, {"epochs", 3}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE((*r)["lr"].is_number_float()) << r->dump();
+  EXPECT_EQ((*r)["epochs"], 3);
+  EXPECT_FALSE(ResolveOptions(s, {{"order", 2}}).ok());      // ngram's, not structured's
+  EXPECT_FALSE(ResolveOptions(s, {{"epochs", "x"}}).ok());   // wrong type
+  EXPECT_FALSE(ResolveOptions(s, {{"epochs", 2.5}}).ok());
+  EXPECT_FALSE(ResolveOptions(**FindKind("neural"), {{"device", "tpu"}}).ok());
+  EXPECT_FALSE(FindKind("nope").ok());
+  const OptionSpec* lr = nullptr;
+  for (const auto& o : s.options)
+    if (o.name == "lr") lr = &o;
+  ASSERT_NE(lr, nullptr);
+  EXPECT_EQ(*ParseOptionValue(*lr, "0.01"), 0.01);
+  EXPECT_FALSE(ParseOptionValue(*lr, "0.01x").ok());
+
+  auto cli = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", data_.string(), "--model", "ngram", "--order",
+                                   "2", "--out", (dir_ / "n2.json").string()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  auto n2 = Load((dir_ / "n2.json").string());
+  ASSERT_TRUE(n2.ok()) << n2.status();
+  EXPECT_EQ((*n2)->meta().hyper["order"], 2);
+  cli = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", data_.string(), "--model", "ngram", "--epochs", "2",
+                              "--out", (dir_ / "bad.json").string()});
+  EXPECT_NE(cli.exit_code, 0);
+  EXPECT_NE(cli.err.find("--epochs"), std::string::npos) << cli.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad.json"));
 }
 
 TEST(ModelRelative, GoroutinesAreNamedByTheirRelationToTheLastActor) {

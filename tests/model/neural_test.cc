@@ -27,16 +27,8 @@ TrainOptions Small(const char* objective, uint64_t seed = 3) {
   o.model = "neural";
   o.objective = objective;
   o.seed = seed;
-  o.epochs = 2;
-  o.patience = 2;
-  o.embed = 16;
-  o.hidden = 32;
-  o.context = 16;
-  o.batch = 32;
-  o.threads = 1;
-  o.epoch_examples = 1500;
-  o.device = "cpu";
-  o.lr = 0.005;
+  o.options = {{"epochs", 2}, {"patience", 2},   {"embed", 16},   {"hidden", 32},          {"context", 16},
+               {"batch", 32}, {"threads", 1},    {"device", "cpu"}, {"epoch_examples", 1500}, {"lr", 0.005}};
   return o;
 }
 

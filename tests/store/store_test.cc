@@ -169,7 +169,7 @@ TEST(Store, SummaryCountsByProgramConfigAndOutcome) {
   EXPECT_EQ(sum->programs[0].configs[0].outcomes.at("deadlock"), 1);
   EXPECT_TRUE(sum->programs[1].configs.empty());
   std::string text = ToText(*sum);
-  EXPECT_NE(text.find("go1.23 P=4 race"), std::string::npos) << text;
+  EXPECT_NE(text.find("go1.23/p4/race"), std::string::npos) << text;
   EXPECT_NE(text.find("(no runs)"), std::string::npos) << text;
   auto j = nlohmann::json::parse(ToJson(*sum));
   EXPECT_EQ(j["runs"], 3);

@@ -1,0 +1,48 @@
+// job/run_job.h — the main job as one library call: collect → dataset → train → eval → report.
+//
+// `schedcast run` is flags plus RunJob(); tests and other front ends call it the same way. Layout of
+// JobOptions::out: store.db (topped up: collect is idempotent), dataset/, models/<kind>-<objective>.json,
+// eval.json, report/index.html, summary.json. Later stages are redone on every call.
+// Models: each kind in `models` is trained with the KL objective, and also with CE where its
+// registry entry says so (model/registry.h: structured, neural); a kind whose trainer is unavailable in this build (neural without libtorch) is skipped with a
+// line on `log`. Progress lines go to `log`.
+// Errors are the failing stage's status, with context ("train structured ce: ...").
+// Not thread-safe (one job per output directory at a time).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "collect/collector.h"
+#include "common/status.h"
+#include "data/stats.h"
+#include "nlohmann/json.hpp"
+
+namespace schedcast::job {
+
+struct JobOptions {
+  JobOptions();
+  std::string out;  // output directory (required)
+  // What to collect: paths (default corpus), runs (20), gomaxprocs (1,2,4), go_versions (1.23),
+  // timeout (1 s), jobs, seed (also the training and evaluation seed). store_path is ignored: the
+  // job's store is out/store.db.
+  collect::CollectOptions collect;
+  std::string key = "prefix", level = "goroutine";
+  std::vector<std::string> models = {"freq", "ngram", "structured", "neural"};
+  std::string command;  // how the job was invoked, recorded in eval.json
+};
+
+struct JobResult {
+  bool interrupted = false;  // collection was interrupted (SIGINT/SIGTERM): nothing after it ran
+  size_t programs = 0, configs = 0, dataset_runs = 0, dataset_runs_skipped = 0;
+  std::vector<std::pair<std::string, data::SplitStats>> splits;  // train, validation, test
+  nlohmann::ordered_json eval;     // eval.json's contents
+  nlohmann::ordered_json summary;  // summary.json's contents
+  std::string store, dataset, models_dir, eval_path, report_index;
+};
+
+absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log);
+
+}  // namespace schedcast::job
