@@ -28,7 +28,7 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("PATH", f->paths, "directories of Go packages (walked recursively)")->required();
   c->add_option("--store", f->store, "SQLite store to create or top up (FILE.db)")->required();
   c->add_option("--runs", f->runs, "runs per program and configuration (tops up: existing runs count)")->required();
-  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)");
+  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)")->check(CLI::Range(1, 4096));
   c->add_option("--gomaxprocs", f->gomaxprocs, "comma-separated GOMAXPROCS values, one configuration each")
       ->capture_default_str();
   c->add_flag("--race", f->race, "also collect -race builds (doubles the configurations)");
@@ -37,7 +37,9 @@ void RegisterCollectCommand(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--seed", f->seed, "seed of the run plan (per-run seeds, order)")->capture_default_str();
   c->add_option("--shard", f->shard, "I/N: collect only the programs of shard I of N (stable hash of the name)");
-  c->add_option("--progress", f->progress, "auto | bar | lines")->capture_default_str();
+  c->add_option("--progress", f->progress, "auto | bar | lines")
+      ->check(CLI::IsMember({"auto", "bar", "lines"}))
+      ->capture_default_str();
   c->add_option("--run", f->run, "collect only the tests whose name matches this regular expression (like go test -run)");
   c->add_option("--skip", f->skip, "leave out the tests whose name matches this regular expression");
   c->callback([f] {
@@ -64,6 +66,7 @@ void RegisterCollectCommand(CLI::App& app) {
     std::cerr << "schedcast: stored " << s->runs_stored << " runs in " << f->store << " (" << s->runs_already_stored
               << " were already there);" << (outcomes.empty() ? " no new runs" : outcomes) << "; builds "
               << s->builds << " (" << s->builds_failed << " failed)";
+    if (s->runs_discarded) std::cerr << "; " << s->runs_discarded << " runs discarded (stored meanwhile by another collection)";
     if (s->strays_killed) std::cerr << "; killed " << s->strays_killed << " stray processes";
     std::cerr << "\n";
     if (s->interrupted) {

@@ -32,6 +32,19 @@ void RegisterLeaks(CLI::App& app);    // leaks: proved and suspected goroutine l
 void PrintEvalTables(const nlohmann::ordered_json& out);
 void PrintPaperTable(const nlohmann::ordered_json& paper);  // the "paper" section of the eval JSON
 
+// Exit codes, one rule for every command (also in `schedcast --help` and README.md):
+inline constexpr int kExitOk = 0;       // success
+inline constexpr int kExitFinding = 1;  // a finding that should fail CI (e.g. `leaks` proved a leak)
+inline constexpr int kExitUsage = 2;    // usage error: bad flag, bad flag value, missing argument
+inline constexpr int kExitFailure = 3;  // bad input (malformed file/store content) or a failure
+inline constexpr const char* kExitCodeHelp =
+    "Exit codes: 0 ok; 1 a finding (e.g. a proved leak); 2 usage error (bad flag or argument);\n"
+    "3 bad input (malformed file, store or trace) or failure; 130/143 interrupted.";
+
+// The exit code of a failed status, by its kind alone (see UsageError/BadInputError in
+// common/status.h): InvalidArgument → 2, any other error → 3, OK → 0.
+int ExitCodeFor(const absl::Status& s);
+
 // Prints "schedcast: <message>" to stderr and records the exit code for a failed status.
 void Fail(const absl::Status& s);
 void SetExitCode(int code);

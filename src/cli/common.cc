@@ -7,10 +7,17 @@ namespace {
 int g_exit_code = 0;
 }
 
+int ExitCodeFor(const absl::Status& s) {
+  if (s.ok()) return kExitOk;
+  // UsageError (common/status.h): the command line is wrong. Everything else — malformed input
+  // (BadInputError), a missing file, a failed run — is a failure of the input or the system.
+  return s.code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+}
+
 void Fail(const absl::Status& s) {
   std::cout.flush();
   std::cerr << "schedcast: " << s.message() << "\n";
-  g_exit_code = s.code() == absl::StatusCode::kInvalidArgument ? 2 : 3;
+  g_exit_code = ExitCodeFor(s);
 }
 void SetExitCode(int code) { g_exit_code = code; }
 int ExitCode() { return g_exit_code; }

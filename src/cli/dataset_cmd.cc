@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "data/dataset.h"
 #include "data/prompt.h"
@@ -65,6 +66,7 @@ void RegisterDataset(CLI::App& app) {
 
   struct B {
     std::string store, out, manifest;
+    bool strict = false;
     BuildFlags f;
   };
   auto b = std::make_shared<B>();
@@ -72,6 +74,7 @@ void RegisterDataset(CLI::App& app) {
   build->add_option("--store", b->store, "store file")->required();
   build->add_option("--out", b->out, "output directory")->required();
   build->add_option("--manifest", b->manifest, "corpus manifest giving train/validation/test splits");
+  build->add_flag("--strict", b->strict, "fail (exit 3) if any run's trace cannot be read or replayed, instead of skipping it");
   AddBuildFlags(build, b->f);
   build->callback([b] {
     auto opt = ToOptions(b->f);
@@ -81,6 +84,7 @@ void RegisterDataset(CLI::App& app) {
     data::DatasetOptions dopt;
     dopt.build = *opt;
     dopt.manifest = b->manifest;
+    dopt.strict = b->strict;
     const bool tty = isatty(2);
     auto sum = data::BuildDataset(**st, dopt, b->out, [tty](size_t done, size_t total, const std::string& p) {
       if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << p << std::flush;
@@ -91,8 +95,13 @@ void RegisterDataset(CLI::App& app) {
     std::cout << "dataset: " << sum->programs << " programs, " << sum->configs << " program configs, " << sum->runs
               << " runs (" << sum->runs_skipped << " skipped)\n";
     for (const auto& [split, n] : sum->examples_by_split) std::cout << "  " << split << ": " << n << " examples\n";
-    for (size_t i = 0; i < sum->errors.size() && i < 5; ++i) std::cout << "  skipped: " << sum->errors[i] << "\n";
-    if (sum->errors.size() > 5) std::cout << "  ... " << sum->errors.size() - 5 << " more in " << b->out << "/meta.json\n";
+    if (!sum->errors.empty()) {
+      std::cout.flush();
+      std::cerr << "schedcast: dataset build: " << sum->skipped_runs.size() << " run(s) skipped, trace unreadable"
+                << " or not replayable (runs " << data::RunIdList(sum->skipped_runs, 10) << "; all in " << b->out
+                << "/meta.json; --strict fails instead)\n";
+      for (size_t i = 0; i < sum->errors.size() && i < 5; ++i) std::cerr << "  skipped: " << sum->errors[i] << "\n";
+    }
     std::cout << "wrote " << b->out << "/{train,validation,test}.jsonl\n";
   });
 
@@ -123,7 +132,7 @@ void RegisterDataset(CLI::App& app) {
     std::map<std::string, std::string> sources;
     for (const auto& ex : *examples) {
       if (e->format == "jsonl") {
-        out << data::ToJson(ex).dump() << "\n";
+        out << JsonText(data::ToJson(ex)) << "\n";
         continue;
       }
       auto it = sources.find(ex.program);
@@ -131,7 +140,7 @@ void RegisterDataset(CLI::App& app) {
         const auto& m = programs[ex.program];
         it = sources.emplace(ex.program, m.dir.empty() ? "" : data::TestSource(m.dir, m.name)).first;
       }
-      out << data::RenderPrompt(ex, it->second).dump() << "\n";
+      out << JsonText(data::RenderPrompt(ex, it->second)) << "\n";
     }
     if (!e->out.empty()) std::cerr << "wrote " << examples->size() << " examples to " << e->out << "\n";
   });

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "report/report.h"
 #include "eval/eval.h"
@@ -196,11 +197,11 @@ void RegisterEval(CLI::App& app) {
     if (!out.ok()) return Fail(out.status());
     PrintEvalTables(*out);
     if (!e->json.empty()) {
-      if (auto s = WriteStringToFile(e->json, out->dump(1) + "\n"); !s.ok()) return Fail(s);
+      if (auto s = WriteStringToFile(e->json, JsonText(*out, 1) + "\n"); !s.ok()) return Fail(s);
       std::printf("\nwrote %s\n", e->json.c_str());
     }
     if (!e->report.empty()) {
-      if (auto s = report::WriteReport(nlohmann::json::parse(out->dump()), e->report); !s.ok()) return Fail(s);
+      if (auto s = report::WriteReport(nlohmann::json::parse(JsonText(*out)), e->report); !s.ok()) return Fail(s);
       std::printf("report: %s/index.html\n", e->report.c_str());
     }
   });

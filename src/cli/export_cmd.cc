@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "export/perfetto.h"
 #include "pipeline/run.h"
@@ -39,7 +40,7 @@ absl::Status Export(const Opts& o) {
   exporter::PerfettoOptions po;
   po.title = title;
   po.include_runtime = !o.user_only;
-  const std::string json = exporter::ToChromeTrace(run->timeline, run->canon, po).dump() + "\n";
+  const std::string json = JsonText(exporter::ToChromeTrace(run->timeline, run->canon, po)) + "\n";
   if (o.out.empty() || o.out == "-") {
     std::cout << json;
     return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "leaks/report.h"
 #include "pipeline/run.h"
@@ -49,9 +50,9 @@ void RunLeaks(const LeaksFlags& f) {
     return Fail(absl::NotFoundError(Cat("no runs", f.program.empty() ? "" : Cat(" of program '", f.program, "'"), " in ", f.store)));
   std::optional<std::vector<leaks::ManifestTest>> manifest;
   if (!f.manifest.empty()) {
-    auto m = leaks::LoadManifest(f.manifest);
+    auto m = LoadManifest(f.manifest);
     if (!m.ok()) return Fail(m.status());
-    manifest = std::move(*m);
+    manifest = std::move(m->tests);
   }
 
   leaks::LeakAggregator agg;
@@ -84,7 +85,7 @@ void RunLeaks(const LeaksFlags& f) {
     auto& ps = out["programs"] = nlohmann::ordered_json::array();
     for (const auto& p : reports) ps.push_back(leaks::ToJson(p));
     if (eval) out["evaluation"] = *eval;
-    std::cout << out.dump(2) << "\n";
+    std::cout << JsonText(out, 2) << "\n";
   } else {
     size_t clean = 0, proved = 0;
     for (const auto& p : reports) {

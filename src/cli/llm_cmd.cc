@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "data/dataset.h"
 #include "data/prompt.h"
@@ -118,7 +119,7 @@ void RegisterLlm(CLI::App& app) {
       j["position"] = ex.position;
       j["probs"] = nlohmann::ordered_json::object();
       for (size_t k = 0; k < probs.size(); ++k) j["probs"][letters[i][k]] = probs[k];
-      out << j.dump() << "\n";
+      out << JsonText(j) << "\n";
     }
     out.close();
     if (!out) return Fail(absl::DataLossError(Cat(tmp, ": write failed")));

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "common/json.h"
 #include "cli/commands.h"
 #include "data/builder.h"
 #include "data/dataset.h"
@@ -70,7 +71,7 @@ void RegisterModel(CLI::App& app) {
       std::replace(flag.begin(), flag.end(), '_', '-');
       for (const auto& u : users[o.name]) who += (who.empty() ? "" : ", ") + u;
       auto* opt = train->add_option(flag, t->values[o.name], Cat(o.help, " (", who, ")"))
-                      ->default_str(o.value.is_string() ? o.value.get<std::string>() : o.value.dump());
+                      ->default_str(o.value.is_string() ? o.value.get<std::string>() : JsonText(o.value));
       if (!o.choices.empty()) opt->check(CLI::IsMember(o.choices));
       t->flags[o.name] = opt;
     }
@@ -158,7 +159,7 @@ void RegisterModel(CLI::App& app) {
     if (!m.ok()) return Fail(m.status());
     nlohmann::json j = model::ToFileJson(**m);
     j.erase("params");
-    std::cout << *info_file << ": " << text->size() << " bytes\n" << j.dump(2) << "\n";
+    std::cout << *info_file << ": " << text->size() << " bytes\n" << JsonText(j, 2) << "\n";
   });
   struct Ev {
     std::string file, data, split = "test";

@@ -22,7 +22,7 @@ void RegisterReport(CLI::App& app) {
     auto text = ReadFileToString(r->eval);
     if (!text.ok()) return Fail(text.status());
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return Fail(absl::InvalidArgumentError(Cat(r->eval, ": not valid JSON")));
+    if (j.is_discarded()) return Fail(BadInputError(Cat(r->eval, ": not valid JSON")));
     if (auto s = report::WriteReport(j, r->out); !s.ok()) return Fail(WithContext(s, r->eval));
     std::error_code ec;
     const auto index = std::filesystem::absolute(std::filesystem::path(r->out) / "index.html", ec);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "job/run_job.h"
@@ -33,7 +34,7 @@ void RegisterRun(CLI::App& app) {
   c->add_option("--gomaxprocs", f->gomaxprocs, "GOMAXPROCS values")->capture_default_str();
   c->add_option("--go", f->go, "Go versions, comma-separated")->capture_default_str();
   c->add_option("--timeout", f->timeout, "per-run deadline")->capture_default_str();
-  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)");
+  c->add_option("--jobs,-j", f->jobs, "parallel runs (default: number of cores)")->check(CLI::Range(1, 4096));
   c->add_option("--seed", f->seed, "seed of the run plan")->capture_default_str();
   c->add_option("--key", f->key, "dataset key: prefix, state, window:K")->capture_default_str();
   c->add_option("--level", f->level, "token level: type, goroutine, site")->capture_default_str();

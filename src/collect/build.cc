@@ -22,6 +22,7 @@ absl::StatusOr<BuildResult> BuildPackage(const BuildSpec& spec) {
   p.argv.push_back(".");
   std::vector<std::string> env = GoEnv();
   if (spec.race) env.push_back("CGO_ENABLED=1");
+  env.insert(env.end(), spec.env.begin(), spec.env.end());
   p.env = EnvironWith(env);
   p.cwd = spec.pkg_dir;
   p.merge_stderr = true;

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "collect/toolchain.h"
 #include "common/status.h"
@@ -27,6 +28,7 @@ struct BuildSpec {
   std::string pkg_dir;  // package directory inside the temporary copy
   std::string output;   // binary to write
   const std::atomic<bool>* cancel = nullptr;
+  std::vector<std::string> env;  // extra environment (Workspace::ProcessEnv)
 };
 
 struct BuildResult {

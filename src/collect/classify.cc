@@ -70,6 +70,12 @@ Classification Classify(const ProcessResult& r, const std::optional<std::string>
     if (!test_name.empty() && r.out.Contains("testing: warning: no tests to run")) {
       return {Outcome::kFail, Cat("the test binary ran no test named ", test_name)};
     }
+    // `go test -v` prints "--- PASS: TestX (…)" when the test returns; exit status 0 without it
+    // means the process left in the middle of the test (os.Exit(0) in it, or in a goroutine).
+    if (!test_name.empty() && !r.out.Contains("--- PASS: " + test_name + " ")) {
+      return {Outcome::kFail, Cat("the test binary exited with status 0 before ", test_name,
+                                  " finished (os.Exit(0) during the test?): no '--- PASS' line")};
+    }
     return {Outcome::kOk, ""};
   }
   return {Outcome::kFail, r.exit_code ? Cat("exit code ", *r.exit_code) : std::string()};

@@ -10,7 +10,8 @@
 //  3. "WARNING: DATA RACE" in the output: race;
 //  4. a line starting "panic: " in stderr: panic;
 //  5. a line starting "fatal error: ", or death by a signal, or a shim error: crash;
-//  6. exit 0: ok (skip for a test whose only verdict line is "--- SKIP: TestX");
+//  6. exit 0: ok (skip for a test whose only verdict line is "--- SKIP: TestX"; fail, with a note,
+//     for a test without its "--- PASS: TestX" line: it exited early, e.g. os.Exit(0) in the test);
 //  7. anything else: fail.
 // Known approximation: a goroutine in a select that includes a far-future timer looks blocked.
 // Thread-safety: thread-safe (pure functions).

@@ -112,6 +112,7 @@ class Collection {
     if (o_.runs < 0) return absl::InvalidArgumentError(Cat("--runs ", o_.runs, ": must be >= 0"));
     if (o_.timeout.count() <= 0) return absl::InvalidArgumentError("--timeout must be positive");
     if (o_.gomaxprocs.empty()) return absl::InvalidArgumentError("--gomaxprocs: empty list");
+    if (o_.jobs < 0) return absl::InvalidArgumentError(Cat("--jobs ", o_.jobs, ": must be >= 1"));
     return absl::OkStatus();
   }
 
@@ -159,6 +160,9 @@ class Collection {
     }
     sum_.packages = std::count(pkg_used.begin(), pkg_used.end(), true);
     sum_.programs = static_cast<int64_t>(programs_.size());
+    if (programs_.empty() && o_.shard.count <= 1)
+      return absl::NotFoundError(Cat("collect: no programs to run in ", packages_.size(),
+                                     " package(s) found (no func TestXxx(t *testing.T), no func main)"));
     return absl::OkStatus();
   }
 
@@ -231,6 +235,8 @@ class Collection {
   // Temporary copies of the packages with the shim, one binary path per unit.
   absl::Status PrepareWorkspace() {
     SC_ASSIGN_OR_RETURN(ws_, Workspace::Create());
+    if (ws_->orphans_killed() > 0)
+      progress_.Line(Cat("killed ", ws_->orphans_killed(), " processes left running by an interrupted collection"));
     BecomeSubreaper();
     for (Unit& u : units_) {
       SC_ASSIGN_OR_RETURN(PreparedPackage pp, ws_->PreparePackage(packages_[u.pkg], u.go));
@@ -250,7 +256,8 @@ class Collection {
     std::function<BuildResult(size_t)> build = [&](size_t i) {
       Unit& u = units_[i];
       if (!u.refusal.empty()) return BuildResult{false, false, u.refusal, 0};
-      absl::StatusOr<BuildResult> r = BuildPackage({toolchains_.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop_});
+      absl::StatusOr<BuildResult> r = BuildPackage({toolchains_.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop_,
+                                                      ws_->ProcessEnv()});
       if (!r.ok()) return BuildResult{false, false, std::string(r.status().message()), 0};
       return *r;
     };
@@ -373,6 +380,10 @@ class Collection {
     if (inserted) {
       ++sum_.runs_stored;
       ++sum_.outcomes[std::string(store::OutcomeName(rec.outcome))];
+    } else if (sum_.runs_discarded++ == 0) {
+      progress_.Line(Cat(p.key, " [", config, "] #", t.run_index,
+                         ": another collection stored this run index meanwhile; discarded (a store keeps one run "
+                         "per program, configuration and index, whatever the --seed)"));
     }
     ++counts_.runs_done;
     if (store::IsFailure(rec.outcome)) ++counts_.failures;

@@ -55,6 +55,7 @@ struct CollectSummary {
   int64_t packages = 0, programs = 0, configs = 0;
   int64_t builds = 0, builds_failed = 0;
   int64_t runs_planned = 0, runs_stored = 0, runs_already_stored = 0, runs_skipped_build_failed = 0;
+  int64_t runs_discarded = 0;  // finished, but another collection had stored that run index meanwhile
   int64_t run_errors = 0;
   std::string first_run_error;
   std::map<std::string, int64_t> outcomes;  // of the runs stored by this collection

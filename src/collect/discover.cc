@@ -73,11 +73,17 @@ absl::StatusOr<ModuleInfo> FindModule(const fs::path& dir) {
     if (fs::is_regular_file(d / "go.mod", ec)) {
       SC_ASSIGN_OR_RETURN(std::string gomod, ReadFileToString((d / "go.mod").string()));
       std::string mp = ParseModulePath(gomod);
-      if (mp.empty()) return absl::InvalidArgumentError(Cat((d / "go.mod").string(), ": no module line"));
+      if (mp.empty()) return BadInputError(Cat((d / "go.mod").string(), ": no module line"));
       return ModuleInfo{d.string(), mp};
     }
     if (d == d.parent_path() || d.empty()) return ModuleInfo{};
   }
+}
+
+// `func TestXxx(t *testing.T)`; group 2 is the name.
+const std::regex& TestFuncRe() {
+  static const std::regex re(R"((^|\n)func[ \t]+(Test(?:[A-Z0-9_][A-Za-z0-9_]*)?)[ \t]*\([ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]+\*testing\.T[ \t]*\))");
+  return re;
 }
 
 absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
@@ -93,7 +99,7 @@ absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
 
   Package p;
   p.dir = dir.string();
-  static const std::regex test_re(R"((^|\n)func[ \t]+(Test(?:[A-Z0-9_][A-Za-z0-9_]*)?)[ \t]*\([ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]+\*testing\.T[ \t]*\))");
+  const std::regex& test_re = TestFuncRe();
   static const std::regex test_main_re(R"((^|\n)func[ \t]+TestMain[ \t]*\()");
   static const std::regex main_re(R"((^|\n)func[ \t]+main[ \t]*\([ \t]*\))");
   Fnv1a64 h;
@@ -171,16 +177,67 @@ std::string ParseModulePath(const std::string& go_mod) {
   return std::regex_search(code, m, re) ? m[2].str() : "";
 }
 
+namespace {
+
+// The package of one .go file, narrowed to the programs that file declares: its Test functions
+// (a _test.go file) or its func main (a file of package main).
+absl::Status AddFile(const std::string& path, const fs::path& p, std::map<std::string, Package>& by_dir,
+                     std::set<std::string>& whole_dirs) {
+  const std::string name = p.filename().string();
+  if (!EndsWith(name, ".go"))
+    return absl::InvalidArgumentError(Cat(path, ": not a directory or a .go file (collect takes Go package directories)"));
+  SC_ASSIGN_OR_RETURN(std::optional<Package> pkg, ScanDir(p.parent_path()));
+  if (!pkg) return absl::InvalidArgumentError(Cat(path, ": not part of a Go package (ignored by its build constraint?)"));
+  SC_ASSIGN_OR_RETURN(std::string src, ReadFileToString(p.string()));
+  const std::string code = StripComments(src);
+  std::set<std::string> mine;
+  if (EndsWith(name, "_test.go")) {
+    for (std::sregex_iterator it(code.begin(), code.end(), TestFuncRe()), end; it != end; ++it) mine.insert((*it)[2].str());
+  }
+  const bool main_here = pkg->has_main && pkg->main_file == name;
+  if (mine.empty() && !main_here)
+    return absl::InvalidArgumentError(Cat(path, ": declares no Test function and no func main to collect"));
+  if (whole_dirs.count(pkg->dir)) return absl::OkStatus();  // the whole package is collected anyway
+  auto [it, fresh] = by_dir.try_emplace(pkg->dir, *pkg);
+  Package& out = it->second;
+  if (fresh) {
+    out.tests.clear();
+    out.has_main = false;
+  }
+  std::set<std::string> tests(out.tests.begin(), out.tests.end());
+  for (const auto& t : pkg->tests)
+    if (mine.count(t)) tests.insert(t);
+  out.tests.assign(tests.begin(), tests.end());
+  out.has_main = out.has_main || main_here;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths) {
   std::map<std::string, Package> by_dir;
+  std::set<std::string> whole_dirs;
+  // Directories first, so that a file inside one adds nothing.
+  std::vector<std::pair<std::string, fs::path>> files;
   for (const std::string& path : paths) {
+    if (path.empty()) return absl::InvalidArgumentError("collect: an empty PATH (give a directory of Go packages or a .go file)");
     std::error_code ec;
     fs::path p = fs::canonical(path, ec);
     if (ec) return absl::NotFoundError(Cat(path, ": ", ec.message()));
-    if (fs::is_regular_file(p, ec)) p = p.parent_path();
-    if (!fs::is_directory(p, ec)) return absl::InvalidArgumentError(Cat(path, ": not a directory or Go file"));
-    SC_RETURN_IF_ERROR(Walk(p, by_dir));
+    if (fs::is_regular_file(p, ec)) {
+      files.emplace_back(path, p);
+      continue;
+    }
+    if (!fs::is_directory(p, ec)) return absl::InvalidArgumentError(Cat(path, ": not a directory or a .go file"));
+    std::map<std::string, Package> found;
+    SC_RETURN_IF_ERROR(Walk(p, found));
+    if (found.empty()) return absl::NotFoundError(Cat(path, ": no Go packages (no .go files) in it or below it"));
+    for (auto& [dir, pkg] : found) {
+      whole_dirs.insert(dir);
+      by_dir.insert_or_assign(dir, std::move(pkg));
+    }
   }
+  for (const auto& [path, p] : files) SC_RETURN_IF_ERROR(AddFile(path, p, by_dir, whole_dirs));
   std::vector<Package> out;
   for (auto& [dir, p] : by_dir) out.push_back(std::move(p));
   std::sort(out.begin(), out.end(), [](const Package& a, const Package& b) {

@@ -1,13 +1,15 @@
 // collect/discover.h — finding Go packages and their programs under user-given paths.
 //
-// Contract: Discover() walks each PATH (a directory, walked recursively, or a .go file's
-// directory) the way `go ... ./...` does: it skips directories named testdata or vendor and those
+// Contract: Discover() walks each PATH (a directory, walked recursively) the way `go ... ./...` does: it skips directories named testdata or vendor and those
 // starting with '.' or '_'. Every directory with .go files is a package. A cheap source scan (no
 // go/parser) finds the package clause, every `func TestXxx(t *testing.T)` in _test.go files (Go's
 // naming rule: "Test" then end or a non-lowercase letter), a TestMain, and `func main()` in a
 // `package main`. Files with `//go:build ignore` are skipped; other build constraints are not
 // evaluated (a known approximation). The module of a package is the nearest go.mod above it; a
 // package with none gets identity "_/abs/dir" and is later built in a temporary module.
+// A PATH that is a .go file selects only the programs that file declares (its Test functions, or
+// its func main) in its package. Usage errors (InvalidArgument): an empty PATH, a file that is not
+// .go or declares nothing to run; NotFound: a missing PATH, a directory with no .go files below it.
 // The result is sorted by import path and has no duplicates. Errors name the path.
 // Thread-safety: thread-safe (reads the file system only).
 #pragma once

@@ -43,6 +43,7 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
     env.push_back(Cat(kEnvTrace, "="));
     env.push_back(Cat(kEnvMode, "=bare"));
   }
+  for (auto& kv : ws.ProcessEnv()) env.push_back(std::move(kv));
   p.env = EnvironWith(env);
   p.cwd = spec.cwd;
   p.hard_timeout = spec.timeout + HardKillGrace(spec.timeout);

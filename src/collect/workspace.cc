@@ -20,15 +20,49 @@ std::string TmpDir() {
   return t && *t ? t : "/tmp";
 }
 
+// The pid of the collector that owns a workspace named ".../schedcast-<pid>-XXXXXX", or 0.
+long OwnerPid(const std::string& path) {
+  const std::string name = fs::path(path).filename().string();
+  if (name.rfind("schedcast-", 0) != 0) return 0;
+  char* end;
+  long pid = std::strtol(name.c_str() + 10, &end, 10);
+  if (end == name.c_str() + 10 || *end != '-' || pid <= 0) return 0;
+  return pid;
+}
+
+bool Dead(long pid) { return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+
+// SIGKILLs every process whose environment holds kEnvWorkspace=<a workspace of a dead collector>.
+int KillOrphans() {
+  int killed = 0;
+  const std::string key = Cat(kEnvWorkspace, "=");
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    char* end;
+    long pid = std::strtol(name.c_str(), &end, 10);
+    if (*end || pid <= 0 || pid == getpid()) continue;
+    auto env = ReadFileToString(Cat("/proc/", pid, "/environ"));  // unreadable (another user): skip
+    if (!env.ok()) continue;
+    for (size_t pos = 0; pos < env->size();) {
+      size_t nul = env->find('\0', pos);
+      if (nul == std::string::npos) nul = env->size();
+      std::string_view kv(env->data() + pos, nul - pos);
+      pos = nul + 1;
+      if (kv.substr(0, key.size()) != key) continue;
+      const long owner = OwnerPid(std::string(kv.substr(key.size())));
+      if (owner > 0 && Dead(owner) && kill(static_cast<pid_t>(pid), SIGKILL) == 0) ++killed;
+      break;
+    }
+  }
+  return killed;
+}
+
 void RemoveDeadWorkspaces() {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(TmpDir(), ec)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind("schedcast-", 0) != 0) continue;
-    char* end;
-    long pid = std::strtol(name.c_str() + 10, &end, 10);
-    if (end == name.c_str() + 10 || *end != '-' || pid <= 0) continue;
-    if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    const long pid = OwnerPid(e.path().string());
+    if (pid <= 0 || !Dead(pid)) continue;
     fs::remove_all(e.path(), ec);
   }
 }
@@ -63,10 +97,20 @@ absl::Status CopyTree(const fs::path& from, const fs::path& to, bool recursive, 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Create() {
+  const int orphans = KillOrphans();
   RemoveDeadWorkspaces();
   std::string tmpl = Cat(TmpDir(), "/schedcast-", getpid(), "-XXXXXX");
   if (!mkdtemp(tmpl.data())) return absl::PermissionDeniedError(Cat(tmpl, ": mkdtemp: ", std::strerror(errno)));
-  return std::unique_ptr<Workspace>(new Workspace(tmpl));
+  std::error_code ec;
+  fs::create_directories(fs::path(tmpl) / "gotmp", ec);
+  if (ec) return absl::PermissionDeniedError(Cat(tmpl, "/gotmp: cannot create: ", ec.message()));
+  std::unique_ptr<Workspace> ws(new Workspace(tmpl));
+  ws->orphans_killed_ = orphans;
+  return ws;
+}
+
+std::vector<std::string> Workspace::ProcessEnv() const {
+  return {Cat(kEnvWorkspace, "=", root_), Cat("GOTMPDIR=", root_, "/gotmp")};
 }
 
 Workspace::~Workspace() {

@@ -8,6 +8,12 @@
 // go directive is that version), then adds the shim files to the package's copy. A copied
 // module larger than kMaxCopyFiles files is refused (a go.mod far up the tree is a likely
 // mistake). The destructor removes the whole directory unless SCHEDCAST_KEEP_WORK is set.
+// Every process the collector starts (builds, runs) carries ProcessEnv(): kEnvWorkspace=root()
+// — inherited by all its descendants, also those that leave the run's process group or session
+// (setsid) — and GOTMPDIR under root() (Go's go-build* work directories). Create() first kills
+// (SIGKILL) every process whose environment names the workspace of a collector that no longer
+// runs (e.g. after kill -9 of the collector), then removes those workspaces with Go's temporary
+// directories inside them; orphans_killed() says how many it killed.
 // Thread-safety: not thread-safe; prepare packages from one thread, before builds start.
 // NewDir() is thread-safe.
 #pragma once
@@ -16,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "collect/discover.h"
 #include "common/status.h"
@@ -23,6 +30,7 @@
 namespace schedcast::collect {
 
 inline constexpr int kMaxCopyFiles = 50000;
+inline constexpr const char* kEnvWorkspace = "SCHEDCAST_WORKSPACE";
 
 struct PreparedPackage {
   std::string dir;         // the package's directory inside the copy
@@ -38,6 +46,9 @@ class Workspace {
   Workspace& operator=(const Workspace&) = delete;
 
   const std::string& root() const { return root_; }
+  // Environment entries for every process started for this workspace (see above).
+  std::vector<std::string> ProcessEnv() const;
+  int orphans_killed() const { return orphans_killed_; }
   // `go_version` matters only for packages without a go.mod (the temporary module's go line).
   absl::StatusOr<PreparedPackage> PreparePackage(const Package& pkg, const std::string& go_version);
   // A new empty directory under root()/<kind>/; thread-safe.
@@ -49,6 +60,7 @@ class Workspace {
   std::map<std::string, std::string> copies_;            // copy key -> copy root
   std::map<std::string, PreparedPackage> prepared_;      // copy key + package dir -> result
   std::atomic<int64_t> next_dir_{0};
+  int orphans_killed_ = 0;
 };
 
 }  // namespace schedcast::collect

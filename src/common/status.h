@@ -21,6 +21,15 @@ inline absl::Status DataErrorAt(uint64_t offset, std::string_view reason) {
   return absl::DataLossError(Cat("offset ", offset, ": ", reason));
 }
 
+// The two kinds of error the CLI tells apart (cli/common.cc maps every status to an exit code by
+// its code alone; see `schedcast --help`):
+//   UsageError    — the command line is wrong: a flag's value, a missing or conflicting argument
+//                   (absl InvalidArgument → exit 2, like a flag CLI11 rejects).
+//   BadInputError — an input's content is malformed: a model file, manifest, dataset line, eval
+//                   JSON, trace (absl DataLoss → exit 3, like every other failure).
+inline absl::Status UsageError(std::string_view message) { return absl::InvalidArgumentError(std::string(message)); }
+inline absl::Status BadInputError(std::string_view message) { return absl::DataLossError(std::string(message)); }
+
 // Prefixes `context` (e.g. a file path or "run 17") to a non-OK status, keeping its code.
 inline absl::Status WithContext(const absl::Status& s, std::string_view context) {
   if (s.ok()) return s;

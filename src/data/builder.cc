@@ -52,6 +52,7 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     absl::StatusOr<pipeline::TokenizedRun> steps = pipeline::Tokenize(r, topt, &sources);
     if (!steps.ok()) {
       out.errors.push_back(Cat("run ", r.run_id, ": ", std::string(steps.status().message())));
+      out.skipped_runs.push_back(r.run_id);
       continue;
     }
     TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}};

@@ -47,6 +47,7 @@ struct ProgramBuild {
   size_t runs_used = 0;
   size_t steps = 0;
   std::vector<std::string> errors;  // "run 17: offset 123: ..." per skipped run
+  std::vector<int64_t> skipped_runs;  // the run ids of `errors`, in the same order
 };
 
 ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,

@@ -1,15 +1,28 @@
+#include "common/json.h"
 #include "data/dataset.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace schedcast::data {
+
+std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < max; ++i) CatAppend(out, i ? ", " : "", ids[i]);
+  if (ids.size() > max) CatAppend(out, " and ", ids.size() - max, " more");
+  return out;
+}
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress) {
   Splitter splitter;
-  if (!opt.manifest.empty()) SC_RETURN_IF_ERROR(splitter.LoadManifest(opt.manifest));
+  std::optional<Manifest> manifest;
+  if (!opt.manifest.empty()) {
+    SC_ASSIGN_OR_RETURN(manifest, LoadManifest(opt.manifest));
+    splitter.UseManifest(*manifest);
+  }
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) return absl::PermissionDeniedError(Cat(out_dir, ": cannot create directory: ", ec.message()));
@@ -29,7 +42,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
     pm.split = splitter.SplitOf(program);
   }
 
-  if (!opt.manifest.empty()) SC_RETURN_IF_ERROR(AnnotateFromManifest(opt.manifest, &programs));
+  if (manifest) AnnotateFromManifest(*manifest, &programs);
 
   std::map<std::string, std::ofstream> files;
   for (const char* split : {"train", "validation", "test"}) {
@@ -45,17 +58,28 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   size_t done = 0;
   for (const auto& [key, group] : groups) {
     const auto& [program, config] = key;
-    std::vector<std::string> load_errors;
-    const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
-    for (const auto& e : load_errors) sum.errors.push_back(Cat(program, " ", config, " ", e));
+    std::vector<RunTrace> traces;
+    for (const store::StoredRun* r : group) {
+      absl::StatusOr<std::string> t = st.LoadTrace(r->id);
+      if (!t.ok()) {
+        sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
+        sum.skipped_runs.push_back(r->id);
+        if (opt.strict) return absl::DataLossError(Cat(st.path(), ": ", sum.errors.back(), " (--strict)"));
+        continue;
+      }
+      traces.push_back(pipeline::InputOf(*r, std::move(*t)));
+    }
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
     sum.runs += pb.runs_used;
     sum.runs_skipped += group.size() - pb.runs_used;
     runs_per_program[program] += pb.runs_used;
     for (const auto& e : pb.errors) sum.errors.push_back(Cat(program, " ", config, " ", e));
+    sum.skipped_runs.insert(sum.skipped_runs.end(), pb.skipped_runs.begin(), pb.skipped_runs.end());
+    if (opt.strict && !pb.errors.empty())
+      return absl::DataLossError(Cat(st.path(), ": ", program, " ", config, " ", pb.errors[0], " (--strict)"));
     std::ofstream& out = files[split];
-    for (const Example& e : pb.examples) out << ToJson(e).dump() << "\n";
+    for (const Example& e : pb.examples) out << JsonText(ToJson(e)) << "\n";
     sum.examples_by_split[split] += pb.examples.size();
     examples_per_program[program] += pb.examples.size();
     if (progress) progress(++done, groups.size(), program);
@@ -75,7 +99,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
       pj[program]["primitives"] = m.primitives;
     }
   }
-  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/programs.json"), pj.dump(2) + "\n"));
+  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/programs.json"), JsonText(pj, 2) + "\n"));
   nlohmann::ordered_json meta;
   meta["store"] = st.path();
   meta["level"] = std::string(sched::LevelName(opt.build.level));
@@ -92,7 +116,8 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["runs_skipped"] = sum.runs_skipped;
   meta["examples"] = sum.examples_by_split;
   meta["errors"] = sum.errors;
-  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/meta.json"), meta.dump(2) + "\n"));
+  meta["skipped_runs"] = sum.skipped_runs;
+  SC_RETURN_IF_ERROR(WriteStringToFile(Cat(out_dir, "/meta.json"), JsonText(meta, 2) + "\n"));
   return sum;
 }
 
@@ -102,8 +127,16 @@ absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at,
   const std::string program = store::ProgramKey(run.program), config = store::ConfigName(run.config);
   std::vector<const store::StoredRun*> group;
   for (const auto& r : runs) group.push_back(&r);
+  if (run.trace_bytes == 0) return absl::FailedPreconditionError(Cat(st.path(), ": run ", run_id, " has no trace"));
   std::vector<std::string> load_errors;
   const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+  // The run asked for must be readable: say so, rather than "0 prediction steps".
+  bool loaded = false;
+  for (const RunTrace& t : traces) loaded |= t.run_id == run_id;
+  if (!loaded) {
+    absl::StatusOr<std::string> t = st.LoadTrace(run_id);
+    if (!t.ok()) return WithContext(t.status(), Cat(st.path(), ": run ", run_id, ": trace cannot be read"));
+  }
   ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {
@@ -165,23 +198,20 @@ absl::StatusOr<std::map<std::string, ProgramMeta>> LoadPrograms(const std::strin
 }
 
 absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs) {
-  SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(manifest));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.contains("tests") || !j["tests"].is_array())
-    return absl::InvalidArgumentError(Cat(manifest, ": not a manifest (want a JSON object with a \"tests\" array)"));
-  for (const auto& t : j["tests"]) {
-    if (!t.contains("package") || !t.contains("name") || !t["package"].is_string() || !t["name"].is_string()) continue;
-    auto it = programs->find(ProgramKey(t["package"].get<std::string>(), t["name"].get<std::string>()));
+  SC_ASSIGN_OR_RETURN(Manifest m, LoadManifest(manifest));
+  AnnotateFromManifest(m, programs);
+  return absl::OkStatus();
+}
+
+void AnnotateFromManifest(const Manifest& manifest, std::map<std::string, ProgramMeta>* programs) {
+  for (const ManifestTest& t : manifest.tests) {
+    auto it = programs->find(t.Program());
     if (it == programs->end()) continue;
     ProgramMeta& m = it->second;
-    if (t.contains("category") && t["category"].is_string()) m.category = t["category"].get<std::string>();
-    if (t.contains("bug") && t["bug"].is_string()) m.bug = t["bug"].get<std::string>();
-    m.primitives.clear();
-    if (t.contains("primitives") && t["primitives"].is_array())
-      for (const auto& p : t["primitives"])
-        if (p.is_string()) m.primitives.push_back(p.get<std::string>());
+    m.category = t.category;
+    m.bug = t.bug;
+    m.primitives = t.primitives;
   }
-  return absl::OkStatus();
 }
 
 }  // namespace schedcast::data

@@ -23,13 +23,18 @@ struct DatasetOptions {
   BuildOptions build;
   std::string manifest;        // corpus/MANIFEST.json for splits ("" = hash splits only)
   bool include_failed = true;  // include runs that ended in deadline/deadlock/panic (their traces are real)
+  bool strict = false;         // fail (DataLoss naming the run) at the first run that cannot be used
 };
 
 struct DatasetSummary {
   size_t programs = 0, configs = 0, runs = 0, runs_skipped = 0;
   std::map<std::string, size_t> examples_by_split;
   std::vector<std::string> errors;  // "program config run N: reason"
+  std::vector<int64_t> skipped_runs;  // ids of the runs whose trace could not be read, parsed or replayed
 };
+
+// "17, 18, 20 (and 4 more)": the first `max` ids of a list, for messages.
+std::string RunIdList(const std::vector<int64_t>& ids, size_t max);
 
 // "go1.23/p2", with "/race" appended for race builds: how examples name a configuration (common/names.h).
 using store::ConfigName;
@@ -53,6 +58,7 @@ struct ProgramMeta {
 // the matching entries of `programs` (keyed "package.TestName"); others are left as they are.
 // Errors name the file.
 absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs);
+void AnnotateFromManifest(const Manifest& manifest, std::map<std::string, ProgramMeta>* programs);
 
 // The example at step `at` of stored run `run_id`, built from the runs of its program and
 // configuration exactly as BuildDataset builds it (`schedcast predict`). OutOfRange past the run's

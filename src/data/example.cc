@@ -59,12 +59,12 @@ absl::StatusOr<Example> FromJson(const nlohmann::json& j) {
     e.target_counts = j.at("target_counts").get<std::vector<uint64_t>>();
     e.label = j.at("label").get<std::string>();
   } catch (const nlohmann::json::exception& ex) {
-    return absl::InvalidArgumentError(Cat("bad example: ", ex.what()));
+    return BadInputError(Cat("bad example: ", ex.what()));
   }
   if (e.target_counts.size() != e.candidates.size())
-    return absl::InvalidArgumentError(Cat("bad example: ", e.candidates.size(), " candidates but ",
+    return BadInputError(Cat("bad example: ", e.candidates.size(), " candidates but ",
                                           e.target_counts.size(), " target counts"));
-  if (e.label_index() < 0) return absl::InvalidArgumentError(Cat("bad example: label '", e.label, "' is not a candidate"));
+  if (e.label_index() < 0) return BadInputError(Cat("bad example: label '", e.label, "' is not a candidate"));
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "common/manifest.h"
 #include "common/status.h"
 
 namespace schedcast::data {
@@ -20,8 +21,8 @@ struct SplitRatios {
 class Splitter {
  public:
   explicit Splitter(SplitRatios r = {}) : ratios_(r) {}
-  // Loads corpus/MANIFEST.json: tests[].{package,name,split}. Errors name the file and the entry.
-  absl::Status LoadManifest(const std::string& path);
+  // Takes the splits of a loaded corpus manifest (common/manifest.h validates it).
+  void UseManifest(const Manifest& m);
   std::string SplitOf(const std::string& program) const;  // program = "import/path.TestName"
   size_t manifest_size() const { return manifest_.size(); }
 

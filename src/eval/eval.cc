@@ -1,6 +1,7 @@
 #include "eval/eval.h"
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -34,6 +35,25 @@ std::string NowUtc() {
 ojson GroupJson(const Sums& s) {
   const Metrics m = Finalize(s);
   return ojson{{"accuracy", m.accuracy}, {"ece", m.ece}, {"nll", m.nll}, {"n", m.n}};
+}
+
+// JSON has no NaN or infinity (nlohmann writes them as null, which `report` rejects): any
+// non-finite number in the eval JSON is an error naming the model and the metric.
+absl::Status CheckFinite(const nlohmann::ordered_json& j, const std::string& path) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) {
+    return absl::FailedPreconditionError(Cat("eval: `", path, "` is ", j.get<double>(),
+                                             ": a model produced non-finite probabilities; nothing written"));
+  }
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      std::string p = path.empty() ? k : Cat(path, ".", k);
+      if (j.contains("name") && j["name"].is_string() && k != "name") p = Cat(path, "[", j["name"].get<std::string>(), "].", k);
+      SC_RETURN_IF_ERROR(CheckFinite(v, p));
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) SC_RETURN_IF_ERROR(CheckFinite(j[i], Cat(path, "[", i, "]")));
+  }
+  return absl::OkStatus();
 }
 
 void Log(const EvalOptions& opt, const std::string& line) {
@@ -317,6 +337,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
     SC_ASSIGN_OR_RETURN(out["paper"], PaperProtocol(scorable, runs));
   }
   out["wall_seconds"] = Seconds(t0);
+  SC_RETURN_IF_ERROR(CheckFinite(out, ""));
   return out;
 }
 

@@ -53,7 +53,7 @@ absl::StatusOr<std::vector<Row>> MakeRows(const std::vector<std::string>& models
     r.file = path;
     r.source = "model";
     if (!m->meta().level.empty() && !examples.empty() && m->meta().level != examples[0].level)
-      return absl::InvalidArgumentError(Cat(path, ": model was trained on level '", m->meta().level,
+      return BadInputError(Cat(path, ": model was trained on level '", m->meta().level,
                                             "' but the dataset has level '", examples[0].level, "'"));
     r.model = std::move(m);
     rows.push_back(std::move(r));

@@ -1,3 +1,4 @@
+#include "common/json.h"
 #include "gotrace/stats.h"
 
 #include "common/strings.h"
@@ -32,7 +33,7 @@ std::string StatsToJson(const TraceStats& s) {
   j["strings"] = s.strings;
   if (s.format == "v2") j["generations"] = s.generations;
   j["events_by_type"] = s.events_by_type;
-  return j.dump(2) + "\n";
+  return JsonText(j, 2) + "\n";
 }
 
 }  // namespace schedcast::gotrace

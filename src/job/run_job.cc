@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/json.h"
 #include "data/dataset.h"
 #include "eval/eval.h"
 #include "model/registry.h"
@@ -137,13 +138,13 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   SC_ASSIGN_OR_RETURN(res.eval, eval::RunEval(eo));
   res.eval_path = opt.out + "/eval.json";
   const std::string report_dir = opt.out + "/report";
-  SC_RETURN_IF_ERROR(WriteStringToFile(res.eval_path, res.eval.dump(1) + "\n"));
+  SC_RETURN_IF_ERROR(WriteStringToFile(res.eval_path, JsonText(res.eval, 1) + "\n"));
   log << "schedcast run: [5/5] report\n";
-  SC_RETURN_IF_ERROR(report::WriteReport(nlohmann::json::parse(res.eval.dump()), report_dir));
+  SC_RETURN_IF_ERROR(report::WriteReport(nlohmann::json::parse(JsonText(res.eval)), report_dir));
   res.report_index = report_dir + "/index.html";
   j["eval"] = res.eval_path;
   j["report"] = res.report_index;
-  SC_RETURN_IF_ERROR(WriteStringToFile(opt.out + "/summary.json", j.dump(2) + "\n"));
+  SC_RETURN_IF_ERROR(WriteStringToFile(opt.out + "/summary.json", JsonText(j, 2) + "\n"));
   return res;
 }
 

@@ -166,31 +166,6 @@ std::string RenderText(const ProgramReport& p) {
   return out;
 }
 
-absl::StatusOr<std::vector<ManifestTest>> LoadManifest(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(Cat(path, ": cannot open manifest"));
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    return absl::DataLossError(Cat(path, ": ", e.what()));
-  }
-  if (!j.contains("tests") || !j["tests"].is_array()) return absl::DataLossError(Cat(path, ": no \"tests\" array"));
-  std::vector<ManifestTest> out;
-  for (const auto& t : j["tests"]) {
-    ManifestTest m;
-    m.package = t.value("package", "");
-    m.name = t.value("name", "");
-    m.bug = t.value("bug", "none");
-    m.category = t.value("category", "");
-    m.split = t.value("split", "");
-    if (t.contains("block_sites") && t["block_sites"].is_array())
-      for (const auto& s : t["block_sites"]) m.block_sites.push_back(s.get<std::string>());
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
 nlohmann::ordered_json Evaluate(const std::vector<ProgramReport>& reports, const std::vector<ManifestTest>& manifest) {
   std::map<std::string, const ProgramReport*> by_name;
   for (const auto& r : reports) by_name[r.program] = &r;

@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "leaks/prove.h"
+#include "common/manifest.h"
 #include "nlohmann/json.hpp"
 #include "store/records.h"
 
@@ -69,11 +70,8 @@ class LeakAggregator {
 nlohmann::ordered_json ToJson(const ProgramReport& p);
 std::string RenderText(const ProgramReport& p);
 
-struct ManifestTest {
-  std::string package, name, bug, category, split;
-  std::vector<std::string> block_sites;  // "dir/file.go:12" as in the manifest
-};
-absl::StatusOr<std::vector<ManifestTest>> LoadManifest(const std::string& path);
+// The manifest's tests (common/manifest.h: the one loader and validation, shared with `dataset build`).
+using schedcast::ManifestTest;
 
 // Evaluation of the four detectors (proved, any finding, goleak, runtime) per bug class.
 nlohmann::ordered_json Evaluate(const std::vector<ProgramReport>& reports, const std::vector<ManifestTest>& manifest);

@@ -1,3 +1,4 @@
+#include "common/json.h"
 #include "llm/client.h"
 
 #include <unistd.h>
@@ -85,7 +86,7 @@ void Client::WriteCache(const std::string& path, const std::string& prompt, cons
   tid << std::this_thread::get_id();
   const std::string tmp = Cat(path, ".tmp", getpid(), "-", tid.str());
   // A cache that cannot be written only costs requests next time: ignore failures.
-  if (WriteStringToFile(tmp, j.dump()).ok()) {
+  if (WriteStringToFile(tmp, JsonText(j)).ok()) {
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
     if (ec) std::filesystem::remove(tmp, ec);
@@ -93,7 +94,7 @@ void Client::WriteCache(const std::string& path, const std::string& prompt, cons
 }
 
 absl::StatusOr<TopLogprobs> Client::Fetch(const std::string& prompt) {
-  const std::string body = BuildRequest(opt_.api, opt_.model, prompt, opt_.top_logprobs).dump();
+  const std::string body = JsonText(BuildRequest(opt_.api, opt_.model, prompt, opt_.top_logprobs));
   std::vector<std::string> headers;
   if (!opt_.api_key.empty()) headers.push_back("Authorization: Bearer " + opt_.api_key);
   absl::Status last;

@@ -40,13 +40,20 @@ void FreqPredictor::Logits(const data::Example& ex, std::vector<double>* logits)
 nlohmann::json FreqPredictor::Params() const { return {{"type_counts", counts_}}; }
 
 absl::StatusOr<std::unique_ptr<FreqPredictor>> FreqPredictor::FromParams(const nlohmann::json& j) {
+  constexpr double kMaxCount = 9007199254740992.0;  // 2^53: counts stay exact, sums finite
   auto m = std::make_unique<FreqPredictor>();
+  double total = 0;
   if (!j.contains("type_counts") || !j["type_counts"].is_object())
-    return absl::InvalidArgumentError("freq: missing object field 'type_counts'");
+    return BadInputError("freq: missing object field 'type_counts'");
   for (const auto& [k, v] : j["type_counts"].items()) {
-    if (!v.is_number()) return absl::InvalidArgumentError(Cat("freq: type_counts['", k, "'] is not a number"));
-    m->counts_[k] = v.get<double>();
+    if (!v.is_number()) return BadInputError(Cat("freq: type_counts['", k, "'] is not a number"));
+    const double c = v.get<double>();
+    if (!std::isfinite(c) || c < 0 || c > kMaxCount)
+      return BadInputError(Cat("freq: type_counts['", k, "'] = ", c, " is not a count in 0..2^53"));
+    total += c;
+    m->counts_[k] = c;
   }
+  if (total > kMaxCount) return BadInputError(Cat("freq: type_counts sum to ", total, ", over 2^53"));
   return m;
 }
 

@@ -1,3 +1,4 @@
+#include "common/json.h"
 #include "model/io.h"
 
 #include <cmath>
@@ -13,7 +14,7 @@ constexpr const char* kFormat = "schedcast-model";
 
 absl::StatusOr<std::unique_ptr<Predictor>> FromParams(std::string_view kind, const nlohmann::json& p) {
   absl::StatusOr<const ModelKind*> k = FindKind(kind);
-  if (!k.ok()) return absl::InvalidArgumentError(Cat("unknown model kind '", kind, "'"));
+  if (!k.ok()) return BadInputError(Cat("unknown model kind '", kind, "' (want ", KindList(), ")"));
   SC_ASSIGN_OR_RETURN(std::unique_ptr<ScoredPredictor> m, (*k)->load(p));
   return std::unique_ptr<Predictor>(std::move(m));
 }
@@ -41,22 +42,22 @@ nlohmann::json ToFileJson(const Predictor& m) {
 }
 
 absl::Status Save(const Predictor& m, const std::string& path) {
-  return WriteStringToFile(path, ToFileJson(m).dump() + "\n");
+  return WriteStringToFile(path, JsonText(ToFileJson(m)) + "\n");
 }
 
 absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
   if (!j.is_object() || j.value("format", "") != kFormat)
-    return absl::InvalidArgumentError(Cat("not a schedcast model file (field 'format' is not \"", kFormat, "\")"));
+    return BadInputError(Cat("not a schedcast model file (field 'format' is not \"", kFormat, "\")"));
   if (!j.contains("version") || !j["version"].is_number_integer())
-    return absl::InvalidArgumentError("missing integer field 'version'");
+    return BadInputError("missing integer field 'version'");
   const int version = j["version"].get<int>();
   if (version != kModelFormatVersion)
     return absl::FailedPreconditionError(
         Cat("model format version ", version, ", this schedcast reads version ", kModelFormatVersion, " (retrain the model)"));
   const std::string kind = j.value("kind", "");
   if (!want_kind.empty() && kind != want_kind)
-    return absl::InvalidArgumentError(Cat("model kind '", kind, "', expected '", want_kind, "'"));
-  if (!j.contains("params")) return absl::InvalidArgumentError("missing field 'params'");
+    return BadInputError(Cat("model kind '", kind, "', expected '", want_kind, "'"));
+  if (!j.contains("params")) return BadInputError("missing field 'params'");
   SC_ASSIGN_OR_RETURN(auto m, FromParams(kind, j["params"]));
   ModelMeta& meta = m->meta();
   meta.kind = kind;
@@ -72,7 +73,7 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j,
   meta.validation_examples = d.value("validation_examples", uint64_t{0});
   if (auto* sp = dynamic_cast<ScoredPredictor*>(m.get())) {
     const double t = j.value("temperature", 1.0);
-    if (!(t > 0) || !std::isfinite(t)) return absl::InvalidArgumentError(Cat("temperature ", t, " is not positive"));
+    if (!(t > 0) || !std::isfinite(t)) return BadInputError(Cat("temperature ", t, " is not positive"));
     sp->set_temperature(t);
   }
   return m;
@@ -81,7 +82,7 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j,
 absl::StatusOr<std::unique_ptr<Predictor>> Load(const std::string& path, std::string_view want_kind) {
   SC_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::InvalidArgumentError(Cat(path, ": not valid JSON"));
+  if (j.is_discarded()) return BadInputError(Cat(path, ": not valid JSON"));
   auto m = FromFileJson(j, want_kind);
   if (!m.ok()) return WithContext(m.status(), path);
   return m;

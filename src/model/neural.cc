@@ -124,22 +124,24 @@ class NeuralPredictor final : public ScoredPredictor {
   }
 
   absl::Status SetTensors(const nlohmann::json& tensors) {
-    if (!tensors.is_object()) return absl::InvalidArgumentError("neural: 'tensors' is not an object");
+    if (!tensors.is_object()) return BadInputError("neural: 'tensors' is not an object");
     torch::NoGradGuard ng;
     std::string bytes;
     for (auto& item : net_->named_parameters()) {
       const std::string& name = item.key();
-      if (!tensors.contains(name)) return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' missing"));
+      if (!tensors.contains(name)) return BadInputError(Cat("neural: tensor '", name, "' missing"));
       const nlohmann::json& t = tensors[name];
       if (!t.is_object() || !t.contains("shape") || t["shape"] != nlohmann::json(item.value().sizes().vec()))
-        return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' has the wrong shape for the config"));
+        return BadInputError(Cat("neural: tensor '", name, "' has the wrong shape for the config"));
       if (!t.contains("f32") || !t["f32"].is_string() || !Base64Decode(t["f32"].get<std::string>(), &bytes) ||
           bytes.size() != static_cast<size_t>(item.value().numel()) * 4)
-        return absl::InvalidArgumentError(Cat("neural: tensor '", name, "' data is not base64 float32 of its shape"));
+        return BadInputError(Cat("neural: tensor '", name, "' data is not base64 float32 of its shape"));
       std::memcpy(item.value().data_ptr(), bytes.data(), bytes.size());
+      if (!torch::isfinite(item.value()).all().item<bool>())
+        return BadInputError(Cat("neural: tensor '", name, "' holds NaN or infinite values"));
     }
     if (tensors.size() != net_->named_parameters().size())
-      return absl::InvalidArgumentError("neural: the file has tensors this network does not");
+      return BadInputError("neural: the file has tensors this network does not");
     return absl::OkStatus();
   }
 
@@ -213,7 +215,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<d
   std::vector<size_t> usable;
   for (size_t i = 0; i < train.size(); ++i)
     if (!train[i].candidates.empty()) usable.push_back(i);
-  if (usable.empty()) return absl::InvalidArgumentError("neural: no training example has candidates");
+  if (usable.empty()) return BadInputError("neural: no training example has candidates");
 
   torch::set_num_threads(opt.threads);
   torch::manual_seed(opt.seed);
@@ -292,7 +294,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<d
 
 absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann::json& p) {
   if (!p.is_object() || !p.contains("version") || !p["version"].is_number_integer())
-    return absl::InvalidArgumentError("neural: params have no integer 'version'");
+    return BadInputError("neural: params have no integer 'version'");
   const int v = p["version"].get<int>();
   if (v != kNeuralParamsVersion)
     return absl::FailedPreconditionError(Cat("neural: parameter version ", v, ", this schedcast reads version ",

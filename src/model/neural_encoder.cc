@@ -16,19 +16,19 @@ nlohmann::json NeuralConfig::ToJson() const {
 
 absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j) {
   NeuralConfig c;
-  if (!j.is_object()) return absl::InvalidArgumentError("neural: 'config' is not an object");
+  if (!j.is_object()) return BadInputError("neural: 'config' is not an object");
   for (auto [name, field, lo, hi] : {std::tuple{"embed", &c.embed, 1, 1024}, {"hidden", &c.hidden, 1, 4096},
                                      {"context", &c.context, 1, 4096}, {"vocab_bits", &c.vocab_bits, 4, 24},
                                      {"feature_bits", &c.feature_bits, 4, 24},
                                      {"features_per_candidate", &c.features, 1, 1024}}) {
     if (!j.contains(name) || !j[name].is_number_integer())
-      return absl::InvalidArgumentError(Cat("neural: config field '", name, "' missing or not an integer"));
+      return BadInputError(Cat("neural: config field '", name, "' missing or not an integer"));
     *field = j[name].get<int>();
     if (*field < lo || *field > hi)
-      return absl::InvalidArgumentError(Cat("neural: config ", name, " = ", *field, " out of range ", lo, "..", hi));
+      return BadInputError(Cat("neural: config ", name, " = ", *field, " out of range ", lo, "..", hi));
   }
   if (j.value("tokens", "") != "relative-v1" || j.value("structured_features", "") != "v1")
-    return absl::InvalidArgumentError("neural: token scheme / structured feature set is not relative-v1 / v1");
+    return BadInputError("neural: token scheme / structured feature set is not relative-v1 / v1");
   return c;
 }
 

@@ -91,25 +91,38 @@ nlohmann::json NgramPredictor::Params() const {
   return {{"order", opt_.order}, {"beta", opt_.beta}, {"tables", tables}};
 }
 
+namespace {
+constexpr double kMaxCount = 9007199254740992.0;  // 2^53: counts stay exact, sums finite
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<NgramPredictor>> NgramPredictor::FromParams(const nlohmann::json& j) {
   if (!j.contains("order") || !j["order"].is_number_integer() || !j.contains("beta") || !j["beta"].is_number() ||
       !j.contains("tables") || !j["tables"].is_array())
-    return absl::InvalidArgumentError("ngram: want fields 'order' (int), 'beta' (number), 'tables' (array)");
+    return BadInputError("ngram: want fields 'order' (int), 'beta' (number), 'tables' (array)");
   NgramOptions opt{j["order"].get<int>(), j["beta"].get<double>()};
-  if (opt.order < 0 || j["tables"].size() != static_cast<size_t>(opt.order) + 1)
-    return absl::InvalidArgumentError(Cat("ngram: 'tables' has ", j["tables"].size(), " entries, want order+1"));
+  // The same ranges as training accepts; anything else gives NaN or infinite probabilities.
+  if (opt.order < 0 || opt.order > 16) return BadInputError(Cat("ngram: order ", opt.order, " out of range 0..16"));
+  if (!std::isfinite(opt.beta) || !(opt.beta > 0) || opt.beta > 1e6)
+    return BadInputError(Cat("ngram: beta ", opt.beta, " out of range (0, 1e6]"));
+  if (j["tables"].size() != static_cast<size_t>(opt.order) + 1)
+    return BadInputError(Cat("ngram: 'tables' has ", j["tables"].size(), " entries, want order+1"));
   auto m = std::make_unique<NgramPredictor>(opt);
   m->tables_.resize(opt.order + 1);
   for (int k = 0; k <= opt.order; ++k) {
-    if (!j["tables"][k].is_object()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "] is not an object"));
+    if (!j["tables"][k].is_object()) return BadInputError(Cat("ngram: tables[", k, "] is not an object"));
     for (const auto& [h, next] : j["tables"][k].items()) {
-      if (!next.is_object()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "]['", h, "'] is not an object"));
+      if (!next.is_object()) return BadInputError(Cat("ngram: tables[", k, "]['", h, "'] is not an object"));
       Node& node = m->tables_[k][h];
       for (const auto& [w, c] : next.items()) {
-        if (!c.is_number()) return absl::InvalidArgumentError(Cat("ngram: tables[", k, "]['", h, "'] has a non-number"));
-        node.next[w] = c.get<double>();
-        node.total += c.get<double>();
+        if (!c.is_number()) return BadInputError(Cat("ngram: tables[", k, "]['", h, "'] has a non-number"));
+        const double v = c.get<double>();
+        if (!std::isfinite(v) || v < 0 || v > kMaxCount)
+          return BadInputError(Cat("ngram: tables[", k, "]['", h, "']['", w, "'] = ", v, " is not a count in 0..2^53"));
+        node.next[w] = v;
+        node.total += v;
       }
+      if (node.total > kMaxCount)
+        return BadInputError(Cat("ngram: tables[", k, "]['", h, "'] counts sum to ", node.total, ", over 2^53"));
     }
   }
   return m;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/json.h"
+
 namespace schedcast::model {
 
 #define SCHEDCAST_MODEL_KIND(X) ModelKind X##Kind();
@@ -45,7 +47,7 @@ absl::StatusOr<nlohmann::json> ResolveOptions(const ModelKind& kind, const nlohm
                     : d.is_number_unsigned() ? v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)
                     : d.is_number_integer()  ? v.is_number_integer()
                                              : v.type() == d.type();
-    if (!ok) return absl::InvalidArgumentError(Cat(kind.name, " option '", name, "': ", v.dump(), " is not a ", d.type_name()));
+    if (!ok) return absl::InvalidArgumentError(Cat(kind.name, " option '", name, "': ", JsonText(v), " is not a ", d.type_name()));
     if (!spec->choices.empty() && std::find(spec->choices.begin(), spec->choices.end(), v.get<std::string>()) == spec->choices.end())
       return absl::InvalidArgumentError(Cat(kind.name, " option '", name, "': '", v.get<std::string>(), "' is not one of its choices"));
     // Keep the declared type (an integer given for a number option is stored as a number).

@@ -158,18 +158,21 @@ nlohmann::json StructuredPredictor::Params() const {
 absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromParams(const nlohmann::json& j) {
   if (!j.contains("hash_bits") || !j["hash_bits"].is_number_integer() || !j.contains("weights") ||
       !j["weights"].is_array())
-    return absl::InvalidArgumentError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
+    return BadInputError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
   if (j.value("features", "") != "v1")
-    return absl::InvalidArgumentError(Cat("structured: feature set '", j.value("features", ""), "' is not v1"));
+    return BadInputError(Cat("structured: feature set '", j.value("features", ""), "' is not v1"));
   const int bits = j["hash_bits"].get<int>();
-  if (bits < 4 || bits > 26) return absl::InvalidArgumentError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
+  if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   auto m = std::make_unique<StructuredPredictor>(bits);
   for (const auto& e : j["weights"]) {
     if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number())
-      return absl::InvalidArgumentError("structured: a weight entry is not [index, value]");
+      return BadInputError("structured: a weight entry is not [index, value]");
     const uint64_t i = e[0].get<uint64_t>();
-    if (i >= m->w_.size()) return absl::InvalidArgumentError(Cat("structured: weight index ", i, " out of range"));
-    m->w_[i] = e[1].get<float>();
+    if (i >= m->w_.size()) return BadInputError(Cat("structured: weight index ", i, " out of range"));
+    const double v = e[1].get<double>();
+    if (!std::isfinite(v) || std::abs(v) > 1e6)
+      return BadInputError(Cat("structured: weight ", i, " = ", v, " is not a finite number in -1e6..1e6"));
+    m->w_[i] = static_cast<float>(v);
   }
   return m;
 }

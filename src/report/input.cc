@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/status.h"
 #include "common/strings.h"
 
 namespace schedcast::report {
@@ -102,7 +103,7 @@ class Reader {
   }
 
   const json* Fail(const std::string& path, const std::string& what) {
-    if (status_.ok()) status_ = absl::InvalidArgumentError(Cat("eval JSON: field `", path, "` ", what));
+    if (status_.ok()) status_ = BadInputError(Cat("eval JSON: field `", path, "` ", what));
     return nullptr;
   }
 
@@ -250,10 +251,10 @@ absl::StatusOr<Eval> ParseEval(const json& j) {
   Eval e;
   const std::string format = r.String(j, "", "format");
   if (r.status().ok() && format != "schedcast-eval")
-    return absl::InvalidArgumentError(Cat("eval JSON: field `format` is \"", format, "\", expected \"schedcast-eval\""));
+    return BadInputError(Cat("eval JSON: field `format` is \"", format, "\", expected \"schedcast-eval\""));
   const int64_t version = r.Integer(j, "", "version");
   if (r.status().ok() && version != 1)
-    return absl::InvalidArgumentError(Cat("eval JSON: version ", version, " is not supported (this report reads version 1)"));
+    return BadInputError(Cat("eval JSON: version ", version, " is not supported (this report reads version 1)"));
   e.created = r.String(j, "", "created", false);
   e.command = r.String(j, "", "command", false);
   e.metrics_doc = r.String(j, "", "metrics_doc", false);

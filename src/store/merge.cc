@@ -2,6 +2,11 @@
 #include "store/merge.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "store/schema.h"
 #include "store/toolchain_std.h"
@@ -24,8 +29,6 @@ constexpr const char* kSrcRunsJoined =
     " JOIN main.configs c ON c.go_version = sc.go_version AND c.gomaxprocs = sc.gomaxprocs AND c.race = sc.race";
 
 absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
-  struct stat sb;
-  if (stat(in.c_str(), &sb) != 0) return absl::NotFoundError(Cat(in, ": no such store"));
   {
     SC_ASSIGN_OR_RETURN(Statement att, db.Prepare("ATTACH DATABASE ?1 AS src"));
     att.Bind(1, in);
@@ -75,19 +78,75 @@ absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
   return detach;
 }
 
+// Reads a whole input before anything is written: a store of this schema version that SQLite
+// finds intact, every trace of which inflates to its recorded size.
+absl::Status ValidateInput(const std::string& in) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> st, Store::OpenExisting(in));
+  SC_ASSIGN_OR_RETURN(Statement check, st->db().Prepare("PRAGMA quick_check"));
+  SC_ASSIGN_OR_RETURN(bool row, check.Step());
+  if (!row || check.Text(0) != "ok")
+    return absl::DataLossError(Cat(in, ": store is damaged (sqlite quick_check: ", row ? check.Text(0) : "no answer", ")"));
+  SC_ASSIGN_OR_RETURN(Statement runs, st->db().Prepare("SELECT run_id FROM traces ORDER BY run_id"));
+  while (true) {
+    SC_ASSIGN_OR_RETURN(bool more, runs.Step());
+    if (!more) break;
+    SC_RETURN_IF_ERROR(st->LoadTrace(runs.Int(0)).status());
+  }
+  return absl::OkStatus();
+}
+
+void RemoveDb(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove(Cat(path, suffix).c_str());
+}
+
 }  // namespace
 
 absl::StatusOr<MergeStats> Merge(const std::string& out, const std::vector<std::string>& inputs) {
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(out));
-  MergeStats stats;
+  // 1. Validate every input first: nothing is written when one of them is bad.
+  std::vector<std::string> todo;
   for (const std::string& in : inputs) {
     if (SameFile(in, out)) continue;
-    SC_RETURN_IF_ERROR(MergeOne(store->db(), in, stats));
-    // The toolchains' standard-library lists travel with the runs (store/toolchain_std.h).
-    SC_ASSIGN_OR_RETURN(Database src, Database::Open(in, /*create=*/false));
-    SC_ASSIGN_OR_RETURN(auto lists, GetStdPackageLists(src));
-    for (const auto& [version, packages] : lists) SC_RETURN_IF_ERROR(PutStdPackageList(store->db(), version, packages));
+    struct stat sb;
+    if (stat(in.c_str(), &sb) != 0) return absl::NotFoundError(Cat(in, ": no such store"));
+    SC_RETURN_IF_ERROR(WithContext(ValidateInput(in), "merge"));
+    todo.push_back(in);
   }
+  // 2. Merge into a temporary file beside OUT (a copy of OUT when it exists) ...
+  const std::string tmp = Cat(out, ".merge-", getpid(), ".tmp");
+  RemoveDb(tmp);
+  MergeStats stats;
+  absl::Status s = [&]() -> absl::Status {
+    struct stat sb;
+    if (stat(out.c_str(), &sb) == 0) {
+      SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> cur, Store::Open(out));
+      SC_RETURN_IF_ERROR(cur->db().Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+      SC_ASSIGN_OR_RETURN(Statement vac, cur->db().Prepare("VACUUM INTO ?1"));
+      vac.Bind(1, tmp);
+      SC_RETURN_IF_ERROR(WithContext(vac.Run(), Cat("copying ", out)));
+    }
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(tmp));
+    for (const std::string& in : todo) {
+      SC_RETURN_IF_ERROR(MergeOne(store->db(), in, stats));
+      // The toolchains' standard-library lists travel with the runs (store/toolchain_std.h).
+      SC_ASSIGN_OR_RETURN(Database src, Database::Open(in, /*create=*/false));
+      SC_ASSIGN_OR_RETURN(auto lists, GetStdPackageLists(src));
+      for (const auto& [version, packages] : lists) SC_RETURN_IF_ERROR(PutStdPackageList(store->db(), version, packages));
+    }
+    // One file, no WAL beside it, before it takes OUT's place.
+    SC_RETURN_IF_ERROR(store->db().Exec("PRAGMA journal_mode=DELETE"));
+    return absl::OkStatus();
+  }();
+  if (!s.ok()) {
+    RemoveDb(tmp);
+    return s;
+  }
+  // 3. ... which replaces OUT in one rename: OUT is either as it was or fully merged.
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+    const int e = errno;
+    RemoveDb(tmp);
+    return absl::PermissionDeniedError(Cat(out, ": cannot replace with the merged store: ", std::strerror(e)));
+  }
+  for (const char* suffix : {"-wal", "-shm"}) std::remove(Cat(out, suffix).c_str());
   return stats;
 }
 

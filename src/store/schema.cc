@@ -2,11 +2,18 @@
 //
 // Natural keys (UNIQUE constraints) make every insert idempotent: a program is (package, name,
 // source_hash); a configuration is (go_version, gomaxprocs, race); a build is (package,
-// source_hash, go_version, race); a run is (program, config, run_index, seed).
+// source_hash, go_version, race); a run is (program, config, run_index, seed), and a store keeps at
+// most one run per (program, config, run_index) (runs_one_per_index below).
 #include "store/schema.h"
 
 namespace schedcast::store {
 namespace {
+
+// A store keeps one run per (program, configuration, run index), whatever the seed of the
+// collection that made it: `--runs N` means N runs, also when two collections with different
+// --seed top up one store at once (the later insert of an index is ignored). Stores made before
+// this index existed get it when a writer opens them.
+#define kOneRunPerIndex "CREATE UNIQUE INDEX IF NOT EXISTS runs_one_per_index ON runs(program_id, config_id, run_index)"
 
 constexpr const char* kDdl = R"sql(
 CREATE TABLE programs (
@@ -59,6 +66,7 @@ CREATE TABLE runs (
   UNIQUE (program_id, config_id, run_index, seed)
 );
 CREATE INDEX runs_by_program_config ON runs(program_id, config_id);
+)sql" kOneRunPerIndex R"sql(;
 CREATE TABLE traces (
   run_id     INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
   codec      TEXT NOT NULL CHECK (codec IN ('zstd')),
@@ -88,7 +96,13 @@ absl::Status Initialise(Database& db) {
   SC_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
   SC_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"));
   SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt("PRAGMA user_version"));
-  if (v == kSchemaVersion) return absl::OkStatus();
+  if (v == kSchemaVersion) {
+    absl::Status idx = db.Exec(kOneRunPerIndex);
+    if (idx.ok() || idx.code() != absl::StatusCode::kAlreadyExists) return idx;
+    return absl::FailedPreconditionError(
+        Cat(db.path(), ": the store holds two runs with the same (program, configuration, run index), from "
+                       "concurrent collections of an older schedcast; `schedcast merge NEW.db OLD.db` keeps one of each"));
+  }
   if (v != 0) return CheckVersion(db, "main", db.path());
   SC_ASSIGN_OR_RETURN(int64_t tables, db.QueryInt("SELECT count(*) FROM sqlite_schema"));
   if (tables != 0) {

@@ -1,6 +1,8 @@
 // store/sqlite.cc — implementation of the RAII sqlite3 wrapper (see sqlite.h).
 #include "store/sqlite.h"
 
+#include <cstdio>
+
 namespace schedcast::store {
 
 absl::StatusOr<Database> Database::Open(const std::string& path, bool create) {
@@ -8,6 +10,31 @@ absl::StatusOr<Database> Database::Open(const std::string& path, bool create) {
   db.path_ = path;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
+    return rc == SQLITE_CANTOPEN ? absl::NotFoundError(Cat(path, ": cannot open database: ", msg))
+                                 : absl::UnavailableError(Cat(path, ": cannot open database: ", msg));
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  return db;
+}
+
+absl::StatusOr<Database> Database::OpenReadOnly(const std::string& path, bool immutable) {
+  Database db;
+  db.path_ = path;
+  // A URI, so that query parameters can be given; characters special in URIs are %-escaped.
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      uri += buf;
+    } else {
+      uri += static_cast<char>(c);
+    }
+  }
+  uri += immutable ? "?mode=ro&immutable=1" : "?mode=ro";
+  int rc = sqlite3_open_v2(uri.c_str(), &db.db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
     return rc == SQLITE_CANTOPEN ? absl::NotFoundError(Cat(path, ": cannot open database: ", msg))

@@ -28,6 +28,10 @@ class Database {
  public:
   // Opens (creating if `create`) the file at `path`.
   static absl::StatusOr<Database> Open(const std::string& path, bool create);
+  // Opens an existing file for reading only: works on files and directories the user may not
+  // write. `immutable` also tells SQLite that nobody writes the file meanwhile (no locking, no
+  // -wal/-shm files: for a WAL store in a directory where those cannot be created).
+  static absl::StatusOr<Database> OpenReadOnly(const std::string& path, bool immutable);
 
   Database() = default;
   Database(Database&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }

@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <ctime>
@@ -56,6 +57,17 @@ std::string NowUtc() {
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  // A writer needs to write the file and its directory (SQLite creates FILE-wal and FILE-shm
+  // beside it): say so with the path rather than SQLite's "unable to open database file".
+  if (path.empty()) return absl::InvalidArgumentError("store path is empty");
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (access(dir.c_str(), F_OK) != 0)
+    return absl::NotFoundError(Cat(path, ": cannot create store: directory ", dir, " does not exist"));
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return absl::PermissionDeniedError(Cat(path, ": permission denied: directory ", dir, " is not writable"));
+  if (access(path.c_str(), F_OK) == 0 && access(path.c_str(), R_OK | W_OK) != 0)
+    return absl::PermissionDeniedError(Cat(path, ": permission denied: the store file is not writable"));
   SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/true));
   SC_RETURN_IF_ERROR(Initialise(db));
   SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
@@ -65,10 +77,21 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
 absl::StatusOr<std::unique_ptr<Store>> Store::OpenExisting(const std::string& path) {
   struct stat sb;
   if (stat(path.c_str(), &sb) != 0) return absl::NotFoundError(Cat(path, ": no such store"));
-  SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/false));
-  SC_RETURN_IF_ERROR(Initialise(db));
-  SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
-  return std::unique_ptr<Store>(new Store(std::move(db)));
+  // Readers never write: read-only, so a store the user may not write (or in a directory they may
+  // not write) can still be read. A WAL store whose -shm file cannot be created is opened immutable.
+  absl::Status first;
+  for (bool immutable : {false, true}) {
+    SC_ASSIGN_OR_RETURN(Database db, Database::OpenReadOnly(path, immutable));
+    if (sqlite3_busy_timeout(db.raw(), 10000) != SQLITE_OK) return db.Error("setting busy timeout");
+    absl::Status v = CheckVersion(db, "main", path);
+    if (v.ok()) {
+      SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
+      return std::unique_ptr<Store>(new Store(std::move(db)));
+    }
+    if (first.ok()) first = v;
+    if (immutable || access(path.c_str(), R_OK) != 0) break;
+  }
+  return first;
 }
 
 absl::StatusOr<int64_t> Store::UpsertProgram(const ProgramRecord& p) {
@@ -205,7 +228,7 @@ absl::StatusOr<std::vector<StoredRun>> Store::SiblingRuns(int64_t run_id) {
 }
 
 absl::StatusOr<std::string> Store::LoadTrace(int64_t run_id) {
-  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT codec, data FROM traces WHERE run_id = ?1"));
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare("SELECT codec, data, raw_bytes FROM traces WHERE run_id = ?1"));
   q.Bind(1, run_id);
   SC_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) {
@@ -213,7 +236,8 @@ absl::StatusOr<std::string> Store::LoadTrace(int64_t run_id) {
     return absl::NotFoundError(Cat(path(), ": run ", run_id, " (", ProgramKey(r.program), ", ",
                                    OutcomeName(r.outcome), ") has no stored trace"));
   }
-  return Decompress(q.Blob(1), Cat(path(), ": run ", run_id));
+  // raw_bytes is the size recorded when the run was stored: the blob must inflate to exactly that.
+  return Decompress(q.Blob(1), Cat(path(), ": run ", run_id), kMaxTraceSize, static_cast<uint64_t>(q.Int(2)));
 }
 
 }  // namespace schedcast::store

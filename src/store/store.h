@@ -7,7 +7,8 @@
 //  - Upsert* return the row id of the natural key, inserting it if new (idempotent).
 //  - InsertRun() writes the run row and its trace in ONE transaction: after a crash (even kill -9)
 //    a run is either fully present or absent. It returns false (and writes nothing) when a run with
-//    the same (program, config, run_index, seed) already exists, so re-collecting never duplicates.
+//    the same (program, config, run_index) already exists — whatever its seed — so re-collecting,
+//    even concurrently with another --seed, never duplicates a run index.
 //  - RecordBuild() upserts the build row; when the build failed it also inserts one build_failed
 //    run (index 0) per given (program, config); when it succeeded it deletes earlier build_failed
 //    runs of those pairs. One transaction.

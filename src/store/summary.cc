@@ -1,4 +1,5 @@
 // store/summary.cc — `schedcast runs` aggregation and rendering (see summary.h).
+#include "common/json.h"
 #include "store/summary.h"
 
 #include <algorithm>
@@ -95,7 +96,7 @@ std::string ToJson(const StoreSummary& s) {
     }
     j["programs"].push_back(pj);
   }
-  return j.dump(2) + "\n";
+  return JsonText(j, 2) + "\n";
 }
 
 }  // namespace schedcast::store

@@ -93,6 +93,9 @@ TEST(Classify, Rules) {
   EXPECT_EQ(Classify(Exited(0, "--- SKIP: TestX (0.00s)\n"), std::nullopt, "TestX").outcome, Outcome::kSkip);
   EXPECT_EQ(Classify(Exited(0, "testing: warning: no tests to run\nPASS\n"), std::nullopt, "TestX").outcome,
             Outcome::kFail);
+  Classification early = Classify(Exited(0, "=== RUN   TestX\n"), std::nullopt, "TestX");  // os.Exit(0) in the test
+  EXPECT_EQ(early.outcome, Outcome::kFail);
+  EXPECT_NE(early.note.find("os.Exit(0)"), std::string::npos) << early.note;
   EXPECT_EQ(Classify(Exited(0), std::nullopt, "").outcome, Outcome::kOk);
   EXPECT_EQ(Classify(Exited(3), std::nullopt, "").outcome, Outcome::kFail);
 }

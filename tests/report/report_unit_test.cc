@@ -262,7 +262,7 @@ TEST(Input, ErrorsNameTheMissingOrBadField) {
     c.mutate(j);
     TempDir dir;
     const absl::Status s = WriteReport(j, (dir.path() / "rep").string());
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.what << ": " << s;
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << c.what << ": " << s;
     EXPECT_NE(std::string(s.message()).find(c.expect), std::string::npos) << c.what << ": " << s;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "rep" / "index.html")) << c.what;
   }
@@ -330,7 +330,7 @@ TEST(Cli, ReportCommandPrintsTheIndexPath) {
   j["models"][0]["overall"].erase("brier");
   std::ofstream(bad) << j.dump();
   r = testutil::RunCommand({SCHEDCAST_BIN, "report", "--eval", bad.string(), "--out", (dir.path() / "r2").string()});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // bad input (the eval JSON), not a usage error
   EXPECT_NE(r.err.find(bad.string()), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("models[0].overall.brier"), std::string::npos) << r.err;
 

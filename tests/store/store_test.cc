@@ -109,11 +109,13 @@ TEST(Store, RunAndTraceRoundTripAndDuplicatesAreIgnored) {
   EXPECT_EQ(*trace, r.trace);
   // Compressed on disk.
   EXPECT_LT(*s->db().QueryInt("SELECT length(data) FROM traces"), 10000);
-  // Same key, other seed: a different run.
+  // Same index, other seed: still the same run index of (program, config), so ignored (a store
+  // keeps one run per index, whatever the seed of the collection).
   r.seed = 99;
-  EXPECT_TRUE(*s->InsertRun(r));
+  EXPECT_FALSE(*s->InsertRun(r));
+  EXPECT_EQ(s->ListRuns()->size(), 1u);
   auto idx = *s->RunIndices(p, c);
-  EXPECT_EQ(idx.size(), 1u);  // both have index 0
+  EXPECT_EQ(idx.size(), 1u);
 }
 
 TEST(Store, RunWithoutTraceHasNoTraceRow) {

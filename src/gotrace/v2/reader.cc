@@ -49,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Reader>> Reader::Open(std::unique_ptr<ByteSource>
   SC_ASSIGN_OR_RETURN(std::string_view head, source->ReadAt(0, n, scratch));
   SC_ASSIGN_OR_RETURN(Header h, ParseHeader(head));
   if (h.format != Format::kV2)
-    return absl::InvalidArgumentError(Cat("offset 0: trace version go 1.", h.version - 1000,
+    return BadInputError(Cat("offset 0: trace version go 1.", h.version - 1000,
                                           " is in the old format; the v2 reader handles go 1.22 and later"));
   return std::unique_ptr<Reader>(new Reader(std::move(source), h.version));
 }

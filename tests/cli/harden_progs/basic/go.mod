@@ -1,0 +1,3 @@
+module schedcast.test/harden
+
+go 1.19

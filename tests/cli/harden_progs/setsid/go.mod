@@ -1,0 +1,3 @@
+module schedcast.test/hardensetsid
+
+go 1.19
