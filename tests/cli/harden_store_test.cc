@@ -27,6 +27,15 @@ TEST(HardenStore, DatasetBuildSaysWhichRunsItSkipped) {
   const int64_t run = RunWithTrace(db, "TestX");
   ASSERT_GT(run, 0);
   SetBlob(db, run, "this is not zstd data");
+  // TestExitZero's os.Exit(0) races with the trace flush: its runs hold no trace or only the 16-byte
+  // header, so whether they are skipped too varies from run to run. Leave them out of this copy.
+  {
+    auto d = store::Database::Open(db, false);
+    ASSERT_TRUE(d.ok()) << d.status();
+    ASSERT_TRUE(d->Exec("DELETE FROM traces WHERE run_id IN (SELECT r.id FROM runs r JOIN programs p ON p.id = r.program_id"
+                        " WHERE p.name = 'TestExitZero')").ok());
+    ASSERT_TRUE(d->Exec("DELETE FROM runs WHERE program_id IN (SELECT id FROM programs WHERE name = 'TestExitZero')").ok());
+  }
   auto r = Schedcast({"dataset", "build", "--store", db, "--out", dir.path() + "/d"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("1 run(s) skipped"), std::string::npos) << r.err;
