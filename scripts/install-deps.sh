@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  clang llvm lld
+  clang llvm lld libclang-rt-14-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libsqlite3-dev sqlite3 libzstd-dev zstd libabsl-dev libcli11-dev nlohmann-json3-dev
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
