@@ -10,7 +10,7 @@ PKGS=(
   libsqlite3-dev sqlite3 libzstd-dev zstd libabsl-dev libcli11-dev nlohmann-json3-dev
   golang-go golang-1.21-go golang-1.22-go golang-1.23-go
   chromium libpng-dev
-  procps psmisc time
+  procps psmisc time ccache
   libcurl4-openssl-dev python3 python3-torch python3-venv python3-pip
   libtorch-dev libopenblas0-openmp
 )

@@ -35,10 +35,14 @@ run_ctest() {
 # counts as one failed test.
 build() {
   local name=$1 dir=$2 target=$3; shift 3
-  if ! { cmake -S "$root" -B "$dir" -G Ninja "$@" >/dev/null && ninja -C "$dir" -j "$jobs" "$target"; }; then
+  if ! { cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null && ninja -C "$dir" -j "$jobs" "$target"; }; then
     failed=$((failed + 1)); summary+=("$name: build failed"); return 1
   fi
 }
+
+# ccache (installed by install-deps) makes a second run on the same machine rebuild only what changed.
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
 export GOTOOLCHAIN=local
 if build release build all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest release build; fi

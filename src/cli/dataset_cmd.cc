@@ -187,10 +187,9 @@ void RegisterDist(CLI::App& app) {
       return Fail(absl::InvalidArgumentError(Cat("'", s->program, "' matches several programs:", names)));
     }
     for (const auto& [config, group] : by_config) {
-      std::vector<std::string> load_errors;
-      const std::vector<data::RunTrace> traces = pipeline::LoadInputs(**st, group, &load_errors);
-      data::ProgramBuild pb = data::BuildProgram(*matched.begin(), config, "", traces, *opt);
-      pb.errors.insert(pb.errors.begin(), load_errors.begin(), load_errors.end());
+      const pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, group);
+      data::ProgramBuild pb = data::BuildProgram(*matched.begin(), config, "", loaded.inputs, *opt);
+      for (auto f = loaded.failures.rbegin(); f != loaded.failures.rend(); ++f) pb.errors.insert(pb.errors.begin(), f->Describe());
       std::cout << *matched.begin() << " " << config << ": " << pb.runs_used << " runs, " << pb.table.keys()
                 << " keys (key=" << opt->key.Name() << ", level=" << s->f.level << ")\n";
       for (const auto& err : pb.errors) std::cout << "  skipped " << err << "\n";

@@ -22,6 +22,7 @@ void RegisterRun(CLI::App& app) {
     int runs = 20, jobs = 0;
     uint64_t seed = 1;
     bool every_step = true;
+    std::string protocol = "paper", family_by = "dir";
   };
   auto f = std::make_shared<Flags>();
   auto* c = app.add_subcommand("run", "The main job: collect the programs under PATH (default: corpus), build the dataset, "
@@ -40,6 +41,10 @@ void RegisterRun(CLI::App& app) {
   c->add_option("--level", f->level, "token level: type, goroutine, site")->capture_default_str();
   c->add_flag("--every-step,!--no-every-step", f->every_step,
               "score every step of every held-out run in the eval (default on)")->capture_default_str();
+  c->add_option("--protocol", f->protocol, "extra eval protocol: paper (the source paper's: event types, cuts, "
+                                           "majority baseline) or \"\" for none")->capture_default_str();
+  c->add_option("--family-by", f->family_by, "families breakdown of the eval: dir, a manifest field, or \"\"")
+      ->capture_default_str();
   c->callback([f] {
     job::JobOptions o;
     if (!f->paths.empty()) o.collect.paths = f->paths;
@@ -51,6 +56,8 @@ void RegisterRun(CLI::App& app) {
     o.key = f->key;
     o.level = f->level;
     o.every_step = f->every_step;
+    o.protocol = f->protocol;
+    o.family_by = f->family_by;
     o.models.clear();
     for (absl::string_view kind : absl::StrSplit(f->models, ',', absl::SkipEmpty())) o.models.emplace_back(kind);
     o.command = Cat("schedcast run --out ", f->out, " (", f->runs, " runs, GOMAXPROCS ", f->gomaxprocs, ", go ", f->go,

@@ -8,6 +8,11 @@
 
 namespace schedcast::data {
 
+bool UsableRun(const store::StoredRun& r, bool include_failed) {
+  if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) return false;
+  return include_failed || r.outcome == store::Outcome::kOk;
+}
+
 std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
   std::string out;
   for (size_t i = 0; i < ids.size() && i < max; ++i) CatAppend(out, i ? ", " : "", ids[i]);
@@ -32,8 +37,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   std::map<std::pair<std::string, std::string>, std::vector<const store::StoredRun*>> groups;
   std::map<std::string, ProgramMeta> programs;
   for (const auto& r : runs) {
-    if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
-    if (!opt.include_failed && r.outcome != store::Outcome::kOk) continue;
+    if (!UsableRun(r, opt.include_failed)) continue;
     const std::string program = store::ProgramKey(r.program);
     groups[{program, ConfigName(r.config)}].push_back(&r);
     ProgramMeta& pm = programs[program];
@@ -58,17 +62,13 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   size_t done = 0;
   for (const auto& [key, group] : groups) {
     const auto& [program, config] = key;
-    std::vector<RunTrace> traces;
-    for (const store::StoredRun* r : group) {
-      absl::StatusOr<std::string> t = st.LoadTrace(r->id);
-      if (!t.ok()) {
-        sum.errors.push_back(Cat(program, " ", config, " run ", r->id, ": ", std::string(t.status().message())));
-        sum.skipped_runs.push_back(r->id);
-        if (opt.strict) return absl::DataLossError(Cat(st.path(), ": ", sum.errors.back(), " (--strict)"));
-        continue;
-      }
-      traces.push_back(pipeline::InputOf(*r, std::move(*t)));
+    pipeline::LoadedRuns loaded = pipeline::LoadInputs(st, group);
+    for (const pipeline::LoadFailure& f : loaded.failures) {
+      sum.errors.push_back(Cat(program, " ", config, " ", f.Describe()));
+      sum.skipped_runs.push_back(f.run_id);
+      if (opt.strict) return absl::DataLossError(Cat(st.path(), ": ", sum.errors.back(), " (--strict)"));
     }
+    const std::vector<RunTrace>& traces = loaded.inputs;
     const std::string split = programs[program].split;
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
     sum.runs += pb.runs_used;
@@ -109,6 +109,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
   meta["leak_proofs"] = opt.build.leak_proofs;
+  meta["include_failed"] = opt.include_failed;
   meta["manifest"] = opt.manifest;
   meta["programs"] = sum.programs;
   meta["program_configs"] = sum.configs;
@@ -128,15 +129,11 @@ absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at,
   std::vector<const store::StoredRun*> group;
   for (const auto& r : runs) group.push_back(&r);
   if (run.trace_bytes == 0) return absl::FailedPreconditionError(Cat(st.path(), ": run ", run_id, " has no trace"));
-  std::vector<std::string> load_errors;
-  const std::vector<RunTrace> traces = pipeline::LoadInputs(st, group, &load_errors);
+  const pipeline::LoadedRuns loaded = pipeline::LoadInputs(st, group);
   // The run asked for must be readable: say so, rather than "0 prediction steps".
-  bool loaded = false;
-  for (const RunTrace& t : traces) loaded |= t.run_id == run_id;
-  if (!loaded) {
-    absl::StatusOr<std::string> t = st.LoadTrace(run_id);
-    if (!t.ok()) return WithContext(t.status(), Cat(st.path(), ": run ", run_id, ": trace cannot be read"));
-  }
+  for (const pipeline::LoadFailure& f : loaded.failures)
+    if (f.run_id == run_id) return WithContext(f.status, Cat(st.path(), ": run ", run_id, ": trace cannot be read"));
+  const std::vector<RunTrace>& traces = loaded.inputs;
   ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {
@@ -144,7 +141,6 @@ absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at,
     steps = std::max(steps, e.position + 1);
     if (e.position == at) return std::move(e);
   }
-  pb.errors.insert(pb.errors.end(), load_errors.begin(), load_errors.end());
   for (const auto& err : pb.errors)
     if (err.rfind(Cat("run ", run_id, ":"), 0) == 0) return absl::DataLossError(Cat(st.path(), ": ", err));
   return absl::OutOfRangeError(Cat(st.path(), ": run ", run_id, " (", program, " ", config, ") has ", steps,

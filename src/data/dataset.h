@@ -33,6 +33,10 @@ struct DatasetSummary {
   std::vector<int64_t> skipped_runs;  // ids of the runs whose trace could not be read, parsed or replayed
 };
 
+// Whether a stored run goes into a dataset: it built, has a trace, and ended ok unless failed runs
+// are included. Every consumer that rebuilds examples from a store (eval's held-out runs) uses this.
+bool UsableRun(const store::StoredRun& r, bool include_failed);
+
 // "17, 18, 20 (and 4 more)": the first `max` ids of a list, for messages.
 std::string RunIdList(const std::vector<int64_t>& ids, size_t max);
 

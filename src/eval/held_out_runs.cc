@@ -26,6 +26,9 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
   if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
   if (m.contains("leak_proofs") && m["leak_proofs"].is_boolean()) bo.leak_proofs = m["leak_proofs"].get<bool>();
+  // The dataset's run selection (data::UsableRun); datasets written before it was recorded kept failed runs.
+  const bool include_failed = !m.contains("include_failed") || !m["include_failed"].is_boolean() ||
+                              m["include_failed"].get<bool>();
 
   SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(opt.store));
   SC_ASSIGN_OR_RETURN(std::vector<store::StoredRun> runs, st->ListRuns());
@@ -33,7 +36,7 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   for (size_t i = 0; i < programs.size(); ++i) wanted.emplace(programs[i], i);
   std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
   for (const auto& r : runs) {
-    if (r.outcome == store::Outcome::kBuildFailed || r.trace_bytes == 0) continue;
+    if (!data::UsableRun(r, include_failed)) continue;
     const std::string program = store::ProgramKey(r.program);
     if (wanted.count(program)) by_prog[program].push_back(&r);
   }
@@ -44,11 +47,10 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
     for (const store::StoredRun* r : list) by_config[store::ConfigName(r->config)].push_back(r);
     std::vector<HeldOutRun> prog_runs;
     for (const auto& [config, group] : by_config) {
-      std::vector<std::string> load_errors;
-      const std::vector<data::RunTrace> traces = pipeline::LoadInputs(*st, group, &load_errors);
+      const pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, group);
       if (notes)
-        for (const auto& e : load_errors) notes->push_back(Cat(program, " ", config, " ", e));
-      data::ProgramBuild pb = data::BuildProgram(program, config, "test", traces, bo);
+        for (const auto& f : loaded.failures) notes->push_back(Cat(program, " ", config, " ", f.Describe()));
+      data::ProgramBuild pb = data::BuildProgram(program, config, "test", loaded.inputs, bo);
       if (notes)
         for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));
       std::map<int64_t, size_t> at;

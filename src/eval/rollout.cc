@@ -159,8 +159,8 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
     for (const auto& r : runs)
       if (store::ProgramKey(r.program) == program && store::ConfigName(r.config) == config)
         members.push_back(&r);
-    std::vector<std::string> errors;
-    for (pipeline::RunInput& in : pipeline::LoadInputs(*st, members, &errors)) {
+    pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, members);
+    for (pipeline::RunInput& in : loaded.inputs) {
       auto full = pipeline::Tokenize(in, topt, &sources);
       if (!full.ok()) continue;  // the dataset builder skipped (and reported) it too
       TokenizedRun tr;
@@ -173,7 +173,7 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
       it->second.runs.push_back(std::move(tr));
       it->second.full.emplace(in.run_id, std::move(*full));
     }
-    for (const auto& e : errors) out.notes_.push_back(Cat(program, " ", config, " ", e));
+    for (const auto& f : loaded.failures) out.notes_.push_back(Cat(program, " ", config, " ", f.Describe()));
     return it->second;
   };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "common/json.h"
+#include "data/example.h"
 #include "data/stats.h"
 #include "eval/eval.h"
 #include "eval/metric_json.h"
@@ -84,16 +86,9 @@ ojson ProgramsJson(const EvalInputs& in, const std::vector<std::string>& row_nam
     ojson ss = ojson::array();
     for (size_t i : samples[p]) {
       const data::Example& ex = in.examples[i];
-      ojson s;
-      s["config"] = ex.config;
-      s["run_id"] = ex.run_id;
-      s["position"] = ex.position;
-      s["context"] = ex.context;
-      s["state"] = ex.state;
-      s["candidates"] = ex.candidates;
+      // The dataset's own JSON form of the example (docs/DATASET.md), plus its normalised target.
+      ojson s = ojson::parse(JsonText(data::ToJson(ex)));
       s["target"] = ex.target();
-      s["target_counts"] = ex.target_counts;
-      s["label"] = ex.label;
       ojson pr;
       const auto& sp = sample_preds.at(i);
       for (const auto& r : row_names) pr[r] = sp.count(r) ? sp.at(r) : std::vector<double>{};

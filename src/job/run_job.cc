@@ -67,6 +67,9 @@ JobOptions::JobOptions() {
 
 absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   JobResult res;
+  // Checked before an hour of collection, not after.
+  if (!opt.protocol.empty() && opt.protocol != "paper")
+    return absl::InvalidArgumentError(Cat("unknown --protocol '", opt.protocol, "' (want: paper, or \"\" for none)"));
   std::error_code ec;
   std::filesystem::create_directories(opt.out, ec);
   if (ec) return absl::PermissionDeniedError(Cat(opt.out, ": cannot create: ", ec.message()));
@@ -132,6 +135,8 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   eo.store = co.store_path;
   eo.seed = co.seed;
   eo.every_step = opt.every_step;
+  eo.protocol = opt.protocol;
+  eo.family_by = opt.family_by;
   eo.command = opt.command;
   eo.log = &log;
   log << "schedcast run: [4/5] eval on the test split (held-out programs)\n";

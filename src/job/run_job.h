@@ -32,6 +32,8 @@ struct JobOptions {
   std::string key = "prefix", level = "goroutine";
   std::vector<std::string> models = {"freq", "ngram", "structured", "neural"};
   bool every_step = true;  // the eval also scores every step of every held-out run (eval::EvalOptions::every_step)
+  std::string protocol = "paper";  // eval::EvalOptions::protocol: "" or "paper" (the source paper's protocol section)
+  std::string family_by = "dir";   // eval::EvalOptions::family_by: "" or "dir" or a manifest field (families breakdown)
   std::string command;  // how the job was invoked, recorded in eval.json
 };
 

@@ -11,17 +11,18 @@ RunInput InputOf(const store::StoredRun& r, std::string trace) {
   return RunInput{r.id, std::move(trace), r.end_state.value_or(""), r.program.dir, r.program.name};
 }
 
-std::vector<RunInput> LoadInputs(store::Store& st, const std::vector<const store::StoredRun*>& runs,
-                                 std::vector<std::string>* errors) {
-  std::vector<RunInput> out;
+std::string LoadFailure::Describe() const { return Cat("run ", run_id, ": ", std::string(status.message())); }
+
+LoadedRuns LoadInputs(store::Store& st, const std::vector<const store::StoredRun*>& runs) {
+  LoadedRuns out;
   for (const store::StoredRun* r : runs) {
     if (r->trace_bytes == 0) continue;
     absl::StatusOr<std::string> t = st.LoadTrace(r->id);
     if (!t.ok()) {
-      errors->push_back(Cat("run ", r->id, ": ", std::string(t.status().message())));
+      out.failures.push_back(LoadFailure{r->id, t.status()});
       continue;
     }
-    out.push_back(InputOf(*r, std::move(*t)));
+    out.inputs.push_back(InputOf(*r, std::move(*t)));
   }
   return out;
 }

@@ -52,11 +52,21 @@ struct RunInput {
 // A stored run's inputs, given its trace bytes (store::Store::LoadTrace).
 RunInput InputOf(const store::StoredRun& r, std::string trace);
 
-// The inputs of `runs` with their traces loaded from `st`. A run without a trace (trace_bytes 0)
-// is left out; one whose trace cannot be read is left out and reported in `errors`
-// ("run 17: ..."). Not thread-safe (uses the store).
-std::vector<RunInput> LoadInputs(store::Store& st, const std::vector<const store::StoredRun*>& runs,
-                                 std::vector<std::string>* errors);
+// A run whose trace could not be loaded, and why (the store's status, unchanged).
+struct LoadFailure {
+  int64_t run_id = 0;
+  absl::Status status;
+  std::string Describe() const;  // "run 17: <message>"
+};
+
+struct LoadedRuns {
+  std::vector<RunInput> inputs;        // in the order of `runs`
+  std::vector<LoadFailure> failures;   // runs whose trace cannot be read, in the order of `runs`
+};
+
+// The inputs of `runs` with their traces loaded from `st`. Runs stored without a trace (trace_bytes 0:
+// the program died before the tracer flushed) are left out. Not thread-safe (uses the store).
+LoadedRuns LoadInputs(store::Store& st, const std::vector<const store::StoredRun*>& runs);
 
 // Timeline and canonical ids of one run.
 struct ParsedRun {

@@ -23,9 +23,9 @@ std::vector<RunInput> LeakStoreRuns(const std::string& test) {
   std::vector<const store::StoredRun*> sel;
   for (const auto& r : *runs)
     if (r.program.name == test) sel.push_back(&r);
-  std::vector<std::string> errors;
-  std::vector<RunInput> out = LoadInputs(**st, sel, &errors);
-  EXPECT_TRUE(errors.empty()) << errors[0];
+  LoadedRuns loaded = LoadInputs(**st, sel);
+  EXPECT_TRUE(loaded.failures.empty()) << loaded.failures[0].Describe();
+  std::vector<RunInput> out = std::move(loaded.inputs);
   EXPECT_EQ(out.size(), sel.size());
   for (const auto& in : out) {
     EXPECT_EQ(in.name, test);
