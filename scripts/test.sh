@@ -40,9 +40,14 @@ build() {
   fi
 }
 
-# ccache (installed by install-deps) makes a second run on the same machine rebuild only what changed.
+# ccache (installed by install-deps) makes a second run on the same machine rebuild only what changed,
+# also from another clone: paths are hashed relative to the clone (CCACHE_BASEDIR) and the working
+# directory is left out of the hash (debug info then names the first clone's paths; tests do not care).
 launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+fi
 
 export GOTOOLCHAIN=local
 if build release build all -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest release build; fi
