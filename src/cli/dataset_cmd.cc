@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "data/dataset.h"
 #include "data/prompt.h"
-#include "dist/key.h"
+#include "empirical/key.h"
 #include "pipeline/run.h"
 #include "sched/token.h"
 
@@ -41,7 +41,7 @@ void AddBuildFlags(CLI::App* cmd, BuildFlags& f) {
 
 absl::StatusOr<data::BuildOptions> ToOptions(const BuildFlags& f) {
   data::BuildOptions o;
-  SC_ASSIGN_OR_RETURN(o.key, dist::ParseKeySpec(f.key));
+  SC_ASSIGN_OR_RETURN(o.key, empirical::ParseKeySpec(f.key));
   SC_ASSIGN_OR_RETURN(o.level, sched::ParseLevel(f.level));
   o.min_visits = f.min_visits;
   o.context_len = f.context;
@@ -196,7 +196,7 @@ void RegisterDist(CLI::App& app) {
       for (const auto& [key, dist] : pb.table.MostVisited(s->top, s->f.min_visits)) {
         std::cout << "\nkey " << (key.size() > 100 ? key.substr(0, 97) + "..." : key) << "  visits=" << dist->total()
                   << " support=" << dist->support() << " entropy=" << dist->Entropy() << " nats\n";
-        if (opt->key.kind != dist::KeySpec::Kind::kWindow) std::cout << "  after: " << pb.table.About(key) << "\n";
+        if (opt->key.kind != empirical::KeySpec::Kind::kWindow) std::cout << "  after: " << pb.table.About(key) << "\n";
         for (const auto& [tok, n] : dist->Sorted()) {
           const double p = static_cast<double>(n) / dist->total();
           char pct[16];

@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "data/builder.h"
 #include "data/dataset.h"
-#include "dist/key.h"
+#include "empirical/key.h"
 #include "model/io.h"
 #include "model/metrics.h"
 #include "model/registry.h"
@@ -116,7 +116,7 @@ void RegisterModel(CLI::App& app) {
     auto m = model::Load(p->model);
     if (!m.ok()) return Fail(m.status());
     data::BuildOptions opt;
-    auto key = dist::ParseKeySpec(p->key.empty() ? ((*m)->meta().key.empty() ? "prefix" : (*m)->meta().key) : p->key);
+    auto key = empirical::ParseKeySpec(p->key.empty() ? ((*m)->meta().key.empty() ? "prefix" : (*m)->meta().key) : p->key);
     if (!key.ok()) return Fail(key.status());
     opt.key = *key;
     if (!(*m)->meta().level.empty()) {

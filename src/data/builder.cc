@@ -18,10 +18,10 @@ struct TokenizedRun {
   int64_t run_id;
   std::vector<sched::Step> steps;
   std::vector<std::string> keys;
-  dist::RunCounts counts;
+  empirical::RunCounts counts;
 };
 
-std::vector<std::string> SiteCandidates(const sched::Step& step, const dist::Distribution& target) {
+std::vector<std::string> SiteCandidates(const sched::Step& step, const empirical::Distribution& target) {
   std::set<std::string> out;
   std::set<std::string_view> refined;
   std::set<std::string_view> base(step.candidates.begin(), step.candidates.end());
@@ -56,8 +56,8 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
       continue;
     }
     TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}};
-    tr.keys = dist::ComputeKeys(tr.steps, opt.key);
-    tr.counts = dist::CountRun(tr.steps, tr.keys);
+    tr.keys = empirical::ComputeKeys(tr.steps, opt.key);
+    tr.counts = empirical::CountRun(tr.steps, tr.keys);
     out.table.AddRun(tr.counts);
     for (size_t i = 0; i < tr.steps.size(); ++i) {
       if (out.table.Described(tr.keys[i])) continue;
@@ -76,7 +76,7 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
     for (size_t i = 0; i < n; ++i) {
       const sched::Step& step = tr.steps[i];
       auto own = tr.counts.find(tr.keys[i]);
-      const dist::Distribution target =
+      const empirical::Distribution target =
           out.table.LeaveOneOut(tr.keys[i], own == tr.counts.end() ? nullptr : &own->second);
       Example e;
       e.candidates = opt.level == sched::Level::kSite ? SiteCandidates(step, target) : step.candidates;

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "data/example.h"
-#include "dist/key.h"
-#include "dist/table.h"
+#include "empirical/key.h"
+#include "empirical/table.h"
 #include "pipeline/run.h"
 #include "sched/token.h"
 
@@ -30,7 +30,7 @@ using RunTrace = pipeline::RunInput;
 
 struct BuildOptions {
   sched::Level level = sched::Level::kGoroutine;
-  dist::KeySpec key;
+  empirical::KeySpec key;
   uint64_t min_visits = 2;
   size_t context_len = 32;
   size_t max_steps = 1000;  // examples only for the first max_steps steps of a run (0: all); counts use all steps
@@ -43,7 +43,7 @@ struct BuildOptions {
 
 struct ProgramBuild {
   std::vector<Example> examples;
-  dist::Table table;
+  empirical::Table table;
   size_t runs_used = 0;
   size_t steps = 0;
   std::vector<std::string> errors;  // "run 17: offset 123: ..." per skipped run

@@ -21,7 +21,7 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
     SC_ASSIGN_OR_RETURN(bo.level, sched::ParseLevel(m["level"].get<std::string>()));
   }
   if (m.contains("key") && m["key"].is_string()) {
-    SC_ASSIGN_OR_RETURN(bo.key, dist::ParseKeySpec(m["key"].get<std::string>()));
+    SC_ASSIGN_OR_RETURN(bo.key, empirical::ParseKeySpec(m["key"].get<std::string>()));
   }
   if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
   if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();

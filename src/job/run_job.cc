@@ -88,7 +88,7 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   log << "schedcast run: [2/5] dataset\n";
   SC_ASSIGN_OR_RETURN(auto st, store::Store::OpenExisting(co.store_path));
   data::DatasetOptions dopt;
-  SC_ASSIGN_OR_RETURN(dopt.build.key, dist::ParseKeySpec(opt.key));
+  SC_ASSIGN_OR_RETURN(dopt.build.key, empirical::ParseKeySpec(opt.key));
   SC_ASSIGN_OR_RETURN(dopt.build.level, sched::ParseLevel(opt.level));
   for (const auto& p : co.paths)
     if (std::filesystem::exists(p + "/MANIFEST.json")) dopt.manifest = p + "/MANIFEST.json";

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 class Distribution {
  public:
@@ -29,4 +29,4 @@ class Distribution {
   uint64_t total_ = 0;
 };
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

@@ -1,9 +1,9 @@
-#include "dist/distribution.h"
+#include "empirical/distribution.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 void Distribution::Add(const std::string& token, uint64_t n) {
   if (n == 0) return;
@@ -46,4 +46,4 @@ std::vector<std::pair<std::string, uint64_t>> Distribution::Sorted() const {
   return v;
 }
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

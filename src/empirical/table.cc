@@ -1,8 +1,8 @@
-#include "dist/table.h"
+#include "empirical/table.h"
 
 #include <algorithm>
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 RunCounts CountRun(const std::vector<sched::Step>& steps, const std::vector<std::string>& keys) {
   RunCounts rc;
@@ -44,4 +44,4 @@ std::vector<std::pair<std::string, const Distribution*>> Table::MostVisited(size
   return v;
 }
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

@@ -14,7 +14,7 @@
 #include "common/status.h"
 #include "sched/token.h"
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 struct KeySpec {
   enum class Kind { kPrefix, kState, kWindow } kind = Kind::kPrefix;
@@ -26,4 +26,4 @@ absl::StatusOr<KeySpec> ParseKeySpec(std::string_view s);
 // keys[i] is the key of steps[i] (the situation before steps[i]'s token).
 std::vector<std::string> ComputeKeys(const std::vector<sched::Step>& steps, const KeySpec& spec);
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

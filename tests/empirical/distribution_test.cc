@@ -1,13 +1,13 @@
-#include "dist/distribution.h"
+#include "empirical/distribution.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "dist/key.h"
-#include "dist/table.h"
+#include "empirical/key.h"
+#include "empirical/table.h"
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 namespace {
 
 TEST(Distribution, CountsEntropyAndLeaveOneOut) {
@@ -58,4 +58,4 @@ TEST(Table, LeaveOneRunOutExcludesTheRunsOwnLabel) {
 }
 
 }  // namespace
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

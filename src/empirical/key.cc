@@ -1,11 +1,11 @@
-#include "dist/key.h"
+#include "empirical/key.h"
 
 #include <charconv>
 #include <cstdio>
 
 #include "common/hash.h"
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 std::string KeySpec::Name() const {
   switch (kind) {
@@ -62,4 +62,4 @@ std::vector<std::string> ComputeKeys(const std::vector<sched::Step>& steps, cons
   return keys;
 }
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical

@@ -11,10 +11,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dist/distribution.h"
-#include "dist/key.h"
+#include "empirical/distribution.h"
+#include "empirical/key.h"
 
-namespace schedcast::dist {
+namespace schedcast::empirical {
 
 // Per key, the tokens one run produced there.
 using RunCounts = std::unordered_map<std::string, Distribution>;
@@ -42,4 +42,4 @@ class Table {
   size_t runs_ = 0;
 };
 
-}  // namespace schedcast::dist
+}  // namespace schedcast::empirical
