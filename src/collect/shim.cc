@@ -141,7 +141,10 @@ func PEnd(reason string) {
 	}
 	var kept []string
 	for _, g := range PStrings.Split(string(buf), "\n\n") {
-		if PStrings.Contains(g, "runtime/trace.Start") || PStrings.Contains(g, ".PEnd(") {
+		// The tracer's reader goroutine (runtime/trace.Start's before Go 1.26, the trace
+		// multiplexer's from 1.26 on) and our own.
+		if PStrings.Contains(g, "runtime/trace.Start") || PStrings.Contains(g, "runtime.ReadTrace(") ||
+			PStrings.Contains(g, ".PEnd(") {
 			continue
 		}
 		kept = append(kept, g)
