@@ -20,8 +20,8 @@ void RegisterCollectCommand(CLI::App& app) {
     std::vector<std::string> paths;
     std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip;
     int runs = 0, jobs = 0;
-    bool race = false;
-    uint64_t seed = 1;
+    bool race = false, goleak = false, leak_profile = false;
+    uint64_t seed = 1, perturb = 0;
   };
   auto f = std::make_shared<Flags>();
   auto* c = app.add_subcommand("collect", "Build Go tests/programs with a tracing shim and run them many times into a store");
@@ -42,6 +42,15 @@ void RegisterCollectCommand(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--run", f->run, "collect only the tests whose name matches this regular expression (like go test -run)");
   c->add_option("--skip", f->skip, "leave out the tests whose name matches this regular expression");
+  c->add_flag("--goleak", f->goleak,
+              "also run go.uber.org/goleak's check after each test (Go >= 1.20; the module comes from the module "
+              "proxy and is required by the temporary copy only)");
+  c->add_flag("--leak-profile", f->leak_profile,
+              "also write the runtime's goroutineleak profile at each run's end (Go >= 1.26; built with "
+              "GOEXPERIMENT=goroutineleakprofile on 1.26)");
+  c->add_option("--perturb", f->perturb,
+                "perturbed runs with this seed (non-zero): a seeded perturber disturbs the scheduler in every run; "
+                "they are a run set of their own and datasets leave them out unless asked");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -52,6 +61,9 @@ void RegisterCollectCommand(CLI::App& app) {
     o.seed = f->seed;
     o.run_regex = f->run;
     o.skip_regex = f->skip;
+    o.goleak = f->goleak;
+    o.leak_profile = f->leak_profile;
+    o.perturb = f->perturb;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {

@@ -66,7 +66,7 @@ void RegisterDataset(CLI::App& app) {
 
   struct B {
     std::string store, out, manifest;
-    bool strict = false;
+    bool strict = false, include_perturbed = false;
     BuildFlags f;
   };
   auto b = std::make_shared<B>();
@@ -75,6 +75,8 @@ void RegisterDataset(CLI::App& app) {
   build->add_option("--out", b->out, "output directory")->required();
   build->add_option("--manifest", b->manifest, "corpus manifest giving train/validation/test splits");
   build->add_flag("--strict", b->strict, "fail (exit 3) if any run's trace cannot be read or replayed, instead of skipping it");
+  build->add_flag("--include-perturbed", b->include_perturbed,
+                  "also use perturbed runs (collect --perturb), as configurations of their own (<config>/perturbed)");
   AddBuildFlags(build, b->f);
   build->callback([b] {
     auto opt = ToOptions(b->f);
@@ -85,6 +87,7 @@ void RegisterDataset(CLI::App& app) {
     dopt.build = *opt;
     dopt.manifest = b->manifest;
     dopt.strict = b->strict;
+    dopt.include_perturbed = b->include_perturbed;
     const bool tty = isatty(2);
     auto sum = data::BuildDataset(**st, dopt, b->out, [tty](size_t done, size_t total, const std::string& p) {
       if (tty) std::cerr << "\r\033[K[" << done << "/" << total << "] " << p << std::flush;
@@ -93,7 +96,9 @@ void RegisterDataset(CLI::App& app) {
     if (tty) std::cerr << "\r\033[K";
     if (!sum.ok()) return Fail(sum.status());
     std::cout << "dataset: " << sum->programs << " programs, " << sum->configs << " program configs, " << sum->runs
-              << " runs (" << sum->runs_skipped << " skipped)\n";
+              << " runs (" << sum->runs_skipped << " skipped"
+              << (sum->perturbed_runs_left_out ? Cat(", ", sum->perturbed_runs_left_out, " perturbed left out") : "")
+              << ")\n";
     for (const auto& [split, n] : sum->examples_by_split) std::cout << "  " << split << ": " << n << " examples\n";
     if (!sum->errors.empty()) {
       std::cout.flush();

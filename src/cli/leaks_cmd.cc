@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "cli/commands.h"
+#include "leaks/compare.h"
 #include "leaks/report.h"
 #include "pipeline/run.h"
 #include "store/store.h"
@@ -19,7 +20,8 @@ namespace {
 
 struct LeaksFlags {
   std::string store, program, manifest;
-  bool json = false;
+  bool json = false, compare = false, include_perturbed = false;
+  size_t within = 20;
 };
 
 bool Matches(const std::string& program, const std::string& suffix) {
@@ -45,7 +47,8 @@ void RunLeaks(const LeaksFlags& f) {
   if (!runs.ok()) return Fail(runs.status());
   std::vector<const store::StoredRun*> selected;
   for (const auto& r : *runs)
-    if (Matches(store::ProgramKey(r.program), f.program)) selected.push_back(&r);
+    if (Matches(store::ProgramKey(r.program), f.program) && (f.compare || f.include_perturbed || !r.perturbed()))
+      selected.push_back(&r);
   if (selected.empty())
     return Fail(absl::NotFoundError(Cat("no runs", f.program.empty() ? "" : Cat(" of program '", f.program, "'"), " in ", f.store)));
   std::optional<std::vector<leaks::ManifestTest>> manifest;
@@ -56,6 +59,7 @@ void RunLeaks(const LeaksFlags& f) {
   }
 
   leaks::LeakAggregator agg;
+  leaks::Comparison cmp;
   pipeline::SourceCache sources;
   const bool tty = isatty(2);
   size_t done = 0;
@@ -65,6 +69,11 @@ void RunLeaks(const LeaksFlags& f) {
       std::cerr << "\r\033[Kleaks: " << done << "/" << selected.size() << " runs" << std::flush;
     else if (!tty && selected.size() >= 200 && (done % 200 == 0 || done == selected.size()))
       std::cerr << "leaks: " << done << "/" << selected.size() << " runs\n";
+    if (f.compare) {
+      cmp.Add(*r, r->trace_bytes == 0 ? absl::StatusOr<leaks::RunAnalysis>(absl::NotFoundError("no trace"))
+                                      : AnalyzeStoredRun(**st, *r, &sources));
+      continue;
+    }
     if (r->trace_bytes == 0) {
       agg.AddUntraced(*r);
       continue;
@@ -72,6 +81,20 @@ void RunLeaks(const LeaksFlags& f) {
     agg.Add(*r, AnalyzeStoredRun(**st, *r, &sources));
   }
   if (tty) std::cerr << "\r\033[K";
+  if (f.compare) {
+    const std::vector<leaks::ProgramComparison> programs = cmp.Finish(manifest ? &*manifest : nullptr);
+    size_t contradicted = 0;
+    for (const auto& p : programs) contradicted += p.plain.contradicted + p.perturbed.contradicted;
+    if (f.json) {
+      nlohmann::ordered_json out = leaks::CompareJson(programs, f.within);
+      out["store"] = f.store;
+      std::cout << JsonText(out, 2) << "\n";
+    } else {
+      std::cout << leaks::RenderComparison(programs, f.within);
+    }
+    SetExitCode(contradicted > 0 ? 1 : 0);
+    return;
+  }
   const std::vector<leaks::ProgramReport> reports = agg.Finish();
   bool any_proved = false;
   for (const auto& p : reports) any_proved |= p.proved();
@@ -114,12 +137,20 @@ void RegisterLeaks(CLI::App& app) {
   cmd->add_flag("--json", f->json, "print JSON instead of text");
   cmd->add_option("--manifest", f->manifest,
                   "corpus manifest (corpus/MANIFEST.json): also evaluate against its bug labels and block_sites");
+  cmd->add_flag("--compare", f->compare,
+                "compare schedcast's verdicts with goleak, the goroutineleak profile and the runtime's on the same runs "
+                "(collect --goleak --leak-profile), with runs to detect; plain and perturbed runs apart");
+  cmd->add_option("--within", f->within, "with --compare: count the bugs exposed within this many runs")
+      ->capture_default_str();
+  cmd->add_flag("--include-perturbed", f->include_perturbed,
+                "also count perturbed runs (collect --perturb) in the rates (default: unperturbed runs only)");
   cmd->footer(
       "Per program: the sites (file:line of the innermost user frame) where goroutines were still blocked at the end "
       "of a run, the manifestation rate across runs with a 95% Wilson interval, and whether the leak is PROVED "
       "(rules R1, R2a, R2b of docs/LEAKS.md: the goroutine can never be unblocked) or only suspected.\n"
       "Exit status: 0 no proved leak; 1 at least one proved leak (use it to gate CI); 2 usage error; "
-      "3 the store or manifest could not be read.");
+      "3 the store or manifest could not be read. With --compare: 1 when a later goroutine list of the same process "
+      "contradicts a proof (the goroutine woke), else 0.");
   cmd->callback([f] { RunLeaks(*f); });
 }
 

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include "collect/goleak.h"
+#include "collect/shim.h"
 #include "collect/subprocess.h"
 
 namespace schedcast::collect {
@@ -19,9 +21,15 @@ absl::StatusOr<BuildResult> BuildPackage(const BuildSpec& spec) {
   // temporary copies (no /tmp/schedcast-*/ prefixes), so sites compare across collections.
   p.argv.insert(p.argv.end(), {"-trimpath", "-o", spec.output});
   if (spec.race) p.argv.push_back("-race");
+  const bool goleak = spec.goleak && CanRunGoleak(spec.toolchain.version);
+  if (goleak) p.argv.insert(p.argv.end(), {"-tags", kGoleakTag});
   p.argv.push_back(".");
   std::vector<std::string> env = GoEnv();
   if (spec.race) env.push_back("CGO_ENABLED=1");
+  // The copy requires goleak (collect/goleak.h); a vendored module would otherwise refuse it.
+  if (spec.goleak) env.push_back("GOFLAGS=-mod=mod");
+  const bool experiment = spec.leak_profile && NeedsLeakExperiment(spec.toolchain.version);
+  if (experiment) env.push_back("GOEXPERIMENT=goroutineleakprofile");
   env.insert(env.end(), spec.env.begin(), spec.env.end());
   p.env = EnvironWith(env);
   p.cwd = spec.pkg_dir;
@@ -34,7 +42,8 @@ absl::StatusOr<BuildResult> BuildPackage(const BuildSpec& spec) {
   out.wall_ms = r.wall_ms;
   std::string cmd = "$";
   for (size_t i = 0; i < p.argv.size(); ++i) CatAppend(cmd, " ", i == 0 ? "go" + spec.toolchain.version : p.argv[i]);
-  out.output = Cat(cmd, "   # ", spec.toolchain.full_version, "\n", r.out.Text());
+  out.output = Cat(experiment ? "$ export GOEXPERIMENT=goroutineleakprofile\n" : "", cmd, "   # ",
+                   spec.toolchain.full_version, "\n", r.out.Text());
   if (r.timed_out) out.output += "\n[schedcast: build killed after 10 minutes]\n";
   out.ok = r.exit_code == 0 && access(spec.output.c_str(), X_OK) == 0;
   return out;

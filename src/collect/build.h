@@ -1,7 +1,9 @@
 // collect/build.h — building one package (its test binary or its main program) with one Go
 // toolchain, race or not, in the package's temporary copy.
 //
-// Contract: runs `go test -c -trimpath -o BIN [-race] .` or `go build -trimpath -o BIN [-race] .`
+// Contract: runs `go test -c -trimpath -o BIN [-race] [-tags schedcastgoleak] .` or
+// `go build -trimpath -o BIN [-race] [-tags ...] .` (the tag and GOFLAGS=-mod=mod with goleak;
+// GOEXPERIMENT=goroutineleakprofile with leak_profile on Go 1.26, noted in `output`)
 // with argv (no shell)
 // in `pkg_dir`, with GoEnv() (GOTOOLCHAIN=local, GOCACHE, ...). ok is true iff go exited 0 and
 // BIN exists. `output` is go's combined stdout+stderr (capped head+tail), prefixed with the
@@ -29,6 +31,8 @@ struct BuildSpec {
   std::string output;   // binary to write
   const std::atomic<bool>* cancel = nullptr;
   std::vector<std::string> env;  // extra environment (Workspace::ProcessEnv)
+  bool goleak = false;        // -tags schedcastgoleak, GOFLAGS=-mod=mod (Go >= 1.20 only)
+  bool leak_profile = false;  // GOEXPERIMENT=goroutineleakprofile where the toolchain needs it
 };
 
 struct BuildResult {

@@ -13,6 +13,7 @@
 
 #include "collect/build.h"
 #include "collect/discover.h"
+#include "collect/goleak.h"
 #include "collect/interrupt.h"
 #include "collect/parallel.h"
 #include "collect/progress.h"
@@ -202,7 +203,7 @@ class Collection {
     for (size_t pi = 0; pi < programs_.size(); ++pi) {
       const Program& p = programs_[pi];
       for (size_t ci = 0; ci < configs_.size(); ++ci) {
-        SC_ASSIGN_OR_RETURN(auto existing, db_->RunIndices(p.id, configs_[ci].id));
+        SC_ASSIGN_OR_RETURN(auto existing, db_->RunIndices(p.id, configs_[ci].id, o_.perturb));
         sum_.runs_already_stored += static_cast<int64_t>(existing.size());
         if (std::any_of(existing.begin(), existing.end(), [](auto& e) { return e.second == Outcome::kBuildFailed; }))
           continue;
@@ -238,6 +239,10 @@ class Collection {
     if (ws_->orphans_killed() > 0)
       progress_.Line(Cat("killed ", ws_->orphans_killed(), " processes left running by an interrupted collection"));
     BecomeSubreaper();
+    if (o_.goleak) {
+      SC_ASSIGN_OR_RETURN(GoleakModule m, ResolveGoleak(toolchains_.at(versions_.back()), ws_->ProcessEnv()));
+      ws_->SetGoleak(m);
+    }
     for (Unit& u : units_) {
       SC_ASSIGN_OR_RETURN(PreparedPackage pp, ws_->PreparePackage(packages_[u.pkg], u.go));
       u.pkg_dir = pp.dir;
@@ -257,7 +262,7 @@ class Collection {
       Unit& u = units_[i];
       if (!u.refusal.empty()) return BuildResult{false, false, u.refusal, 0};
       absl::StatusOr<BuildResult> r = BuildPackage({toolchains_.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop_,
-                                                      ws_->ProcessEnv()});
+                                                      ws_->ProcessEnv(), o_.goleak, o_.leak_profile});
       if (!r.ok()) return BuildResult{false, false, std::string(r.status().message()), 0};
       return *r;
     };
@@ -343,6 +348,10 @@ class Collection {
       spec.run_seed = t.run_seed;
       spec.timeout = o_.timeout;
       spec.cancel = &stop_;
+      spec.goleak = o_.goleak && CanRunGoleak(u.go);
+      spec.leak_profile = o_.leak_profile && HasLeakProfile(u.go);
+      // The perturbation seed: a stable hash of the run's seed and --perturb, in (0, 2^63).
+      if (o_.perturb != 0) spec.perturb_seed = (OrderKey(t.run_seed ^ (o_.perturb * 0x9E3779B97F4A7C15ULL)) >> 1) | 1;
       return ExecuteRun(spec, *ws_);
     };
     std::function<absl::Status(size_t, absl::StatusOr<RunOutput>&)> ran = [&](size_t k, absl::StatusOr<RunOutput>& r) {
@@ -376,6 +385,7 @@ class Collection {
     rec.seed = o_.seed;
     rec.run_index = t.run_index;
     rec.run_seed = t.run_seed;
+    rec.perturb = o_.perturb;
     SC_ASSIGN_OR_RETURN(bool inserted, db_->InsertRun(rec));
     if (inserted) {
       ++sum_.runs_stored;

@@ -49,6 +49,13 @@ struct CollectOptions {
   // `run` (empty: every test) and does not match `skip` (empty: none). ECMAScript regular
   // expressions, searched (unanchored) in the top-level test name, like `go test -run`.
   std::string run_regex, skip_regex;
+  // Leak checks on the same runs (docs/LEAKS.md): goleak's verdict after each test (go.uber.org/
+  // goleak from the module proxy, required by the temporary copy only; Go >= 1.20), and the
+  // runtime's goroutineleak profile at the end state (Go >= 1.26; GOEXPERIMENT on 1.26).
+  bool goleak = false, leak_profile = false;
+  // Non-zero: perturbed runs (shim.h), a run set of their own (the store's key includes it): each
+  // run's perturbation seed derives from this, the program, the configuration and the run index.
+  uint64_t perturb = 0;
 };
 
 struct CollectSummary {

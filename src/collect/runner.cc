@@ -23,6 +23,8 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
   SC_ASSIGN_OR_RETURN(std::string dir, ws.NewDir("runs"));
   std::string trace_path = dir + "/trace";
   std::string end_path = dir + "/end";
+  std::string goleak_path = dir + "/goleak";
+  std::string leakprof_path = dir + "/leakprof";
 
   ProcessSpec p;
   p.argv = {spec.binary};
@@ -38,6 +40,9 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
     env.push_back(Cat(kEnvEnd, "=", end_path));
     env.push_back(Cat(kEnvDeadlineMs, "=", spec.timeout.count()));
     if (spec.test_name.empty()) env.push_back(Cat(kEnvMode, "=main"));
+    if (spec.goleak) env.push_back(Cat(kEnvGoleak, "=", goleak_path));
+    if (spec.leak_profile) env.push_back(Cat(kEnvLeakProfile, "=", leakprof_path));
+    if (spec.perturb_seed != 0) env.push_back(Cat(kEnvPerturb, "=", static_cast<int64_t>(spec.perturb_seed)));
   } else {
     // A bare run must not inherit a tracing request from our own environment.
     env.push_back(Cat(kEnvTrace, "="));
@@ -57,6 +62,9 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
 
   std::optional<std::string> end_state;
   if (auto e = ReadFileToString(end_path); e.ok()) end_state = std::move(*e);
+  if (auto g = ReadFileToString(goleak_path); spec.goleak && g.ok()) rec.goleak = std::move(*g);
+  if (auto l = ReadFileToString(leakprof_path); spec.leak_profile && l.ok()) rec.leak_profile = std::move(*l);
+  if (spec.perturb_seed != 0) rec.perturb_seed = spec.perturb_seed;
   struct stat sb;
   if (stat(trace_path.c_str(), &sb) == 0) {
     rec.has_trace = true;

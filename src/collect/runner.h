@@ -6,7 +6,8 @@
 // package directory of the temporary copy (as `go test` does); env adds GOMAXPROCS and the shim's
 // variables (see shim.h). The shim's deadline is `timeout`; the whole process group is hard-killed
 // at timeout + HardKillGrace(timeout). The trace and end state are read back from the run's
-// scratch directory, which is removed afterwards. The event count comes from the gotrace parser
+// scratch directory, which is removed afterwards, with goleak's verdict and the leak profile when
+// asked for and written (absent files leave the record's fields unset: not checked). The event count comes from the gotrace parser
 // and is left unset (NULL) whenever the trace cannot be parsed. A cancelled run returns
 // cancelled=true and must not be stored.
 // Thread-safety: thread-safe (each call uses its own scratch directory and process).
@@ -29,6 +30,9 @@ struct RunSpec {
   uint64_t run_seed = 0;
   std::chrono::milliseconds timeout{5000};
   bool traced = true;     // false: a bare run (benchmarks): no trace, no watchdog
+  bool goleak = false;        // ask the shim for goleak's verdict (binary built with goleak)
+  bool leak_profile = false;  // ask the shim for the goroutineleak profile
+  uint64_t perturb_seed = 0;  // in (0, 2^63): a perturbed run with this seed (shim.h); 0: none
   const std::atomic<bool>* cancel = nullptr;
 };
 

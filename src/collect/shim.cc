@@ -16,6 +16,8 @@ var (
 	PFile   *POs.File
 	PTimer  *PTime.Timer
 	PBase   int
+	PStop   chan struct{} // closes to stop the perturber (SCHEDCAST_PERTURB)
+	PDone   chan struct{} // closed by the perturber when it stopped
 )
 
 // PStart starts the tracer and the deadline watchdog when SCHEDCAST_TRACE names a file.
@@ -36,6 +38,48 @@ func PStart() {
 	PBase = PRuntime.NumGoroutine()
 	if ms, err := PStrconv.Atoi(POs.Getenv("SCHEDCAST_DEADLINE_MS")); err == nil && ms > 0 {
 		PTimer = PTime.AfterFunc(PTime.Duration(ms)*PTime.Millisecond, PDeadline)
+	}
+	if seed, err := PStrconv.ParseInt(POs.Getenv("SCHEDCAST_PERTURB"), 10, 64); err == nil && seed != 0 {
+		PStop, PDone = make(chan struct{}), make(chan struct{})
+		go PPerturb(seed, PStop, PDone)
+	}
+}
+
+// PPerturb is the schedule perturber of a perturbed run: seeded by the run, it keeps disturbing
+// the scheduler until stopped, without touching the program's state: it holds a P busy for up to
+// 200us (other goroutines wait or migrate), yields, sleeps up to 100us (timer and netpoll wake-ups),
+// and now and then changes GOMAXPROCS between 1 and twice the configured value (a stop-the-world).
+func PPerturb(seed int64, stop, done chan struct{}) {
+	defer close(done)
+	r := PRand.New(PRand.NewSource(seed))
+	base := PRuntime.GOMAXPROCS(0)
+	defer PRuntime.GOMAXPROCS(base)
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		switch r.Intn(16) {
+		case 0, 1, 2, 3, 4, 5:
+			end := PTime.Now().Add(PTime.Duration(r.Intn(200)) * PTime.Microsecond)
+			for PTime.Now().Before(end) {
+			}
+		case 6, 7, 8, 9, 10:
+			PRuntime.Gosched()
+		case 11, 12, 13, 14:
+			PTime.Sleep(PTime.Duration(r.Intn(100)) * PTime.Microsecond)
+		default:
+			PRuntime.GOMAXPROCS(1 + r.Intn(2*base))
+		}
+	}
+}
+
+func PStopPerturb() {
+	if PStop != nil {
+		close(PStop)
+		<-PDone
+		PStop = nil
 	}
 }
 
@@ -58,10 +102,12 @@ func PFinish() {
 	if PTimer != nil {
 		PTimer.Stop()
 	}
+	PStopPerturb()
 	for i := 0; i < 20 && PRuntime.NumGoroutine() > PBase; i++ {
 		PTime.Sleep(PTime.Millisecond)
 	}
 	PEnd("exit")
+	PGoleakCheck()
 }
 
 // PExit is where os.Exit calls of the rewritten user file go: flush first, then exit.
@@ -78,6 +124,7 @@ func PDeadline() {
 		return
 	}
 	PEnded = true
+	PStopPerturb()
 	PEnd("deadline")
 	POs.Exit(97)
 }
@@ -94,7 +141,10 @@ func PEnd(reason string) {
 	}
 	var kept []string
 	for _, g := range PStrings.Split(string(buf), "\n\n") {
-		if PStrings.Contains(g, "runtime/trace.Start") || PStrings.Contains(g, ".PEnd(") {
+		// The tracer's reader goroutine (runtime/trace.Start's before Go 1.26, the trace
+		// multiplexer's from 1.26 on) and our own.
+		if PStrings.Contains(g, "runtime/trace.Start") || PStrings.Contains(g, "runtime.ReadTrace(") ||
+			PStrings.Contains(g, ".PEnd(") {
 			continue
 		}
 		kept = append(kept, g)
@@ -104,12 +154,49 @@ func PEnd(reason string) {
 	}
 	PTrace.Stop()
 	PFile.Close()
+	PLeakProfile()
 }
+
+// PLeakProfile writes the goroutineleak profile (Go >= 1.26 built with
+// GOEXPERIMENT=goroutineleakprofile; standard from Go 1.27) as debug=2 stacks, where the goroutines
+// the garbage collector found unreachable-blocked are marked "(leaked)". Without the profile the
+// file is not written.
+func PLeakProfile() {
+	p := POs.Getenv("SCHEDCAST_LEAKPROF")
+	prof := PPprof.Lookup("goroutineleak")
+	if p == "" || prof == nil {
+		return
+	}
+	var b PStrings.Builder
+	if err := prof.WriteTo(&b, 2); err == nil {
+		POs.WriteFile(p, []byte(b.String()), 0644)
+	}
+}
+)go";
+
+// goleak's check after the test returned and the end state was written (its own retries give
+// exiting goroutines up to about half a second): "" when it found nothing, else its message.
+constexpr const char* kGoleakCheck = R"go(
+func PGoleakCheck() {
+	if p := POs.Getenv("SCHEDCAST_GOLEAK"); p != "" {
+		msg := ""
+		if err := PGoleak.Find(); err != nil {
+			msg = err.Error()
+		}
+		POs.WriteFile(p, []byte(msg), 0644)
+	}
+}
+)go";
+
+constexpr const char* kNoGoleakCheck = R"go(
+func PGoleakCheck() {}
 )go";
 
 constexpr const char* kImports = R"go(import (
 	POs "os"
+	PRand "math/rand"
 	PRuntime "runtime"
+	PPprof "runtime/pprof"
 	PTrace "runtime/trace"
 	PStrconv "strconv"
 	PStrings "strings"
@@ -175,6 +262,17 @@ func main() {
 }
 )go", "schedcastMain"),
              Expand(kBody, "schedcastMain"));
+}
+
+std::string GoleakShimSource(const std::string& package_name, bool test, bool with_goleak) {
+  const std::string prefix = test ? "schedcastTest" : "schedcastMain";
+  if (!with_goleak) {
+    return Cat("//go:build !(go1.20 && ", kGoleakTag, ")\n\n", kHeader, "package ", package_name, "\n",
+               Expand(kNoGoleakCheck, prefix));
+  }
+  return Cat("//go:build go1.20 && ", kGoleakTag, "\n\n", kHeader, "package ", package_name, "\n\n",
+             Expand("import (\n\tPOs \"os\"\n\tPGoleak \"go.uber.org/goleak\"\n)\n", prefix),
+             Expand(kGoleakCheck, prefix));
 }
 
 namespace {

@@ -139,6 +139,7 @@ absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, co
       SC_RETURN_IF_ERROR(WriteStringToFile((copy / "go.mod").string(),
                                            Cat("module schedcast.tmp/pkg\n\ngo ", go_version, "\n")));
     }
+    if (goleak_) SC_RETURN_IF_ERROR(AddGoleakRequirement(copy.string(), *goleak_));
     it = copies_.emplace(key, copy.string()).first;
   }
   std::string pkey = key + "\n" + pkg.dir;
@@ -164,6 +165,12 @@ absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, co
     if (out.test_error.empty()) {
       SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kTestShimFile).string(),
                                            TestShimSource(shim_package, wrap)));
+      SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kTestNoGoleakFile).string(),
+                                           GoleakShimSource(shim_package, /*test=*/true, false)));
+      if (goleak_) {
+        SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kTestGoleakFile).string(),
+                                             GoleakShimSource(shim_package, /*test=*/true, true)));
+      }
     }
   }
   if (pkg.has_main) {
@@ -175,6 +182,12 @@ absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, co
     } else {
       SC_RETURN_IF_ERROR(WriteStringToFile(file, *renamed));
       SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kMainShimFile).string(), MainShimSource()));
+      SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kMainNoGoleakFile).string(),
+                                           GoleakShimSource("main", /*test=*/false, false)));
+      if (goleak_) {
+        SC_RETURN_IF_ERROR(WriteStringToFile((fs::path(out.dir) / kMainGoleakFile).string(),
+                                             GoleakShimSource("main", /*test=*/false, true)));
+      }
     }
   }
   prepared_.emplace(pkey, out);

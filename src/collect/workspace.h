@@ -21,10 +21,12 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "collect/discover.h"
+#include "collect/goleak.h"
 #include "common/status.h"
 
 namespace schedcast::collect {
@@ -49,6 +51,9 @@ class Workspace {
   // Environment entries for every process started for this workspace (see above).
   std::vector<std::string> ProcessEnv() const;
   int orphans_killed() const { return orphans_killed_; }
+  // Before the first PreparePackage: copies also require goleak (collect --goleak) and get the
+  // build-constrained goleak check beside the shim (shim.h).
+  void SetGoleak(const GoleakModule& m) { goleak_ = m; }
   // `go_version` matters only for packages without a go.mod (the temporary module's go line).
   absl::StatusOr<PreparedPackage> PreparePackage(const Package& pkg, const std::string& go_version);
   // A new empty directory under root()/<kind>/; thread-safe.
@@ -61,6 +66,7 @@ class Workspace {
   std::map<std::string, PreparedPackage> prepared_;      // copy key + package dir -> result
   std::atomic<int64_t> next_dir_{0};
   int orphans_killed_ = 0;
+  std::optional<GoleakModule> goleak_;
 };
 
 }  // namespace schedcast::collect

@@ -36,10 +36,15 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   // Group runs by (program, config), in a stable order.
   std::map<std::pair<std::string, std::string>, std::vector<const store::StoredRun*>> groups;
   std::map<std::string, ProgramMeta> programs;
+  size_t sum_perturbed_left_out = 0;
   for (const auto& r : runs) {
     if (!UsableRun(r, opt.include_failed)) continue;
+    if (r.perturbed() && !opt.include_perturbed) {
+      ++sum_perturbed_left_out;
+      continue;
+    }
     const std::string program = store::ProgramKey(r.program);
-    groups[{program, ConfigName(r.config)}].push_back(&r);
+    groups[{program, ConfigName(r.config) + (r.perturbed() ? "/perturbed" : "")}].push_back(&r);
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
     pm.name = r.program.name;
@@ -56,6 +61,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   }
 
   DatasetSummary sum;
+  sum.perturbed_runs_left_out = sum_perturbed_left_out;
   sum.programs = programs.size();
   sum.configs = groups.size();
   std::map<std::string, size_t> examples_per_program, runs_per_program;
@@ -115,6 +121,8 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["program_configs"] = sum.configs;
   meta["runs_used"] = sum.runs;
   meta["runs_skipped"] = sum.runs_skipped;
+  meta["include_perturbed"] = opt.include_perturbed;
+  meta["perturbed_runs_left_out"] = sum.perturbed_runs_left_out;
   meta["examples"] = sum.examples_by_split;
   meta["errors"] = sum.errors;
   meta["skipped_runs"] = sum.skipped_runs;

@@ -24,10 +24,14 @@ struct DatasetOptions {
   std::string manifest;        // corpus/MANIFEST.json for splits ("" = hash splits only)
   bool include_failed = true;  // include runs that ended in deadline/deadlock/panic (their traces are real)
   bool strict = false;         // fail (DataLoss naming the run) at the first run that cannot be used
+  // Perturbed runs (collect --perturb) sample a different distribution: left out unless asked for;
+  // with it, they form configurations of their own ("<config>/perturbed"), never pooled with plain runs.
+  bool include_perturbed = false;
 };
 
 struct DatasetSummary {
   size_t programs = 0, configs = 0, runs = 0, runs_skipped = 0;
+  size_t perturbed_runs_left_out = 0;
   std::map<std::string, size_t> examples_by_split;
   std::vector<std::string> errors;  // "program config run N: reason"
   std::vector<int64_t> skipped_runs;  // ids of the runs whose trace could not be read, parsed or replayed

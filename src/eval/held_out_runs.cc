@@ -36,7 +36,8 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   for (size_t i = 0; i < programs.size(); ++i) wanted.emplace(programs[i], i);
   std::map<std::string, std::vector<const store::StoredRun*>> by_prog;
   for (const auto& r : runs) {
-    if (!data::UsableRun(r, include_failed)) continue;
+    // Perturbed runs (collect --perturb) sample another distribution: never pooled with plain runs.
+    if (!data::UsableRun(r, include_failed) || r.perturbed()) continue;
     const std::string program = store::ProgramKey(r.program);
     if (wanted.count(program)) by_prog[program].push_back(&r);
   }

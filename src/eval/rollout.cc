@@ -157,7 +157,9 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
     if (!fresh) return it->second;
     std::vector<const store::StoredRun*> members;
     for (const auto& r : runs)
-      if (store::ProgramKey(r.program) == program && store::ConfigName(r.config) == config)
+      // A dataset's configuration names perturbed runs "<config>/perturbed" (data/dataset.h).
+      if (store::ProgramKey(r.program) == program &&
+          store::ConfigName(r.config) + (r.perturbed() ? "/perturbed" : "") == config)
         members.push_back(&r);
     pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, members);
     for (pipeline::RunInput& in : loaded.inputs) {

@@ -35,7 +35,7 @@ absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
     SC_RETURN_IF_ERROR(WithContext(att.Run(), in));
   }
   absl::Status s = [&]() -> absl::Status {
-    SC_RETURN_IF_ERROR(CheckVersion(db, "src", in));
+    SC_ASSIGN_OR_RETURN(const int src_version, ReadableVersion(db, "src", in));
     SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
     SC_RETURN_IF_ERROR(db.Exec(
         "INSERT OR IGNORE INTO main.programs(package, dir, name, kind, source_hash) "
@@ -54,9 +54,11 @@ absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
     SC_ASSIGN_OR_RETURN(int64_t src_runs, db.QueryInt("SELECT count(*) FROM src.runs"));
     SC_RETURN_IF_ERROR(db.Exec(Cat(
         "INSERT OR IGNORE INTO main.runs(program_id, config_id, seed, run_index, run_seed, outcome, exit_code, "
-        "signal, wall_ms, trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at) "
+        "signal, wall_ms, trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at, perturb, "
+        "perturb_seed, goleak, leak_profile) "
         "SELECT p.id, c.id, sr.seed, sr.run_index, sr.run_seed, sr.outcome, sr.exit_code, sr.signal, sr.wall_ms, "
-        "sr.trace_bytes, sr.event_count, sr.stdout_text, sr.stderr_text, sr.end_state, sr.note, sr.started_at",
+        "sr.trace_bytes, sr.event_count, sr.stdout_text, sr.stderr_text, sr.end_state, sr.note, sr.started_at, ",
+        src_version >= 2 ? "sr.perturb, sr.perturb_seed, sr.goleak, sr.leak_profile" : "0, NULL, NULL, NULL",
         kSrcRunsJoined, " ORDER BY sr.id")));
     int64_t added = db.Changes();
     // Traces follow their runs; a run already present keeps its own trace.
@@ -66,7 +68,7 @@ absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
         kSrcRunsJoined,
         " JOIN src.traces st ON st.run_id = sr.id"
         " JOIN main.runs r ON r.program_id = p.id AND r.config_id = c.id AND r.run_index = sr.run_index"
-        " AND r.seed = sr.seed")));
+        " AND r.seed = sr.seed AND r.perturb = ", src_version >= 2 ? "sr.perturb" : "0")));
     SC_RETURN_IF_ERROR(txn.Commit());
     stats.runs_added += added;
     stats.runs_already_present += src_runs - added;

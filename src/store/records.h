@@ -59,6 +59,10 @@ struct RunRecord {
   bool has_trace = false;  // false: no trace file at all (as opposed to an empty one)
   // Optional: Compress(trace) done ahead (e.g. on a worker thread); InsertRun compresses otherwise.
   std::string trace_zstd;
+  uint64_t perturb = 0;                     // the collection's --perturb seed (0: unperturbed run)
+  std::optional<uint64_t> perturb_seed;     // this run's perturbation seed
+  std::optional<std::string> goleak;        // goleak.Find() result: "" clean, else its message
+  std::optional<std::string> leak_profile;  // goroutineleak profile, debug=2 stacks
 };
 
 // A run as read back, with its program and configuration spelled out.
@@ -80,6 +84,11 @@ struct StoredRun {
   std::optional<std::string> end_state;
   std::string note;
   std::string started_at;
+  uint64_t perturb = 0;                 // 0: unperturbed (datasets use only these by default)
+  std::optional<uint64_t> perturb_seed;
+  std::optional<std::string> goleak;        // nullopt: not checked
+  std::optional<std::string> leak_profile;  // nullopt: not taken
+  bool perturbed() const { return perturb != 0; }
 };
 
 // The common names (common/names.h) of a stored program and configuration.

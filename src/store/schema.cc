@@ -13,7 +13,9 @@ namespace {
 // collection that made it: `--runs N` means N runs, also when two collections with different
 // --seed top up one store at once (the later insert of an index is ignored). Stores made before
 // this index existed get it when a writer opens them.
-#define kOneRunPerIndex "CREATE UNIQUE INDEX IF NOT EXISTS runs_one_per_index ON runs(program_id, config_id, run_index)"
+// Perturbed runs (collect --perturb) are a separate set of indices: `perturb` is part of the key.
+#define kOneRunPerIndex \
+  "CREATE UNIQUE INDEX IF NOT EXISTS runs_one_per_index ON runs(program_id, config_id, perturb, run_index)"
 
 constexpr const char* kDdl = R"sql(
 CREATE TABLE programs (
@@ -63,7 +65,13 @@ CREATE TABLE runs (
   end_state    TEXT,                      -- goroutine stacks at the end (leaks) or at the deadline
   note         TEXT NOT NULL DEFAULT '',  -- collector remarks (hard kill, output cut, ...)
   started_at   TEXT NOT NULL,             -- UTC, ISO 8601
-  UNIQUE (program_id, config_id, run_index, seed)
+  perturb      INTEGER NOT NULL DEFAULT 0, -- the collection's --perturb seed; 0: an unperturbed run
+  perturb_seed INTEGER,                   -- this run's perturbation seed (NULL: unperturbed)
+  goleak       TEXT,                      -- goleak.Find() after the test: '' none found, else its
+                                          -- message; NULL: not checked (off, hung test, no module)
+  leak_profile TEXT,                      -- goroutineleak profile (debug=2 stacks) at the end;
+                                          -- NULL: not taken (off, Go < 1.26 or experiment off)
+  UNIQUE (program_id, config_id, perturb, run_index, seed)
 );
 CREATE INDEX runs_by_program_config ON runs(program_id, config_id);
 )sql" kOneRunPerIndex R"sql(;
@@ -75,7 +83,49 @@ CREATE TABLE traces (
 );
 )sql";
 
+// Version 1 -> 2: the runs table gains perturb, perturb_seed, goleak and leak_profile, and perturb
+// joins its natural key. SQLite cannot change a table's UNIQUE constraint in place, so the table is
+// rebuilt (SQLite's documented procedure: foreign keys off, new table, copy, drop, rename), in one
+// transaction; traces keep their run ids.
+absl::Status MigrateV1(Database& db) {
+  SC_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=OFF"));
+  absl::Status s = [&]() -> absl::Status {
+    SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db));
+    SC_ASSIGN_OR_RETURN(int64_t again, db.QueryInt("PRAGMA user_version"));
+    if (again != 1) return absl::OkStatus();  // another process migrated it meanwhile
+    std::string ddl = kDdl;
+    size_t from = ddl.find("CREATE TABLE runs (");
+    size_t to = ddl.find(");", from);
+    std::string runs = ddl.substr(from, to + 2 - from);
+    runs.replace(0, std::string("CREATE TABLE runs (").size(), "CREATE TABLE runs_v2 (");
+    SC_RETURN_IF_ERROR(db.Exec(runs));
+    const char* cols = "id, program_id, config_id, seed, run_index, run_seed, outcome, exit_code, signal, wall_ms, "
+                       "trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at";
+    SC_RETURN_IF_ERROR(db.Exec(Cat("INSERT INTO runs_v2(", cols, ") SELECT ", cols, " FROM runs ORDER BY id")));
+    SC_RETURN_IF_ERROR(db.Exec("DROP TABLE runs"));
+    SC_RETURN_IF_ERROR(db.Exec("ALTER TABLE runs_v2 RENAME TO runs"));
+    SC_RETURN_IF_ERROR(db.Exec("CREATE INDEX runs_by_program_config ON runs(program_id, config_id)"));
+    SC_RETURN_IF_ERROR(db.Exec(kOneRunPerIndex));
+    SC_ASSIGN_OR_RETURN(int64_t dangling, db.QueryInt("SELECT count(*) FROM pragma_foreign_key_check"));
+    if (dangling != 0)
+      return absl::DataLossError(Cat(db.path(), ": migrating the store to version 2 left ", dangling,
+                                     " rows without their parent; nothing was changed"));
+    SC_RETURN_IF_ERROR(db.Exec(Cat("PRAGMA user_version=", kSchemaVersion)));
+    return txn.Commit();
+  }();
+  absl::Status on = db.Exec("PRAGMA foreign_keys=ON");
+  SC_RETURN_IF_ERROR(WithContext(s, Cat(db.path(), ": migrating the store from schema version 1 to 2")));
+  return on;
+}
+
 }  // namespace
+
+absl::StatusOr<int> ReadableVersion(Database& db, std::string_view schema, const std::string& file) {
+  SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt(Cat("PRAGMA ", schema, ".user_version")));
+  if (v == 1 || v == kSchemaVersion) return static_cast<int>(v);
+  SC_RETURN_IF_ERROR(CheckVersion(db, schema, file));
+  return static_cast<int>(v);
+}
 
 absl::Status CheckVersion(Database& db, std::string_view schema, const std::string& file) {
   SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt(Cat("PRAGMA ", schema, ".user_version")));
@@ -102,6 +152,10 @@ absl::Status Initialise(Database& db) {
     return absl::FailedPreconditionError(
         Cat(db.path(), ": the store holds two runs with the same (program, configuration, run index), from "
                        "concurrent collections of an older schedcast; `schedcast merge NEW.db OLD.db` keeps one of each"));
+  }
+  if (v == 1) {
+    SC_RETURN_IF_ERROR(MigrateV1(db));
+    return Initialise(db);
   }
   if (v != 0) return CheckVersion(db, "main", db.path());
   SC_ASSIGN_OR_RETURN(int64_t tables, db.QueryInt("SELECT count(*) FROM sqlite_schema"));

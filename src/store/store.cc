@@ -14,11 +14,15 @@
 namespace schedcast::store {
 namespace {
 
-constexpr const char* kRunColumns =
-    "r.id, p.package, p.dir, p.name, p.kind, p.source_hash, c.go_version, c.gomaxprocs, c.race, "
-    "r.seed, r.run_index, r.run_seed, r.outcome, r.exit_code, r.signal, r.wall_ms, r.trace_bytes, "
-    "r.event_count, r.stdout_text, r.stderr_text, r.end_state, r.note, r.started_at "
-    "FROM runs r JOIN programs p ON p.id = r.program_id JOIN configs c ON c.id = r.config_id";
+// The run columns; a version-1 store (read-only readers) has no perturb/goleak/leak_profile.
+std::string RunColumns(int version) {
+  return Cat("r.id, p.package, p.dir, p.name, p.kind, p.source_hash, c.go_version, c.gomaxprocs, c.race, "
+             "r.seed, r.run_index, r.run_seed, r.outcome, r.exit_code, r.signal, r.wall_ms, r.trace_bytes, "
+             "r.event_count, r.stdout_text, r.stderr_text, r.end_state, r.note, r.started_at, ",
+             version >= 2 ? "r.perturb, r.perturb_seed, r.goleak, r.leak_profile "
+                          : "0, NULL, NULL, NULL ",
+             "FROM runs r JOIN programs p ON p.id = r.program_id JOIN configs c ON c.id = r.config_id");
+}
 
 StoredRun ReadRun(const Statement& st) {
   StoredRun r;
@@ -39,6 +43,10 @@ StoredRun ReadRun(const Statement& st) {
   r.end_state = st.OptText(20);
   r.note = st.Text(21);
   r.started_at = st.Text(22);
+  r.perturb = static_cast<uint64_t>(st.Int(23));
+  if (auto ps = st.OptInt(24)) r.perturb_seed = static_cast<uint64_t>(*ps);
+  r.goleak = st.OptText(25);
+  r.leak_profile = st.OptText(26);
   return r;
 }
 
@@ -71,7 +79,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   SC_ASSIGN_OR_RETURN(Database db, Database::Open(path, /*create=*/true));
   SC_RETURN_IF_ERROR(Initialise(db));
   SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
-  return std::unique_ptr<Store>(new Store(std::move(db)));
+  return std::unique_ptr<Store>(new Store(std::move(db), kSchemaVersion));
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::OpenExisting(const std::string& path) {
@@ -83,12 +91,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::OpenExisting(const std::string& pa
   for (bool immutable : {false, true}) {
     SC_ASSIGN_OR_RETURN(Database db, Database::OpenReadOnly(path, immutable));
     if (sqlite3_busy_timeout(db.raw(), 10000) != SQLITE_OK) return db.Error("setting busy timeout");
-    absl::Status v = CheckVersion(db, "main", path);
+    absl::StatusOr<int> v = ReadableVersion(db, "main", path);
     if (v.ok()) {
       SC_RETURN_IF_ERROR(RegisterStdPackageLists(db));
-      return std::unique_ptr<Store>(new Store(std::move(db)));
+      return std::unique_ptr<Store>(new Store(std::move(db), *v));
     }
-    if (first.ok()) first = v;
+    if (first.ok()) first = v.status();
     if (immutable || access(path.c_str(), R_OK) != 0) break;
   }
   return first;
@@ -148,10 +156,12 @@ absl::Status Store::RecordBuild(const BuildRecord& b, const std::vector<std::pai
   return WithContext(txn.Commit(), Cat("recording build of ", b.package));
 }
 
-absl::StatusOr<std::map<int, Outcome>> Store::RunIndices(int64_t program_id, int64_t config_id) {
+absl::StatusOr<std::map<int, Outcome>> Store::RunIndices(int64_t program_id, int64_t config_id, uint64_t perturb) {
+  // A failed build stops the unperturbed and the perturbed runs alike (its run is stored unperturbed).
   SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(
-      "SELECT run_index, outcome FROM runs WHERE program_id = ?1 AND config_id = ?2 ORDER BY id"));
-  q.Bind(1, program_id).Bind(2, config_id);
+      "SELECT run_index, outcome FROM runs WHERE program_id = ?1 AND config_id = ?2 "
+      "AND (perturb = ?3 OR outcome = 'build_failed') ORDER BY id"));
+  q.Bind(1, program_id).Bind(2, config_id).Bind(3, static_cast<int64_t>(perturb));
   std::map<int, Outcome> out;
   while (true) {
     SC_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -167,13 +177,16 @@ absl::StatusOr<bool> Store::InsertRun(const RunRecord& r) {
   SC_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_));
   SC_ASSIGN_OR_RETURN(Statement ins, db_.Prepare(
       "INSERT OR IGNORE INTO runs(program_id, config_id, seed, run_index, run_seed, outcome, exit_code, signal, "
-      "wall_ms, trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+      "wall_ms, trace_bytes, event_count, stdout_text, stderr_text, end_state, note, started_at, perturb, perturb_seed, "
+      "goleak, leak_profile) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
   ins.Bind(1, r.program_id).Bind(2, r.config_id).Bind(3, static_cast<int64_t>(r.seed)).Bind(4, r.run_index)
       .Bind(5, static_cast<int64_t>(r.run_seed)).Bind(6, OutcomeName(r.outcome)).Bind(7, r.exit_code)
       .Bind(8, r.signal).Bind(9, r.wall_ms).Bind(10, static_cast<int64_t>(r.trace.size()))
       .Bind(11, r.event_count).Bind(12, r.stdout_text).Bind(13, r.stderr_text).Bind(14, r.end_state)
-      .Bind(15, r.note).Bind(16, r.started_at);
+      .Bind(15, r.note).Bind(16, r.started_at).Bind(17, static_cast<int64_t>(r.perturb))
+      .Bind(18, r.perturb_seed ? std::optional<int64_t>(static_cast<int64_t>(*r.perturb_seed)) : std::nullopt)
+      .Bind(19, r.goleak).Bind(20, r.leak_profile);
   SC_RETURN_IF_ERROR(ins.Run());
   if (db_.Changes() == 0) return false;  // already stored: the transaction rolls back (nothing written)
   int64_t run_id = db_.LastInsertRowId();
@@ -188,7 +201,7 @@ absl::StatusOr<bool> Store::InsertRun(const RunRecord& r) {
 }
 
 absl::StatusOr<StoredRun> Store::GetRun(int64_t run_id) {
-  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, " WHERE r.id = ?1")));
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", RunColumns(version_), " WHERE r.id = ?1")));
   q.Bind(1, run_id);
   SC_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return absl::NotFoundError(Cat(path(), ": no run ", run_id));
@@ -204,7 +217,7 @@ absl::StatusOr<std::vector<StoredRun>> Store::ListRuns(const RunFilter& f) {
   if (!f.package.empty()) where += " AND p.package = ?3";
   if (!f.name.empty()) where += " AND p.name = ?4";
   if (f.config) where += " AND c.go_version = ?5 AND c.gomaxprocs = ?6 AND c.race = ?7";
-  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", kRunColumns, where, " ORDER BY r.id")));
+  SC_ASSIGN_OR_RETURN(Statement q, db_.Prepare(Cat("SELECT ", RunColumns(version_), where, " ORDER BY r.id")));
   q.Bind(1, f.min_id).Bind(2, f.max_id);
   if (!f.package.empty()) q.Bind(3, f.package);
   if (!f.name.empty()) q.Bind(4, f.name);

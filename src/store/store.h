@@ -35,7 +35,8 @@ namespace schedcast::store {
 class Store {
  public:
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
-  // Opens an existing store only (for readers: `runs`, `trace dump --store`).
+  // Opens an existing store only (for readers: `runs`, `trace dump --store`); a version-1 store
+  // is read as it is (no perturbed runs, no goleak / leak-profile verdicts).
   static absl::StatusOr<std::unique_ptr<Store>> OpenExisting(const std::string& path);
 
   absl::StatusOr<int64_t> UpsertProgram(const ProgramRecord& p);
@@ -44,8 +45,8 @@ class Store {
   absl::Status RecordBuild(const BuildRecord& b, const std::vector<std::pair<int64_t, int64_t>>& program_configs,
                            uint64_t seed, const std::string& started_at);
 
-  // Run indices already stored for (program, config), whatever their seed, with their outcome.
-  absl::StatusOr<std::map<int, Outcome>> RunIndices(int64_t program_id, int64_t config_id);
+  // Run indices already stored for (program, config, perturb), whatever their seed, with their outcome.
+  absl::StatusOr<std::map<int, Outcome>> RunIndices(int64_t program_id, int64_t config_id, uint64_t perturb = 0);
 
   absl::StatusOr<bool> InsertRun(const RunRecord& r);
 
@@ -69,8 +70,9 @@ class Store {
   const std::string& path() const { return db_.path(); }
 
  private:
-  explicit Store(Database db) : db_(std::move(db)) {}
+  Store(Database db, int version) : db_(std::move(db)), version_(version) {}
   Database db_;
+  int version_;  // schema version of the file (1 only for read-only opens of old stores)
 };
 
 // Current UTC time as "2024-05-01T12:34:56.789Z".
