@@ -1,12 +1,18 @@
-// bench/model_predict.cc — one prediction of a trained model vs the uniform anchor, same run.
+// bench/model_predict.cc — predictions of a trained model vs the uniform anchor, same run.
 //
 // Reads the model file in $SCHEDCAST_MODEL and examples from $SCHEDCAST_DATA/test.jsonl (first
-// 2000); each iteration predicts one example (cycling), single-threaded. bench/model_structured.sh
-// trains the model and runs this. Not thread-safe (benchmark harness).
+// 2000). BM_UniformPredict / BM_ModelPredict: each iteration predicts one example (cycling);
+// BM_ModelPredictBatch/B: each iteration predicts the next B examples with one PredictBatch call
+// (what eval does). items_per_second = examples/s. Single-threaded caller; pin libtorch to one core
+// with OMP_NUM_THREADS=1 taskset -c 0 (bench/model_throughput.sh). bench/model_structured.sh trains
+// the model and runs this. Not thread-safe (benchmark harness).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <vector>
 
 #include "data/dataset.h"
 #include "model/io.h"
@@ -38,6 +44,7 @@ void Run(benchmark::State& state, const schedcast::model::Predictor& m) {
     if (++i == xs.size()) i = 0;
   }
   state.counters["candidates/pred"] = static_cast<double>(cands) / state.iterations();
+  state.SetItemsProcessed(state.iterations());
 }
 
 void BM_UniformPredict(benchmark::State& state) {
@@ -45,7 +52,7 @@ void BM_UniformPredict(benchmark::State& state) {
   Run(state, u);
 }
 
-void BM_ModelPredict(benchmark::State& state) {
+const schedcast::model::Predictor& Model() {
   static auto m = [] {
     const char* f = std::getenv("SCHEDCAST_MODEL");
     auto r = schedcast::model::Load(f ? f : "");
@@ -55,13 +62,69 @@ void BM_ModelPredict(benchmark::State& state) {
     }
     return std::move(*r);
   }();
-  state.SetLabel(std::string(m->kind()));
-  Run(state, *m);
+  return *m;
+}
+
+void BM_ModelPredict(benchmark::State& state) {
+  state.SetLabel(std::string(Model().kind()));
+  Run(state, Model());
+}
+
+void BM_ModelPredictBatch(benchmark::State& state) {
+  const auto& m = Model();
+  const auto& xs = Examples();
+  const size_t b = static_cast<size_t>(state.range(0));
+  std::vector<const schedcast::data::Example*> ptrs;
+  std::vector<std::vector<double>> ps;
+  size_t i = 0;
+  for (auto _ : state) {
+    ptrs.clear();
+    for (size_t k = 0; k < b; ++k, i = i + 1 == xs.size() ? 0 : i + 1) ptrs.push_back(&xs[i]);
+    m.PredictBatch(ptrs, &ps);
+    benchmark::DoNotOptimize(ps.data());
+  }
+  state.SetLabel(std::string(m.kind()));
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b));
 }
 
 BENCHMARK(BM_UniformPredict);
 BENCHMARK(BM_ModelPredict);
+BENCHMARK(BM_ModelPredictBatch)->Arg(32)->Arg(256)->Arg(1024);
+
+// Before timing: PredictBatch (batches of 256) against Predict on every loaded example; prints the
+// largest probability difference and fails (exit 1) above 1e-6.
+int CheckBatchedEqualsOneAtATime() {
+  const auto& m = Model();
+  const auto& xs = Examples();
+  double worst = 0;
+  size_t n = 0;
+  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
+    std::vector<const schedcast::data::Example*> ptrs;
+    for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) ptrs.push_back(&xs[i]);
+    std::vector<std::vector<double>> ps;
+    m.PredictBatch(ptrs, &ps);
+    for (size_t k = 0; k < ptrs.size(); ++k) {
+      const std::vector<double> one = m.Predict(*ptrs[k]);
+      if (one.size() != ps[k].size()) {
+        std::cerr << "model_predict: batched and single predictions differ in length at example " << i0 + k << "\n";
+        return 1;
+      }
+      for (size_t c = 0; c < one.size(); ++c) worst = std::max(worst, std::fabs(one[c] - ps[k][c]));
+      ++n;
+    }
+  }
+  std::cerr << "model_predict: " << m.kind() << ": max |batched - one at a time| = " << worst << " over " << n
+            << " examples\n";
+  return worst <= 1e-6 ? 0 : 1;
+}
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  if (CheckBatchedEqualsOneAtATime() != 0) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,11 +1,13 @@
 #include "eval/eval.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 
 #include "eval/every_step.h"
 #include "eval/held_out_runs.h"
@@ -118,13 +120,18 @@ absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
   RowScores s;
   s.all.resize(in.programs());
   s.uncertain.resize(in.programs());
-  for (size_t i = 0; i < in.examples.size(); ++i) {
-    const data::Example& ex = in.examples[i];
-    SC_ASSIGN_OR_RETURN(std::vector<double> p, row.Predict(ex, i));
-    const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
-    s.all[in.ex_prog[i]].Add(sc);
-    if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
-    if (auto it = sample_preds->find(i); it != sample_preds->end()) it->second[row.name] = std::move(p);
+  std::vector<std::vector<double>> ps;
+  for (size_t i0 = 0; i0 < in.examples.size(); i0 += kPredictBatch) {
+    const size_t n = std::min(kPredictBatch, in.examples.size() - i0);
+    SC_RETURN_IF_ERROR(row.PredictBatch(std::span(in.examples).subspan(i0, n), i0, &ps));
+    for (size_t i = i0; i < i0 + n; ++i) {
+      const data::Example& ex = in.examples[i];
+      std::vector<double>& p = ps[i - i0];
+      const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
+      s.all[in.ex_prog[i]].Add(sc);
+      if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
+      if (auto it = sample_preds->find(i); it != sample_preds->end()) it->second[row.name] = std::move(p);
+    }
   }
   return s;
 }

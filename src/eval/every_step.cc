@@ -1,5 +1,8 @@
 #include "eval/every_step.h"
 
+#include <algorithm>
+#include <span>
+
 #include "eval/metric_json.h"
 
 namespace schedcast::eval {
@@ -7,12 +10,18 @@ namespace schedcast::eval {
 absl::StatusOr<Sums> ScoreEveryStep(const Row& row, const std::vector<HeldOutRun>& runs) {
   Sums out;
   for (const HeldOutRun& r : runs) {
-    for (const data::Example& ex : r.steps) {
-      SC_ASSIGN_OR_RETURN(std::vector<double> p, row.Predict(ex, 0));
-      const int label = ex.label_index();
-      std::vector<double> onehot(p.size(), 0.0);
-      onehot[label] = 1;
-      out.Add(ScoreExample(p, label, onehot));
+    std::vector<std::vector<double>> ps;
+    for (size_t i0 = 0; i0 < r.steps.size(); i0 += kPredictBatch) {
+      const size_t n = std::min(kPredictBatch, r.steps.size() - i0);
+      SC_RETURN_IF_ERROR(row.PredictBatch(std::span(r.steps).subspan(i0, n), 0, &ps));
+      for (size_t k = 0; k < n; ++k) {
+        const data::Example& ex = r.steps[i0 + k];
+        const std::vector<double>& p = ps[k];
+        const int label = ex.label_index();
+        std::vector<double> onehot(p.size(), 0.0);
+        onehot[label] = 1;
+        out.Add(ScoreExample(p, label, onehot));
+      }
     }
   }
   return out;

@@ -245,42 +245,90 @@ RolloutResult Rollouts::Run(const model::Predictor& m) const {
   pts.resize(K);
   std::vector<uint64_t> legal(K, 0), sampled(K, 0);
   std::vector<std::vector<double>> tv(K), floor(K), half(K), above(K);  // per start
-  double survived = 0;
-  uint64_t survival_n = 0;
+  // Every start's samples are drawn in the same order with the start's own PRNG as one start after
+  // another would draw them; sample n of all starts advances in lockstep so that each step's
+  // predictions go to the model as one batch (Predictor::PredictBatch).
+  struct PerStart {
+    Rng rng;
+    std::vector<std::map<std::string, double>> model_dist, model_half;
+    int half_n = 0;
+    std::vector<double> survival;  // per sample
+  };
+  struct Live {  // one rollout in progress
+    sched::State st;
+    sched::Canonicalization canon;
+    std::unordered_map<uint64_t, int> children;
+    std::vector<std::string> context, seq;
+    uint64_t fresh = kFreshIdBase;
+    bool going = true;
+    std::map<std::string, std::vector<sched::Candidate>> by_token;
+    data::Example ex;
+  };
+  std::vector<PerStart> per;
+  per.reserve(starts_.size());
   for (size_t si = 0; si < starts_.size(); ++si) {
-    const RolloutStart& s = *starts_[si];
-    Rng rng(opt_.seed * 0x2545f4914f6cdd1dULL + si);
-    std::vector<std::map<std::string, double>> model_dist(K), model_half(K);
-    const int half_n = std::min<int>(opt_.samples, static_cast<int>(s.half_a));
-    for (int n = 0; n < opt_.samples; ++n) {
-      sched::State st = s.state;
-      sched::Canonicalization canon = s.canon;
-      std::unordered_map<uint64_t, int> children = s.children;
-      std::vector<std::string> context = s.context;
-      std::vector<std::string> seq;
-      uint64_t fresh = kFreshIdBase;
-      for (int j = 0; j < K; ++j) {
-        auto child_path = [&](uint64_t parent) { return Cat(canon.Of(parent).path, ".", children[parent]); };
-        std::map<std::string, std::vector<sched::Candidate>> by_token;
-        for (const sched::Candidate& c : st.LegalNext()) {
+    per.push_back(PerStart{Rng(opt_.seed * 0x2545f4914f6cdd1dULL + si), std::vector<std::map<std::string, double>>(K),
+                           std::vector<std::map<std::string, double>>(K),
+                           std::min<int>(opt_.samples, static_cast<int>(starts_[si]->half_a)), {}});
+  }
+  std::vector<Live> live(starts_.size());
+  std::vector<const data::Example*> batch;
+  std::vector<size_t> who;
+  std::vector<std::vector<double>> probs;
+  for (int n = 0; n < opt_.samples; ++n) {
+    for (size_t si = 0; si < starts_.size(); ++si) {
+      const RolloutStart& s = *starts_[si];
+      Live& l = live[si];
+      l.st = s.state;
+      l.canon = s.canon;
+      l.children = s.children;
+      l.context = s.context;
+      l.seq.clear();
+      l.fresh = kFreshIdBase;
+      l.going = true;
+    }
+    for (int j = 0; j < K; ++j) {
+      batch.clear();
+      who.clear();
+      for (size_t si = 0; si < starts_.size(); ++si) {
+        Live& l = live[si];
+        if (!l.going) continue;
+        const RolloutStart& s = *starts_[si];
+        auto child_path = [&](uint64_t parent) { return Cat(l.canon.Of(parent).path, ".", l.children[parent]); };
+        l.by_token.clear();
+        for (const sched::Candidate& c : l.st.LegalNext()) {
           const uint64_t subject = c.kind == sched::Kind::kGoUnblock ? c.peer : c.g;
-          if (!opt_.include_runtime && !canon.Of(subject).user) continue;
-          by_token[sched::RenderToken(c, s.base_level, canon, child_path(c.g), "")].push_back(c);
+          if (!opt_.include_runtime && !l.canon.Of(subject).user) continue;
+          l.by_token[sched::RenderToken(c, s.base_level, l.canon, child_path(c.g), "")].push_back(c);
         }
-        if (by_token.empty()) break;  // nothing can happen next: the rollout ends here
-        data::Example ex;
+        if (l.by_token.empty()) {  // nothing can happen next: the rollout ends here
+          l.going = false;
+          continue;
+        }
+        data::Example& ex = l.ex;
+        ex = data::Example();
         ex.program = s.program;
         ex.config = s.config;
         ex.level = s.level;
         ex.key = s.key;
         ex.position = s.position + j;
         ex.context_total = ex.position;
-        const size_t from = context.size() > opt_.context_len ? context.size() - opt_.context_len : 0;
-        ex.context.assign(context.begin() + from, context.end());
-        ex.state = sched::StateKey(st, canon);
-        for (const auto& [tok, cs] : by_token) ex.candidates.push_back(tok);
+        const size_t from = l.context.size() > opt_.context_len ? l.context.size() - opt_.context_len : 0;
+        ex.context.assign(l.context.begin() + from, l.context.end());
+        ex.state = sched::StateKey(l.st, l.canon);
+        for (const auto& [tok, cs] : l.by_token) ex.candidates.push_back(tok);
         ex.target_counts.assign(ex.candidates.size(), 0);
-        const std::vector<double> p = m.Predict(ex);
+        batch.push_back(&ex);
+        who.push_back(si);
+      }
+      if (batch.empty()) break;
+      m.PredictBatch(batch, &probs);
+      for (size_t b = 0; b < who.size(); ++b) {
+        Live& l = live[who[b]];
+        const RolloutStart& s = *starts_[who[b]];
+        Rng& rng = per[who[b]].rng;
+        const data::Example& ex = l.ex;
+        const std::vector<double>& p = probs[b];
         double u = rng.Uniform(), acc = 0;
         size_t pick = p.size() - 1;
         for (size_t c = 0; c < p.size(); ++c) {
@@ -291,33 +339,47 @@ RolloutResult Rollouts::Run(const model::Predictor& m) const {
           }
         }
         const std::string& tok = ex.candidates[pick];
-        const auto& cs = by_token[tok];
+        const auto& cs = l.by_token[tok];
         const sched::Candidate& c = cs[cs.size() == 1 ? 0 : rng.Below(cs.size())];
-        const sched::Event e = EventOf(c, fresh);
+        const sched::Event e = EventOf(c, l.fresh);
         ++sampled[j];
-        const bool ok = st.Matches(e);
-        seq.push_back(tok);
-        if (!ok) break;  // an illegal step: counted, and the rollout cannot continue
+        const bool ok = l.st.Matches(e);
+        l.seq.push_back(tok);
+        if (!ok) {  // an illegal step: counted, and the rollout cannot continue
+          l.going = false;
+          continue;
+        }
         ++legal[j];
         if (e.kind == sched::Kind::kGoCreate) {
-          canon.ids[fresh] = sched::CanonicalId{child_path(e.g), "", canon.Of(e.g).user};
-          ++children[e.g];
-          ++fresh;
+          l.canon.ids[l.fresh] =
+              sched::CanonicalId{Cat(l.canon.Of(e.g).path, ".", l.children[e.g]), "", l.canon.Of(e.g).user};
+          ++l.children[e.g];
+          ++l.fresh;
         }
-        (void)st.Apply(e, s.position + j);
-        context.push_back(tok);
+        (void)l.st.Apply(e, s.position + j);
+        l.context.push_back(tok);
       }
-      for (int k = 1; k <= K; ++k) model_dist[k - 1][JoinFirst(seq, 0, k)] += 1.0 / opt_.samples;
-      if (n < half_n)
-        for (int k = 1; k <= K; ++k) model_half[k - 1][JoinFirst(seq, 0, k)] += 1.0 / half_n;
-      survived += Survival(seq, s.emp);
-      ++survival_n;
     }
+    for (size_t si = 0; si < starts_.size(); ++si) {
+      PerStart& ps = per[si];
+      const std::vector<std::string>& seq = live[si].seq;
+      for (int k = 1; k <= K; ++k) ps.model_dist[k - 1][JoinFirst(seq, 0, k)] += 1.0 / opt_.samples;
+      if (n < ps.half_n)
+        for (int k = 1; k <= K; ++k) ps.model_half[k - 1][JoinFirst(seq, 0, k)] += 1.0 / ps.half_n;
+      ps.survival.push_back(Survival(seq, starts_[si]->emp));
+    }
+  }
+  double survived = 0;
+  uint64_t survival_n = 0;
+  for (size_t si = 0; si < starts_.size(); ++si) {
+    const RolloutStart& s = *starts_[si];
+    const PerStart& ps = per[si];
+    for (double v : ps.survival) survived += v, ++survival_n;  // summed in the order of one start at a time
     for (int k = 0; k < K; ++k) {
-      tv[k].push_back(Tv(model_dist[k], s.emp[k]));
-      if (half_n == static_cast<int>(s.half_a) && half_n > 0) {  // enough samples for the same sample size
+      tv[k].push_back(Tv(ps.model_dist[k], s.emp[k]));
+      if (ps.half_n == static_cast<int>(s.half_a) && ps.half_n > 0) {  // enough samples for the same sample size
         floor[k].push_back(Tv(s.emp_a[k], s.emp_b[k]));
-        half[k].push_back(Tv(model_half[k], s.emp_b[k]));
+        half[k].push_back(Tv(ps.model_half[k], s.emp_b[k]));
         above[k].push_back(half[k].back() - floor[k].back());
       }
     }

@@ -12,6 +12,9 @@
 // sample a candidate, turn it back into an event (GoCreate gets a fresh raw id and the canonical
 // child path; a type-level token picks one of the matching events uniformly), re-check it with
 // State::Matches (legality) and apply it; a rollout stops early when no candidate is left.
+// Sample n of every start advances in lockstep, so each step's predictions go to the model as one
+// batch (Predictor::PredictBatch); each start draws from its own PRNG in its own order, as if the
+// starts were rolled out one after another.
 // At the site level rollouts work on goroutine-level tokens (both sides).
 // legality(k) = legal sampled steps / sampled steps, over steps 1..k of every sample.
 // TV(k) = ½ Σ_s |p_model(s) − p_emp(s)| over k-token sequences s, averaged over starts, with a

@@ -40,6 +40,26 @@ absl::StatusOr<std::vector<double>> Row::Predict(const data::Example& ex, size_t
   return p;
 }
 
+absl::Status Row::PredictBatch(std::span<const data::Example> xs, size_t first,
+                              std::vector<std::vector<double>>* out) const {
+  out->resize(xs.size());
+  if (source == "oracle" || preds || !model) {
+    for (size_t k = 0; k < xs.size(); ++k) {
+      SC_ASSIGN_OR_RETURN((*out)[k], Predict(xs[k], first + k));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<const data::Example*> ptrs(xs.size());
+  for (size_t k = 0; k < xs.size(); ++k) ptrs[k] = &xs[k];
+  model->PredictBatch(ptrs, out);
+  for (size_t k = 0; k < xs.size(); ++k)
+    if ((*out)[k].size() != xs[k].candidates.size())
+      return absl::InternalError(Cat(name, ": ", (*out)[k].size(), " probabilities for ", xs[k].candidates.size(),
+                                     " candidates (", xs[k].program, " run ", xs[k].run_id, " position ",
+                                     xs[k].position, ")"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Row>> MakeRows(const std::vector<std::string>& models,
                                           const std::vector<PredictionsFile>& predictions,
                                           const std::vector<data::Example>& examples) {

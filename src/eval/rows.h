@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace schedcast::eval {
 
 struct PredictionsFile;
 
+// How many examples eval hands a model at once (Row::PredictBatch).
+inline constexpr size_t kPredictBatch = 256;
+
 struct Row {
   std::string name, kind, objective, file, source;  // source: model | predictions | oracle | baseline
   std::unique_ptr<model::Predictor> model;          // model / baseline rows
@@ -28,6 +32,9 @@ struct Row {
   // The row's probabilities for examples[i] (one per candidate; uniform for an uncovered
   // predictions line). An error names the row and the example when the length is wrong.
   absl::StatusOr<std::vector<double>> Predict(const data::Example& ex, size_t i) const;
+  // Predict for xs[k] at index first + k, every k; model rows predict them as one batch
+  // (Predictor::PredictBatch). *out gets xs.size() entries.
+  absl::Status PredictBatch(std::span<const data::Example> xs, size_t first, std::vector<std::vector<double>>* out) const;
   // True when the row can score examples that are not in the dataset (every-step, protocols).
   bool predicts_any_example() const { return model != nullptr; }
 };

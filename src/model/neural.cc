@@ -1,5 +1,9 @@
 // model/neural.cc — the libtorch neural predictor: network, predictor and training loop (see neural.h
 // for the model and its contract; the torch-free encoding and configuration are neural_encoder.h).
+// Built as the plugin libschedcast_neural.so (with neural_encoder.cc and libtorch); schedcast loads it
+// on first use through model/neural_plugin.cc and calls the two extern "C" entry points at the end
+// (neural_plugin_abi.h). The entry points here have other names than neural.h's, which the
+// executable defines: the plugin resolves the rest of schedcast against the executable.
 #include "model/neural.h"
 
 #include <torch/torch.h>
@@ -12,9 +16,11 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <span>
 
 #include "common/base64.h"
 #include "model/neural_encoder.h"
+#include "model/neural_plugin_abi.h"
 
 namespace schedcast::model {
 
@@ -112,6 +118,33 @@ class NeuralPredictor final : public ScoredPredictor {
     logits->assign(o.data_ptr<double>(), o.data_ptr<double>() + nc);
   }
 
+  // One forward pass over every example with candidates (the network's batch dimension); the
+  // others get no logits, as Logits gives them.
+  void LogitsBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* logits) const override {
+    logits->resize(xs.size());
+    torch::NoGradGuard ng;
+    NeuralBatch b;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      (*logits)[i].clear();
+      if (!xs[i]->candidates.empty()) enc_.Add(*xs[i], nullptr, &b);
+    }
+    enc_.Finish(&b);
+    if (b.n == 0) return;
+    const int64_t nb = static_cast<int64_t>(b.n), nc = static_cast<int64_t>(b.cand_tok.size());
+    const torch::Tensor out = net_->forward(
+        torch::from_blob(b.ctx.data(), {nb, c_.context}, torch::kLong),
+        torch::from_blob(b.cand_ex.data(), {nc}, torch::kLong), torch::from_blob(b.cand_tok.data(), {nc}, torch::kLong),
+        torch::from_blob(b.feats.data(), {nc, c_.features}, torch::kLong));
+    const torch::Tensor o = out.to(torch::kDouble).contiguous();
+    const double* l = o.data_ptr<double>();
+    size_t k = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (xs[i]->candidates.empty()) continue;
+      (*logits)[i].assign(l + b.ex_off[k], l + b.ex_off[k + 1]);
+      ++k;
+    }
+  }
+
   nlohmann::json Params() const override {
     nlohmann::json tensors = nlohmann::json::object();
     for (const auto& item : net_->named_parameters()) {
@@ -190,11 +223,7 @@ Score ScoreSplit(NeuralPredictor& m, const std::vector<data::Example>& xs, const
   return s;
 }
 
-}  // namespace
-
-bool NeuralAvailable() { return true; }
-
-absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<data::Example>& train,
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeuralImpl(const std::vector<data::Example>& train,
                                                              const std::vector<data::Example>& val,
                                                              const Objective& obj, const NeuralOptions& opt,
                                                              std::ostream* progress) {
@@ -292,7 +321,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeural(const std::vector<d
   return std::unique_ptr<ScoredPredictor>(std::move(m));
 }
 
-absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann::json& p) {
+absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParamsImpl(const nlohmann::json& p) {
   if (!p.is_object() || !p.contains("version") || !p["version"].is_number_integer())
     return BadInputError("neural: params have no integer 'version'");
   const int v = p["version"].get<int>();
@@ -306,4 +335,20 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParams(const nlohmann
   return std::unique_ptr<ScoredPredictor>(std::move(m));
 }
 
+}  // namespace
+
 }  // namespace schedcast::model
+
+extern "C" __attribute__((visibility("default"))) void schedcast_neural_train(
+    const std::vector<schedcast::data::Example>* train, const std::vector<schedcast::data::Example>* validation,
+    const schedcast::model::Objective* obj, const schedcast::model::NeuralOptions* opt, std::ostream* progress,
+    absl::StatusOr<std::unique_ptr<schedcast::model::ScoredPredictor>>* out) {
+  static_assert(std::is_same_v<decltype(&schedcast_neural_train), schedcast::model::NeuralTrainFn*>);
+  *out = schedcast::model::TrainNeuralImpl(*train, *validation, *obj, *opt, progress);
+}
+
+extern "C" __attribute__((visibility("default"))) void schedcast_neural_load(
+    const nlohmann::json* params, absl::StatusOr<std::unique_ptr<schedcast::model::ScoredPredictor>>* out) {
+  static_assert(std::is_same_v<decltype(&schedcast_neural_load), schedcast::model::NeuralLoadFn*>);
+  *out = schedcast::model::NeuralFromParamsImpl(*params);
+}

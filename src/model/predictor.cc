@@ -21,4 +21,21 @@ std::vector<double> ScoredPredictor::Predict(const data::Example& ex) const {
   return p;
 }
 
+void Predictor::PredictBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* out) const {
+  out->resize(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) (*out)[i] = Predict(*xs[i]);
+}
+
+void ScoredPredictor::LogitsBatch(std::span<const data::Example* const> xs,
+                                  std::vector<std::vector<double>>* logits) const {
+  logits->resize(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) Logits(*xs[i], &(*logits)[i]);
+}
+
+void ScoredPredictor::PredictBatch(std::span<const data::Example* const> xs,
+                                   std::vector<std::vector<double>>* out) const {
+  LogitsBatch(xs, out);
+  for (std::vector<double>& p : *out) Softmax(p, temperature_);
+}
+
 }  // namespace schedcast::model

@@ -7,6 +7,8 @@
 // Most models are ScoredPredictors: they produce one logit per candidate and Predict applies the
 // (optionally fitted) temperature and a softmax; the libtorch model (neural.h) derives from ScoredPredictor.
 // ModelMeta is what a model file records beside the parameters (io.h).
+// PredictBatch predicts many examples at once (what eval uses); its result for each example equals
+// Predict's within float rounding (the neural model batches them through libtorch: |Δp| <= 1e-6).
 // Thread-safety: Predict is const and thread-safe on a fully built predictor; fitting/setters are not.
 #pragma once
 
@@ -36,6 +38,8 @@ class Predictor {
   virtual ~Predictor() = default;
   virtual std::string_view kind() const = 0;
   virtual std::vector<double> Predict(const data::Example& ex) const = 0;
+  // (*out)[i] = Predict(*xs[i]) (out is resized to xs.size()); the default calls Predict per example.
+  virtual void PredictBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* out) const;
   // The model-specific parameters for the model file (io.h), and the inverse (per class FromParams).
   virtual nlohmann::json Params() const = 0;
 
@@ -51,7 +55,10 @@ class ScoredPredictor : public Predictor {
  public:
   // logits->size() == ex.candidates.size() on return; entries finite.
   virtual void Logits(const data::Example& ex, std::vector<double>* logits) const = 0;
+  // (*logits)[i] as Logits(*xs[i]) gives it; the default calls Logits per example.
+  virtual void LogitsBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* logits) const;
   std::vector<double> Predict(const data::Example& ex) const override;
+  void PredictBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* out) const override;
   double temperature() const { return temperature_; }
   void set_temperature(double t) { temperature_ = t; }
 

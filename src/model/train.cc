@@ -1,5 +1,6 @@
 #include "model/train.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -9,8 +10,14 @@
 namespace schedcast::model {
 
 double FitTemperature(ScoredPredictor& m, const std::vector<data::Example>& xs, const Objective& obj) {
-  std::vector<std::vector<double>> logits(xs.size());
-  for (size_t i = 0; i < xs.size(); ++i) m.Logits(xs[i], &logits[i]);
+  std::vector<std::vector<double>> logits(xs.size()), part;
+  std::vector<const data::Example*> batch;
+  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {  // through the model's batched path
+    batch.clear();
+    for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) batch.push_back(&xs[i]);
+    m.LogitsBatch(batch, &part);
+    for (size_t k = 0; k < batch.size(); ++k) logits[i0 + k] = std::move(part[k]);
+  }
   auto loss = [&](double log_t) {
     double s = 0;
     std::vector<double> p;

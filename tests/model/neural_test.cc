@@ -5,6 +5,7 @@
 // FailedPrecondition of the stub is checked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,42 @@ TEST_F(NeuralModel, KlModelBeatsUniformOnTestNll) {
   EXPECT_GT(n.accuracy, u.accuracy) << "neural acc " << n.accuracy << " vs uniform " << u.accuracy;
 }
 
+// PredictBatch (one forward pass over many examples, what eval uses) gives the probabilities of
+// Predict (one example at a time) on the whole (thinned) test split, in batches of several sizes,
+// including examples without candidates and a temperature.
+TEST_F(NeuralModel, BatchedPredictionsEqualOneAtATime) {
+  for (const auto& [name, m] : models_) {
+    auto* sm = dynamic_cast<ScoredPredictor*>(m.get());
+    ASSERT_NE(sm, nullptr);
+    for (double t : {1.0, 1.7}) {
+      sm->set_temperature(t);
+      std::vector<data::Example> xs = test_;
+      xs.insert(xs.begin() + 1, data::Example());  // no candidates: no probabilities, as Predict gives
+      for (size_t batch : {size_t{1}, size_t{7}, size_t{256}, xs.size()}) {
+        size_t compared = 0;
+        for (size_t i0 = 0; i0 < xs.size(); i0 += batch) {
+          std::vector<const data::Example*> ptrs;
+          for (size_t i = i0; i < std::min(xs.size(), i0 + batch); ++i) ptrs.push_back(&xs[i]);
+          std::vector<std::vector<double>> ps;
+          m->PredictBatch(ptrs, &ps);
+          ASSERT_EQ(ps.size(), ptrs.size());
+          for (size_t k = 0; k < ptrs.size(); ++k) {
+            const std::vector<double> one = m->Predict(*ptrs[k]);
+            ASSERT_EQ(ps[k].size(), one.size()) << name << " example " << i0 + k;
+            for (size_t c = 0; c < one.size(); ++c)
+              ASSERT_NEAR(ps[k][c], one[c], 1e-6) << name << " T=" << t << " batch " << batch << " example " << i0 + k;
+            compared += !one.empty();
+          }
+        }
+        EXPECT_EQ(compared, static_cast<size_t>(std::count_if(test_.begin(), test_.end(), [](const data::Example& e) {
+                              return !e.candidates.empty();
+                            })));
+      }
+    }
+    sm->set_temperature(1.0);
+  }
+}
+
 TEST_F(NeuralModel, DeterministicForASeed) {
   auto again = Train(train_, val_, Small("kl"), nullptr);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -176,6 +213,34 @@ TEST_F(NeuralModel, CliTrainsAndEvaluates) {
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_EQ((*m)->meta().hyper.value("context", 0), 8);
   EXPECT_FALSE((*m)->meta().data_hash.empty());
+}
+
+// libtorch lives in the plugin libschedcast_neural.so: a command that never touches a neural model
+// does not load it (it cost ~160 MB of RSS and the start-up of every command); one that loads a
+// neural model does; a missing plugin is a clear error naming the path and the variable.
+TEST_F(NeuralModel, LibtorchIsLoadedOnlyWhenANeuralModelIsUsed) {
+  const std::string trace = std::string(SCHEDCAST_TRACE_DIR) + "/select-go1.23-p1.trace";
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "trace", "stats", trace}, {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("libsqlite3"), std::string::npos) << "LD_DEBUG listed no libraries:\n" << r.err;
+  EXPECT_EQ(r.err.find("libtorch"), std::string::npos) << "trace stats loaded libtorch";
+  EXPECT_EQ(r.err.find("libschedcast_neural"), std::string::npos);
+
+  const std::string file = (dir_ / "plugin.json").string();
+  ASSERT_TRUE(Save(*models_["kl"], file).ok());
+  r = testutil::RunCommand({SCHEDCAST_BIN, "model", "eval", file, "--data", SCHEDCAST_CORPUS_DATASET, "--split",
+                            "validation"},
+                           {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("libschedcast_neural.so"), std::string::npos);
+  EXPECT_NE(r.err.find("libtorch"), std::string::npos);
+  EXPECT_NE(r.out.find("acc "), std::string::npos) << r.out;
+
+  r = testutil::RunCommand({SCHEDCAST_BIN, "model", "eval", file, "--data", SCHEDCAST_CORPUS_DATASET},
+                           {"SCHEDCAST_NEURAL_PLUGIN=/nonexistent/libschedcast_neural.so"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("/nonexistent/libschedcast_neural.so: not found"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SCHEDCAST_NEURAL_PLUGIN"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -1,0 +1,3 @@
+module schedcast/bench/chanpairs
+
+go 1.19
