@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "collect/collector.h"
 #include "store/merge.h"
@@ -18,7 +19,7 @@ namespace {
 void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
-    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip;
+    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip, gopath;
     int runs = 0, jobs = 0;
     bool race = false;
     uint64_t seed = 1;
@@ -42,6 +43,9 @@ void RegisterCollectCommand(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--run", f->run, "collect only the tests whose name matches this regular expression (like go test -run)");
   c->add_option("--skip", f->skip, "leave out the tests whose name matches this regular expression");
+  c->add_option("--gopath", f->gopath,
+                "GOPATH roots (ROOT[:ROOT...]): packages under ROOT/src build in GOPATH mode (GO111MODULE=off), "
+                "their imports resolved in ROOT/src, e.g. Debian's /usr/share/gocode");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -52,6 +56,7 @@ void RegisterCollectCommand(CLI::App& app) {
     o.seed = f->seed;
     o.run_regex = f->run;
     o.skip_regex = f->skip;
+    for (absl::string_view g : absl::StrSplit(f->gopath, ':', absl::SkipEmpty())) o.gopaths.emplace_back(g);
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {

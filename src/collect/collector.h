@@ -49,6 +49,8 @@ struct CollectOptions {
   // `run` (empty: every test) and does not match `skip` (empty: none). ECMAScript regular
   // expressions, searched (unanchored) in the top-level test name, like `go test -run`.
   std::string run_regex, skip_regex;
+  // GOPATH roots: packages under <root>/src are built in GOPATH mode (see Discover).
+  std::vector<std::string> gopaths;
 };
 
 struct CollectSummary {

@@ -24,6 +24,7 @@ struct DatasetOptions {
   std::string manifest;        // corpus/MANIFEST.json for splits ("" = hash splits only)
   bool include_failed = true;  // include runs that ended in deadline/deadlock/panic (their traces are real)
   bool strict = false;         // fail (DataLoss naming the run) at the first run that cannot be used
+  std::string only_split;      // non-empty ("test"): every program goes to this split (a held-out family)
 };
 
 struct DatasetSummary {
