@@ -88,14 +88,16 @@ void RegisterRun(CLI::App& app) {
                  " empirical distribution's mode against the observed next event)\n\n";
     std::cout << "\n";
     PrintEvalTables(r->eval);
+    // PrintEvalTables writes with printf: these lines do too, so that they stay in order.
+    std::cout.flush();
     if (!r->realworld_note.empty()) {
-      std::cout << "\nreal-world family: not scored: " << r->realworld_note << "\n";
+      std::printf("\nreal-world family: not scored: %s\n", r->realworld_note.c_str());
     } else if (!r->realworld_eval.is_null()) {
-      std::cout << "\nreal-world family (third-party suites, held out of training entirely; " << f->out
-                << "/realworld/):\n";
-      std::cout.flush();
+      std::printf("\nreal-world family (third-party suites, held out of training entirely; %s/realworld/):\n",
+                  f->out.c_str());
       PrintEvalTables(r->realworld_eval);
     }
+    std::fflush(stdout);
     std::cout << "\nreport: " << std::filesystem::absolute(r->report_index).string() << "\nresults: " << r->eval_path
               << ", " << f->out << "/summary.json; models: " << r->models_dir << "/; dataset: " << r->dataset
               << "/; store: " << r->store << "\n";

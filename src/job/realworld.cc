@@ -124,6 +124,7 @@ absl::StatusOr<nlohmann::ordered_json> EvalRealworld(const JobOptions& opt, cons
   data::DatasetOptions dopt;
   SC_ASSIGN_OR_RETURN(dopt.build.key, dist::ParseKeySpec(opt.key));
   SC_ASSIGN_OR_RETURN(dopt.build.level, sched::ParseLevel(opt.level));
+  dopt.build.max_steps = opt.realworld_max_steps;  // a real suite's run can have ~10^6 events
   dopt.only_split = "test";  // held out entirely: no program of the family is trained or validated on
   const std::string ds = st->dir + "/dataset";
   SC_ASSIGN_OR_RETURN(data::DatasetSummary sum, data::BuildDataset(*store, dopt, ds, nullptr));
@@ -138,6 +139,7 @@ absl::StatusOr<nlohmann::ordered_json> EvalRealworld(const JobOptions& opt, cons
   eo.store = st->store;
   eo.seed = opt.collect.seed;
   eo.every_step = opt.every_step;
+  eo.every_step_max_steps = opt.realworld_max_steps;
   eo.command = opt.command.empty() ? "" : Cat(opt.command, " [real-world family]");
   eo.log = &log;
   log << "schedcast run: [4/5] eval on the real-world family (" << st->families.size() << " upstream projects, held out of training)\n";

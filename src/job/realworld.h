@@ -10,7 +10,8 @@
 // a deadline of at least opt.realworld_timeout, into out/realworld/store.db. It does not fail when
 // the family cannot run: a missing manifest, no selected package installed, or every build failing
 // give `skipped_reason` (one line saying why) and the job goes on. EvalRealworld() builds a dataset
-// from that store whose every program is in the test split (none is ever trained on) and runs the
+// from that store whose every program is in the test split (none is ever trained on; examples from
+// the first opt.realworld_max_steps steps of each run) and runs the
 // eval (per-program macro metrics first) with the job's model files; it writes
 // out/realworld/eval.json and out/realworld/report/.
 // Not thread-safe (one job per output directory at a time).

@@ -40,6 +40,7 @@ struct JobOptions {
   // the least per-run deadline of its collection. Held out of training; scored beside the test split.
   std::string realworld_manifest = "realworld/MANIFEST.json";
   int realworld_runs = 3;
+  size_t realworld_max_steps = 1000;  // examples and every-step scores from each run's first N steps
   std::chrono::milliseconds realworld_timeout{5000};
 };
 
