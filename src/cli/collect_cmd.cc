@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "collect/collector.h"
 #include "store/merge.h"
@@ -18,7 +19,7 @@ namespace {
 void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
-    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip;
+    std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip, gopath;
     int runs = 0, jobs = 0;
     bool race = false, goleak = false, leak_profile = false;
     uint64_t seed = 1, perturb = 0;
@@ -51,6 +52,9 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--perturb", f->perturb,
                 "perturbed runs with this seed (non-zero): a seeded perturber disturbs the scheduler in every run; "
                 "they are a run set of their own and datasets leave them out unless asked");
+  c->add_option("--gopath", f->gopath,
+                "GOPATH roots (ROOT[:ROOT...]): packages under ROOT/src build in GOPATH mode (GO111MODULE=off), "
+                "their imports resolved in ROOT/src, e.g. Debian's /usr/share/gocode");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -64,6 +68,7 @@ void RegisterCollectCommand(CLI::App& app) {
     o.goleak = f->goleak;
     o.leak_profile = f->leak_profile;
     o.perturb = f->perturb;
+    for (absl::string_view g : absl::StrSplit(f->gopath, ':', absl::SkipEmpty())) o.gopaths.emplace_back(g);
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {

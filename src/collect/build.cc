@@ -30,7 +30,12 @@ absl::StatusOr<BuildResult> BuildPackage(const BuildSpec& spec) {
   if (spec.goleak) env.push_back("GOFLAGS=-mod=mod");
   const bool experiment = spec.leak_profile && NeedsLeakExperiment(spec.toolchain.version);
   if (experiment) env.push_back("GOEXPERIMENT=goroutineleakprofile");
-  env.insert(env.end(), spec.env.begin(), spec.env.end());
+  // spec.env overrides GoEnv() (GOPATH mode sets GO111MODULE=off): the first of two entries would win.
+  for (const std::string& kv : spec.env) {
+    const std::string key = kv.substr(0, kv.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size(), key) == 0; });
+    env.push_back(kv);
+  }
   p.env = EnvironWith(env);
   p.cwd = spec.pkg_dir;
   p.merge_stderr = true;

@@ -50,6 +50,7 @@ struct Unit {  // one binary: (package, Go version, race, kind)
   bool race = false;
   BuildKind kind = BuildKind::kTest;
   std::string pkg_dir, binary, refusal;
+  std::vector<std::string> build_env;  // GOPATH mode (PreparedPackage::build_env)
   BuildResult result;
   bool done = false;
 };
@@ -146,7 +147,7 @@ class Collection {
     auto selected = [&](const std::string& test) {
       return (!run_re || std::regex_search(test, *run_re)) && (!skip_re || !std::regex_search(test, *skip_re));
     };
-    SC_ASSIGN_OR_RETURN(packages_, Discover(o_.paths));
+    SC_ASSIGN_OR_RETURN(packages_, Discover(o_.paths, o_.gopaths));
     std::vector<bool> pkg_used(packages_.size(), false);
     for (size_t i = 0; i < packages_.size(); ++i) {
       auto add = [&](const std::string& name, BuildKind kind) {
@@ -246,6 +247,7 @@ class Collection {
     for (Unit& u : units_) {
       SC_ASSIGN_OR_RETURN(PreparedPackage pp, ws_->PreparePackage(packages_[u.pkg], u.go));
       u.pkg_dir = pp.dir;
+      u.build_env = pp.build_env;
       u.refusal = u.kind == BuildKind::kTest ? pp.test_error : pp.main_error;
       SC_ASSIGN_OR_RETURN(std::string bindir, ws_->NewDir("bin"));
       u.binary = bindir + (u.kind == BuildKind::kTest ? "/pkg.test" : "/main");
@@ -261,8 +263,10 @@ class Collection {
     std::function<BuildResult(size_t)> build = [&](size_t i) {
       Unit& u = units_[i];
       if (!u.refusal.empty()) return BuildResult{false, false, u.refusal, 0};
+      std::vector<std::string> env = ws_->ProcessEnv();
+      env.insert(env.end(), u.build_env.begin(), u.build_env.end());
       absl::StatusOr<BuildResult> r = BuildPackage({toolchains_.at(u.go), u.race, u.kind, u.pkg_dir, u.binary, &stop_,
-                                                      ws_->ProcessEnv(), o_.goleak, o_.leak_profile});
+                                                      env, o_.goleak, o_.leak_profile});
       if (!r.ok()) return BuildResult{false, false, std::string(r.status().message()), 0};
       return *r;
     };

@@ -56,6 +56,8 @@ struct CollectOptions {
   // Non-zero: perturbed runs (shim.h), a run set of their own (the store's key includes it): each
   // run's perturbation seed derives from this, the program, the configuration and the run index.
   uint64_t perturb = 0;
+  // GOPATH roots: packages under <root>/src are built in GOPATH mode (see Discover).
+  std::vector<std::string> gopaths;
 };
 
 struct CollectSummary {

@@ -86,7 +86,19 @@ const std::regex& TestFuncRe() {
   return re;
 }
 
-absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
+// The GOPATH root among `gopaths` whose src/ holds `dir`, or empty.
+std::string GopathOf(const fs::path& dir, const std::vector<std::string>& gopaths) {
+  for (const std::string& g : gopaths) {
+    std::error_code ec;
+    fs::path src = fs::weakly_canonical(fs::path(g) / "src", ec);
+    if (ec) continue;
+    fs::path rel = dir.lexically_relative(src);
+    if (!rel.empty() && rel != "." && *rel.begin() != "..") return fs::path(g).lexically_normal().string();
+  }
+  return "";
+}
+
+absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir, const std::vector<std::string>& gopaths) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -135,6 +147,22 @@ absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
   p.tests.assign(tests.begin(), tests.end());
 
   SC_ASSIGN_OR_RETURN(ModuleInfo mod, FindModule(dir));
+  p.gopath = GopathOf(dir, gopaths);
+  if (!p.gopath.empty()) {
+    const fs::path src = fs::weakly_canonical(fs::path(p.gopath) / "src");
+    fs::path root = dir;
+    if (!mod.root.empty()) {
+      fs::path r = fs::path(mod.root).lexically_relative(src);
+      if (!r.empty() && r != "." && *r.begin() != "..") root = mod.root;
+    }
+    p.module_root = root.string();
+    p.module_path = root.lexically_relative(src).string();
+    p.rel = dir.lexically_relative(root).string();
+    if (p.rel.empty()) p.rel = ".";
+    p.import_path = dir.lexically_relative(src).string();
+    p.source_hash = h.AddField("gopath").AddField(p.gopath).hex();
+    return std::optional<Package>(std::move(p));
+  }
   p.module_root = mod.root;
   p.module_path = mod.path;
   if (mod.root.empty()) {
@@ -153,8 +181,8 @@ absl::StatusOr<std::optional<Package>> ScanDir(const fs::path& dir) {
   return std::optional<Package>(std::move(p));
 }
 
-absl::Status Walk(const fs::path& dir, std::map<std::string, Package>& out) {
-  SC_ASSIGN_OR_RETURN(std::optional<Package> p, ScanDir(dir));
+absl::Status Walk(const fs::path& dir, const std::vector<std::string>& gopaths, std::map<std::string, Package>& out) {
+  SC_ASSIGN_OR_RETURN(std::optional<Package> p, ScanDir(dir, gopaths));
   if (p && !out.count(p->dir)) out.emplace(p->dir, std::move(*p));
   std::error_code ec;
   std::vector<fs::path> subdirs;
@@ -164,7 +192,7 @@ absl::Status Walk(const fs::path& dir, std::map<std::string, Package>& out) {
     }
   }
   std::sort(subdirs.begin(), subdirs.end());
-  for (const auto& d : subdirs) SC_RETURN_IF_ERROR(Walk(d, out));
+  for (const auto& d : subdirs) SC_RETURN_IF_ERROR(Walk(d, gopaths, out));
   return absl::OkStatus();
 }
 
@@ -181,12 +209,12 @@ namespace {
 
 // The package of one .go file, narrowed to the programs that file declares: its Test functions
 // (a _test.go file) or its func main (a file of package main).
-absl::Status AddFile(const std::string& path, const fs::path& p, std::map<std::string, Package>& by_dir,
-                     std::set<std::string>& whole_dirs) {
+absl::Status AddFile(const std::string& path, const fs::path& p, const std::vector<std::string>& gopaths,
+                     std::map<std::string, Package>& by_dir, std::set<std::string>& whole_dirs) {
   const std::string name = p.filename().string();
   if (!EndsWith(name, ".go"))
     return absl::InvalidArgumentError(Cat(path, ": not a directory or a .go file (collect takes Go package directories)"));
-  SC_ASSIGN_OR_RETURN(std::optional<Package> pkg, ScanDir(p.parent_path()));
+  SC_ASSIGN_OR_RETURN(std::optional<Package> pkg, ScanDir(p.parent_path(), gopaths));
   if (!pkg) return absl::InvalidArgumentError(Cat(path, ": not part of a Go package (ignored by its build constraint?)"));
   SC_ASSIGN_OR_RETURN(std::string src, ReadFileToString(p.string()));
   const std::string code = StripComments(src);
@@ -214,7 +242,8 @@ absl::Status AddFile(const std::string& path, const fs::path& p, std::map<std::s
 
 }  // namespace
 
-absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths) {
+absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths,
+                                              const std::vector<std::string>& gopaths) {
   std::map<std::string, Package> by_dir;
   std::set<std::string> whole_dirs;
   // Directories first, so that a file inside one adds nothing.
@@ -230,14 +259,14 @@ absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& pa
     }
     if (!fs::is_directory(p, ec)) return absl::InvalidArgumentError(Cat(path, ": not a directory or a .go file"));
     std::map<std::string, Package> found;
-    SC_RETURN_IF_ERROR(Walk(p, found));
+    SC_RETURN_IF_ERROR(Walk(p, gopaths, found));
     if (found.empty()) return absl::NotFoundError(Cat(path, ": no Go packages (no .go files) in it or below it"));
     for (auto& [dir, pkg] : found) {
       whole_dirs.insert(dir);
       by_dir.insert_or_assign(dir, std::move(pkg));
     }
   }
-  for (const auto& [path, p] : files) SC_RETURN_IF_ERROR(AddFile(path, p, by_dir, whole_dirs));
+  for (const auto& [path, p] : files) SC_RETURN_IF_ERROR(AddFile(path, p, gopaths, by_dir, whole_dirs));
   std::vector<Package> out;
   for (auto& [dir, p] : by_dir) out.push_back(std::move(p));
   std::sort(out.begin(), out.end(), [](const Package& a, const Package& b) {

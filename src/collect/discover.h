@@ -10,6 +10,12 @@
 // A PATH that is a .go file selects only the programs that file declares (its Test functions, or
 // its func main) in its package. Usage errors (InvalidArgument): an empty PATH, a file that is not
 // .go or declares nothing to run; NotFound: a missing PATH, a directory with no .go files below it.
+// GOPATH packages: a package whose directory lies under <G>/src/ for a G in `gopaths` is built in
+// GOPATH mode (GO111MODULE=off): its import path is its directory relative to <G>/src, and the
+// tree copied with it (`module_root`) is the nearest go.mod directory above it that is still under
+// <G>/src (the upstream project, so its internal/ and vendor/ packages come along), else the
+// package directory itself; `module_path` is that tree's import path. go.mod requirements are
+// ignored then: imports resolve in the copy first, then in <G>/src (Debian's /usr/share/gocode).
 // The result is sorted by import path and has no duplicates. Errors name the path.
 // Thread-safety: thread-safe (reads the file system only).
 #pragma once
@@ -36,9 +42,11 @@ struct Package {
   bool has_main = false;          // package main with func main()
   std::string main_file;          // the file (base name) defining func main()
   std::string source_hash;        // hex fnv1a64 over the package's .go files, go.mod and go.sum
+  std::string gopath;             // non-empty: the GOPATH root (<gopath>/src holds dir); GOPATH mode
 };
 
-absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths);
+absl::StatusOr<std::vector<Package>> Discover(const std::vector<std::string>& paths,
+                                              const std::vector<std::string>& gopaths = {});
 
 // Parses "module X" from go.mod contents; empty if absent.
 std::string ParseModulePath(const std::string& go_mod);

@@ -128,14 +128,16 @@ absl::StatusOr<std::string> Workspace::NewDir(const std::string& kind) {
 }
 
 absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, const std::string& go_version) {
+  const bool gopath = !pkg.gopath.empty();
   bool has_module = !pkg.module_root.empty();
-  std::string key = has_module ? pkg.module_root : pkg.dir + "\n" + go_version;
+  std::string key = gopath ? "gopath\n" + pkg.module_root : has_module ? pkg.module_root : pkg.dir + "\n" + go_version;
   auto it = copies_.find(key);
   if (it == copies_.end()) {
-    fs::path copy = fs::path(root_) / "src" / std::to_string(copies_.size());
+    const fs::path gopath_root = fs::path(root_) / "gopath" / std::to_string(copies_.size());
+    fs::path copy = gopath ? gopath_root / "src" / pkg.module_path : fs::path(root_) / "src" / std::to_string(copies_.size());
     int budget = kMaxCopyFiles;
     SC_RETURN_IF_ERROR(CopyTree(has_module ? pkg.module_root : pkg.dir, copy, /*recursive=*/true, budget));
-    if (!has_module) {
+    if (!has_module && !gopath) {
       SC_RETURN_IF_ERROR(WriteStringToFile((copy / "go.mod").string(),
                                            Cat("module schedcast.tmp/pkg\n\ngo ", go_version, "\n")));
     }
@@ -147,6 +149,13 @@ absl::StatusOr<PreparedPackage> Workspace::PreparePackage(const Package& pkg, co
 
   PreparedPackage out;
   out.dir = (fs::path(it->second) / pkg.rel).lexically_normal().string();
+  if (gopath) {
+    // it->second is <gopath root>/src/<module_path>; GOFLAGS is cleared: -mod=... is refused there.
+    fs::path copy_root = it->second;
+    const fs::path module_path(pkg.module_path);
+    for (auto part = module_path.begin(); part != module_path.end(); ++part) copy_root = copy_root.parent_path();
+    out.build_env = {"GO111MODULE=off", "GOFLAGS=", Cat("GOPATH=", copy_root.parent_path().string(), ":", pkg.gopath)};
+  }
   if (!pkg.tests.empty()) {
     std::string shim_package = pkg.test_package_name;
     bool wrap = false;

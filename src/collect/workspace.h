@@ -7,7 +7,10 @@
 // package directory plus a generated go.mod when it has no module: one copy per Go version, whose
 // go directive is that version), then adds the shim files to the package's copy. A copied
 // module larger than kMaxCopyFiles files is refused (a go.mod far up the tree is a likely
-// mistake). The destructor removes the whole directory unless SCHEDCAST_KEEP_WORK is set.
+// mistake). A GOPATH package (Package::gopath) is copied instead to root()/gopath/<n>/src/<its
+// tree's import path>, with no go.mod written, and build_env says GO111MODULE=off and
+// GOPATH=<that copy's root>:<Package::gopath>, so the copy shadows the original and everything
+// else it imports comes from the original GOPATH (never written). The destructor removes the whole directory unless SCHEDCAST_KEEP_WORK is set.
 // Every process the collector starts (builds, runs) carries ProcessEnv(): kEnvWorkspace=root()
 // — inherited by all its descendants, also those that leave the run's process group or session
 // (setsid) — and GOTMPDIR under root() (Go's go-build* work directories). Create() first kills
@@ -38,6 +41,7 @@ struct PreparedPackage {
   std::string dir;         // the package's directory inside the copy
   std::string test_error;  // non-empty: tests cannot be shimmed (e.g. a TestMain we cannot wrap)
   std::string main_error;  // non-empty: the main program cannot be shimmed
+  std::vector<std::string> build_env;  // extra environment for its builds (GOPATH mode), or empty
 };
 
 class Workspace {

@@ -22,6 +22,8 @@ std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
                                             const std::function<void(size_t, size_t, const std::string&)>& progress) {
+  if (!opt.only_split.empty() && opt.only_split != "train" && opt.only_split != "validation" && opt.only_split != "test")
+    return absl::InvalidArgumentError(Cat("dataset: only_split '", opt.only_split, "' (want train, validation or test)"));
   Splitter splitter;
   std::optional<Manifest> manifest;
   if (!opt.manifest.empty()) {
@@ -48,7 +50,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
     pm.name = r.program.name;
-    pm.split = splitter.SplitOf(program);
+    pm.split = opt.only_split.empty() ? splitter.SplitOf(program) : opt.only_split;
   }
 
   if (manifest) AnnotateFromManifest(*manifest, &programs);

@@ -27,6 +27,7 @@ struct DatasetOptions {
   // Perturbed runs (collect --perturb) sample a different distribution: left out unless asked for;
   // with it, they form configurations of their own ("<config>/perturbed"), never pooled with plain runs.
   bool include_perturbed = false;
+  std::string only_split;      // non-empty ("test"): every program goes to this split (a held-out family)
 };
 
 struct DatasetSummary {

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "data/dataset.h"
 #include "eval/eval.h"
+#include "job/realworld.h"
 #include "model/registry.h"
 #include "model/train.h"
 #include "report/report.h"
@@ -83,6 +84,11 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
     res.interrupted = true;
     return res;
   }
+  SC_ASSIGN_OR_RETURN(RealworldState rw, CollectRealworld(opt, log));
+  if (rw.interrupted) {
+    res.interrupted = true;
+    return res;
+  }
 
   // [2/5] dataset
   log << "schedcast run: [2/5] dataset\n";
@@ -142,6 +148,10 @@ absl::StatusOr<JobResult> RunJob(const JobOptions& opt, std::ostream& log) {
   log << "schedcast run: [4/5] eval on the test split (held-out programs)\n";
   SC_ASSIGN_OR_RETURN(res.eval, eval::RunEval(eo));
   res.eval_path = opt.out + "/eval.json";
+  SC_ASSIGN_OR_RETURN(res.realworld_eval, EvalRealworld(opt, model_files, &rw, log));
+  res.realworld_note = rw.skipped_reason;
+  if (!rw.skipped_reason.empty()) log << "schedcast run: real-world family not scored: " << rw.skipped_reason << "\n";
+  j["realworld"] = RealworldSummary(rw, rw.dir + "/eval.json");
   const std::string report_dir = opt.out + "/report";
   SC_RETURN_IF_ERROR(WriteStringToFile(res.eval_path, JsonText(res.eval, 1) + "\n"));
   log << "schedcast run: [5/5] report\n";

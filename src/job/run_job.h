@@ -2,7 +2,9 @@
 //
 // `schedcast run` is flags plus RunJob(); tests and other front ends call it the same way. Layout of
 // JobOptions::out: store.db (topped up: collect is idempotent), dataset/, models/<kind>-<objective>.json,
-// eval.json, report/index.html, summary.json. Later stages are redone on every call.
+// eval.json, report/index.html, summary.json, and realworld/ (store.db, dataset/, eval.json, report/:
+// the held-out real-world family, job/realworld.h; a line on `log` and summary.json's "realworld"
+// say why when it is skipped). Later stages are redone on every call.
 // Models: each kind in `models` is trained with the KL objective, and also with CE where its
 // registry entry says so (model/registry.h: structured, neural); a kind whose trainer is unavailable in this build (neural without libtorch) is skipped with a
 // line on `log`. Progress lines go to `log`.
@@ -10,6 +12,7 @@
 // Not thread-safe (one job per output directory at a time).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -35,6 +38,12 @@ struct JobOptions {
   std::string protocol = "paper";  // eval::EvalOptions::protocol: "" or "paper" (the source paper's protocol section)
   std::string family_by = "dir";   // eval::EvalOptions::family_by: "" or "dir" or a manifest field (families breakdown)
   std::string command;  // how the job was invoked, recorded in eval.json
+  // The real-world family (job/realworld.h): the manifest ("" = off), runs per configuration and
+  // the least per-run deadline of its collection. Held out of training; scored beside the test split.
+  std::string realworld_manifest = "realworld/MANIFEST.json";
+  int realworld_runs = 3;
+  size_t realworld_max_steps = 1000;  // examples and every-step scores from each run's first N steps
+  std::chrono::milliseconds realworld_timeout{5000};
 };
 
 struct JobResult {
@@ -43,6 +52,8 @@ struct JobResult {
   std::vector<std::pair<std::string, data::SplitStats>> splits;  // train, validation, test
   nlohmann::ordered_json eval;     // eval.json's contents
   nlohmann::ordered_json summary;  // summary.json's contents
+  nlohmann::ordered_json realworld_eval;  // out/realworld/eval.json's contents; null when not scored
+  std::string realworld_note;             // why the real-world family was not scored ("" when it was)
   std::string store, dataset, models_dir, eval_path, report_index;
 };
 

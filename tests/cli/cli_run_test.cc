@@ -54,6 +54,10 @@ TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
   }
   EXPECT_TRUE(std::filesystem::file_size(out / "report" / "index.html") > 1000);
   EXPECT_NE(r.out.find("report: "), std::string::npos) << r.out;
+  // The default real-world manifest is relative to the repository root: from elsewhere the family
+  // is skipped with a line saying why, not a failure.
+  EXPECT_NE(r.out.find("real-world family: not scored: realworld/MANIFEST.json not found"), std::string::npos) << r.out;
+  EXPECT_EQ(j.at("realworld").at("status"), "skipped");
   // Running again tops up nothing and gives the same dataset size.
   r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
                             out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s", "--models", ""},
@@ -62,6 +66,55 @@ TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
   auto j2 = nlohmann::json::parse(*ReadFileToString((out / "summary.json").string()));
   EXPECT_EQ(j2.at("runs_stored_now").get<int>(), 0);
   EXPECT_EQ(j2.at("dataset_runs"), j.at("dataset_runs"));
+
+  // A real-world manifest whose packages are not installed: skipped with the reason, exit 0.
+  const std::string manifest = (out / "rw.json").string();
+  const std::string absent = R"({"debian": "golang-absent-dev", "family": "absent.test/x", "dir": "/nonexistent/absent", "job_run": "."})";
+  ASSERT_TRUE(WriteStringToFile(manifest, std::string(R"({"version": 1, "packages": [)") + absent + "]}").ok());
+  r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
+                            out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s", "--models", "",
+                            "--no-every-step", "--realworld", manifest},
+                           {"GOTOOLCHAIN=local"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("real-world family: not scored: none of the 1 Debian packages it selects is installed"),
+            std::string::npos) << r.out;
+
+  // One installed package (a corpus directory stands in for a third-party suite) and one missing:
+  // the installed one is collected into its own store, every program in the test split, scored.
+  const std::string present = std::string(R"({"debian": "golang-present-dev", "family": "present.test/ctxs", "dir": ")") +
+                              SCHEDCAST_SOURCE_DIR + R"j(/corpus/ctxs", "job_run": "^Test(Crawlers|Geocoder|SpellCheck)", "skip": "Geocoder"})j";
+  ASSERT_TRUE(WriteStringToFile(manifest, std::string(R"({"version": 1, "packages": [)") + present + ", " + absent + "]}").ok());
+  r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
+                            out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s", "--models", "",
+                            "--no-every-step", "--realworld", manifest, "--realworld-runs", "2"},
+                           {"GOTOOLCHAIN=local"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("not installed, left out: golang-absent-dev"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("real-world family (third-party suites, held out of training entirely"), std::string::npos) << r.out;
+  auto j3 = nlohmann::json::parse(*ReadFileToString((out / "summary.json").string()));
+  const auto& rw = j3.at("realworld");
+  EXPECT_EQ(rw.at("status"), "evaluated") << rw.dump();
+  EXPECT_EQ(rw.at("not_installed"), nlohmann::json::array({"golang-absent-dev"}));
+  EXPECT_EQ(rw.at("families"), nlohmann::json::array({"present.test/ctxs"}));
+  const int rw_programs = rw.at("programs").get<int>();
+  EXPECT_GT(rw_programs, 0);
+  EXPECT_EQ(j3.at("dataset_runs"), j.at("dataset_runs"));  // the main dataset holds none of them
+  auto rw_eval = nlohmann::json::parse(*ReadFileToString((out / "realworld" / "eval.json").string()));
+  EXPECT_EQ(rw_eval.at("data").at("split"), "test");
+  EXPECT_EQ(rw_eval.at("data").at("programs").get<int>(), rw_programs);
+  auto rw_meta = nlohmann::json::parse(*ReadFileToString((out / "realworld" / "dataset" / "meta.json").string()));
+  EXPECT_EQ(rw_meta.at("examples").value("train", 0), 0);
+  EXPECT_EQ(rw_meta.at("examples").value("validation", 0), 0);
+  EXPECT_GT(rw_meta.at("examples").value("test", 0), 0);
+  auto rw_progs = nlohmann::json::parse(*ReadFileToString((out / "realworld" / "dataset" / "programs.json").string()));
+  std::set<std::string> names;
+  for (const auto& [key, prog] : rw_progs.items()) {
+    EXPECT_EQ(prog.at("split"), "test") << key;
+    names.insert(prog.at("name").get<std::string>());
+  }
+  // job_run selected three, skip left one out.
+  EXPECT_EQ(names, (std::set<std::string>{"TestCrawlersStopOnCancel", "TestSpellCheckInTime"}));
+  EXPECT_EQ(rw_programs, 2);
   std::filesystem::remove_all(out);
 }
 

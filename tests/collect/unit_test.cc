@@ -19,6 +19,7 @@
 #include "common/hash.h"
 #include "common/names.h"
 #include "collect/toolchain.h"
+#include "collect/workspace.h"
 
 namespace schedcast::collect {
 namespace {
@@ -239,6 +240,48 @@ TEST(Discover, FindsFixturePackagesAndPrograms) {
   EXPECT_EQ(by_path["schedcast.test/broken"].tests, (std::vector<std::string>{"TestNeverBuilds"}));
   EXPECT_EQ(by_path["schedcast.test/ok"].source_hash.size(), 16u);
   EXPECT_FALSE(Discover({root + "/does-not-exist"}).ok());
+}
+
+// A package under <G>/src with --gopath G: import path from the directory, the upstream project
+// (nearest go.mod under <G>/src) copied whole into a GOPATH that shadows G, GO111MODULE=off.
+TEST(Discover, GopathPackagesBuildInGopathMode) {
+  std::string g = (std::filesystem::temp_directory_path() / "schedcast-gopath-XXXXXX").string();
+  ASSERT_NE(mkdtemp(g.data()), nullptr);
+  const std::string proj = g + "/src/host.test/proj";
+  std::filesystem::create_directories(proj + "/sub/internal/x");
+  ASSERT_TRUE(WriteStringToFile(proj + "/go.mod", "module host.test/proj/v2\n\ngo 1.19\n\nrequire other.test/dep v1.2.3\n").ok());
+  ASSERT_TRUE(WriteStringToFile(proj + "/sub/a_test.go", "package sub\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) {}\n").ok());
+  ASSERT_TRUE(WriteStringToFile(proj + "/sub/internal/x/x.go", "package x\n").ok());
+  const std::string canon_g = std::filesystem::canonical(g).string();
+  auto pkgs = Discover({proj + "/sub"}, {g});
+  auto plain = Discover({proj + "/sub"});
+  ASSERT_TRUE(pkgs.ok()) << pkgs.status();
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_EQ(pkgs->size(), 2u);
+  const Package& p = (*pkgs)[0];
+  EXPECT_EQ(p.import_path, "host.test/proj/sub");  // the directory, not go.mod's /v2 path
+  EXPECT_EQ(p.gopath, g);
+  EXPECT_EQ(p.module_root, canon_g + "/src/host.test/proj");
+  EXPECT_EQ(p.module_path, "host.test/proj");
+  EXPECT_EQ(p.rel, "sub");
+  EXPECT_EQ((*pkgs)[1].import_path, "host.test/proj/sub/internal/x");
+  // Without --gopath the same directory is a module package.
+  EXPECT_EQ((*plain)[0].import_path, "host.test/proj/v2/sub");
+  EXPECT_TRUE((*plain)[0].gopath.empty());
+  EXPECT_NE((*plain)[0].source_hash, p.source_hash);
+
+  auto ws = Workspace::Create();
+  ASSERT_TRUE(ws.ok()) << ws.status();
+  auto pp = (*ws)->PreparePackage(p, "1.23");
+  ASSERT_TRUE(pp.ok()) << pp.status();
+  const std::string gp = (*ws)->root() + "/gopath/0";
+  EXPECT_EQ(pp->dir, gp + "/src/host.test/proj/sub");
+  EXPECT_TRUE(std::filesystem::exists(pp->dir + "/a_test.go"));
+  EXPECT_TRUE(std::filesystem::exists(gp + "/src/host.test/proj/sub/internal/x/x.go"));
+  EXPECT_EQ(pp->build_env, (std::vector<std::string>{"GO111MODULE=off", "GOFLAGS=", "GOPATH=" + gp + ":" + g}));
+  // The original tree is only read.
+  EXPECT_FALSE(std::filesystem::exists(proj + "/sub/" + std::string(kTestShimFile)));
+  std::filesystem::remove_all(g);
 }
 
 TEST(Discover, ParsesGoModAndTestNamingRule) {

@@ -1,5 +1,6 @@
 // Standard library by fact (sched/stdlib.h, common/std_packages.h): the same leaking tests collected
-// under a dotless module path, a dotted one and a directory without go.mod (make_modpath_store.sh),
+// under a dotless module path, a dotted one, a directory without go.mod and a GOPATH package built
+// with GO111MODULE=off (make_modpath_store.sh),
 // with Go 1.19 and 1.23, must give the same sites, canonical ids and leak proofs, including frames of
 // generic functions, inlined frames and a vendored dependency.
 #include <gtest/gtest.h>
@@ -26,7 +27,7 @@ namespace {
 
 // Layout (the directory make_modpath_store.sh made) → the import path the collector records.
 const std::map<std::string, std::string> kLayouts = {
-    {"dotless", "app"}, {"dotted", "modpath.test/app"}, {"nomod", ""}};
+    {"dotless", "app"}, {"dotted", "modpath.test/app"}, {"nomod", ""}, {"app", "gp.test/app"}};
 
 // What must not depend on the module path, for one (layout, test, Go version).
 struct Facts {
@@ -91,7 +92,7 @@ void ExpectSameEverywhere(const std::string& test, const std::set<std::string>& 
     EXPECT_EQ(dotted.runs, 3) << test << " go" << go;
     EXPECT_EQ(dotted.findings, want_findings) << test << " go" << go;
     EXPECT_EQ(dotted.unknown_sites, 0);
-    for (const std::string layout : {"dotless", "nomod"}) {
+    for (const std::string layout : {"dotless", "nomod", "app"}) {
       if (layout == "nomod" && !nomod) continue;
       const Facts& f = Of(layout, test, go);
       EXPECT_EQ(f.runs, 3) << layout << " " << test << " go" << go;
@@ -165,8 +166,10 @@ TEST(ModulePath, CorrectProgramHasNoFindingEverywhere) { ExpectSameEverywhere("T
 TEST(ModulePath, VendoredDependencyCreatesUserGoroutines) {
   ExpectSameEverywhere("TestVendoredSpawn", {"vendored_test.go:13 R2a"}, /*nomod=*/false);
   // The goroutine's creation site is the go statement inside the vendored package.
-  for (const std::string go : {"1.19", "1.23"})
+  for (const std::string go : {"1.19", "1.23"}) {
     EXPECT_TRUE(Of("dotless", "TestVendoredSpawn", go).canonical.count("T.0@lib.go:6")) << go;
+    EXPECT_TRUE(Of("app", "TestVendoredSpawn", go).canonical.count("T.0@lib.go:6")) << go;  // GOPATH vendor/
+  }
 }
 
 // `collect --run/--skip` select tests by name (on the dotted copy the fixture made).
