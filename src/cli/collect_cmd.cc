@@ -20,7 +20,7 @@ void RegisterCollectCommand(CLI::App& app) {
     std::vector<std::string> paths;
     std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip;
     int runs = 0, jobs = 0;
-    bool race = false;
+    bool race = false, no_index = false;
     uint64_t seed = 1;
   };
   auto f = std::make_shared<Flags>();
@@ -42,6 +42,7 @@ void RegisterCollectCommand(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--run", f->run, "collect only the tests whose name matches this regular expression (like go test -run)");
   c->add_option("--skip", f->skip, "leave out the tests whose name matches this regular expression");
+  c->add_flag("--no-index", f->no_index, "do not index the packages' sources (tools/srcindex; program features)");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -52,6 +53,7 @@ void RegisterCollectCommand(CLI::App& app) {
     o.seed = f->seed;
     o.run_regex = f->run;
     o.skip_regex = f->skip;
+    o.source_index = !f->no_index;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {
@@ -66,6 +68,10 @@ void RegisterCollectCommand(CLI::App& app) {
     std::cerr << "schedcast: stored " << s->runs_stored << " runs in " << f->store << " (" << s->runs_already_stored
               << " were already there);" << (outcomes.empty() ? " no new runs" : outcomes) << "; builds "
               << s->builds << " (" << s->builds_failed << " failed)";
+    if (s->indexes_made)
+      std::cerr << "; source indexes " << s->indexes_made << " (" << s->indexes_failed << " failed, "
+                << s->index_seconds << " s)";
+    std::cerr << "; " << s->seconds << " s in all";
     if (s->runs_discarded) std::cerr << "; " << s->runs_discarded << " runs discarded (stored meanwhile by another collection)";
     if (s->strays_killed) std::cerr << "; killed " << s->strays_killed << " stray processes";
     std::cerr << "\n";

@@ -49,6 +49,8 @@ struct CollectOptions {
   // `run` (empty: every test) and does not match `skip` (empty: none). ECMAScript regular
   // expressions, searched (unanchored) in the top-level test name, like `go test -run`.
   std::string run_regex, skip_regex;
+  // Index each collected package's source once (tools/srcindex → the store's source_index table).
+  bool source_index = true;
 };
 
 struct CollectSummary {
@@ -63,6 +65,8 @@ struct CollectSummary {
   int signal = 0;
   int strays_killed = 0;
   double seconds = 0;
+  int64_t indexes_made = 0, indexes_failed = 0;  // source indexes written by this collection
+  double index_seconds = 0;                      // wall time of the indexing stage
 };
 
 absl::StatusOr<CollectSummary> Collect(const CollectOptions& options, std::ostream& log);
