@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -106,6 +108,12 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	}
 	sort.Strings(names)
 	idx.Packages = names
+	if build.Default.GOROOT == "" {
+		// A helper built with -trimpath does not know its GOROOT: ask the go command on PATH.
+		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+			build.Default.GOROOT = strings.TrimSpace(string(out))
+		}
+	}
 	imp := &syncImporter{src: importer.ForCompiler(fset, "source", nil)}
 	for _, name := range names {
 		st := &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
