@@ -178,7 +178,9 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
     const size_t sp = c.rfind(' ');
     const std::string_view type = c.substr(0, c.find(' '));
-    auto g = by_path_.find(std::string(sp == std::string_view::npos ? c : c.substr(sp + 1)));
+    std::string_view who = sp == std::string_view::npos ? c : c.substr(sp + 1);
+    who = who.substr(0, who.find('>'));  // "GoCreate T>T.0": the creator
+    auto g = by_path_.find(std::string(who));
     std::vector<std::string>& f = out[i];
     if (g == by_path_.end()) {
       f.push_back("next:?");
