@@ -21,7 +21,7 @@ void RegisterCollectCommand(CLI::App& app) {
     std::vector<std::string> paths;
     std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip, gopath;
     int runs = 0, jobs = 0;
-    bool race = false, goleak = false, leak_profile = false;
+    bool race = false, goleak = false, leak_profile = false, no_index = false;
     uint64_t seed = 1, perturb = 0;
   };
   auto f = std::make_shared<Flags>();
@@ -55,6 +55,7 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--gopath", f->gopath,
                 "GOPATH roots (ROOT[:ROOT...]): packages under ROOT/src build in GOPATH mode (GO111MODULE=off), "
                 "their imports resolved in ROOT/src, e.g. Debian's /usr/share/gocode");
+  c->add_flag("--no-index", f->no_index, "do not index the packages' sources (tools/srcindex; program features)");
   c->callback([f] {
     collect::CollectOptions o;
     o.paths = f->paths;
@@ -69,6 +70,7 @@ void RegisterCollectCommand(CLI::App& app) {
     o.leak_profile = f->leak_profile;
     o.perturb = f->perturb;
     for (absl::string_view g : absl::StrSplit(f->gopath, ':', absl::SkipEmpty())) o.gopaths.emplace_back(g);
+    o.source_index = !f->no_index;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;
     if (absl::Status s = collect::ApplyPlanFlags(f->gomaxprocs, f->go, f->timeout, &o); !s.ok()) return Fail(s);
     if (!f->shard.empty()) {
@@ -83,6 +85,10 @@ void RegisterCollectCommand(CLI::App& app) {
     std::cerr << "schedcast: stored " << s->runs_stored << " runs in " << f->store << " (" << s->runs_already_stored
               << " were already there);" << (outcomes.empty() ? " no new runs" : outcomes) << "; builds "
               << s->builds << " (" << s->builds_failed << " failed)";
+    if (s->indexes_made)
+      std::cerr << "; source indexes " << s->indexes_made << " (" << s->indexes_failed << " failed, "
+                << s->index_seconds << " s)";
+    std::cerr << "; " << s->seconds << " s in all";
     if (s->runs_discarded) std::cerr << "; " << s->runs_discarded << " runs discarded (stored meanwhile by another collection)";
     if (s->strays_killed) std::cerr << "; killed " << s->strays_killed << " stray processes";
     std::cerr << "\n";

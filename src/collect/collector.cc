@@ -18,6 +18,7 @@
 #include "collect/parallel.h"
 #include "collect/progress.h"
 #include "collect/runner.h"
+#include "collect/srcindex.h"
 #include "collect/subprocess.h"
 #include "collect/toolchain.h"
 #include "collect/workspace.h"
@@ -92,6 +93,8 @@ class Collection {
     SC_RETURN_IF_ERROR(PlanTasks());
     counts_.programs_total = sum_.programs;
     if (tasks_.empty()) {
+      // Nothing to run: still index packages the store has no index of (stores from before the index).
+      SC_RETURN_IF_ERROR(IndexSources());
       counts_.programs_done = sum_.programs;
       progress_.Finish(counts_);
       sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -102,6 +105,7 @@ class Collection {
     SC_RETURN_IF_ERROR(PrepareWorkspace());
     SC_RETURN_IF_ERROR(BuildUnits());
     SC_RETURN_IF_ERROR(RecordBuilds());
+    SC_RETURN_IF_ERROR(IndexSources());
     SC_RETURN_IF_ERROR(RunTasks());
     sum_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return sum_;
@@ -317,6 +321,46 @@ class Collection {
     return absl::OkStatus();
   }
 
+  // Indexes the source of every package this collection runs (tools/srcindex), once per
+  // (package, source hash): a package already indexed in the store is skipped. A helper that is
+  // missing or fails costs the package its program features, never the collection.
+  absl::Status IndexSources() {
+    if (!o_.source_index) return absl::OkStatus();
+    const std::string helper = SrcIndexHelper();
+    if (helper.empty()) {
+      progress_.Line("source index: no srcindex helper (build tools/srcindex or set SCHEDCAST_SRCINDEX); "
+                     "collecting without it");
+      return absl::OkStatus();
+    }
+    if (indexed_) return absl::OkStatus();
+    indexed_ = true;
+    std::vector<size_t> todo;
+    for (const Program& prog : programs_) {
+      if (std::find(todo.begin(), todo.end(), prog.pkg) != todo.end()) continue;
+      const Package& p = packages_[prog.pkg];
+      SC_ASSIGN_OR_RETURN(auto have, store::GetSourceIndex(*db_, p.import_path, p.source_hash));
+      if (have && have->ok) continue;
+      todo.push_back(prog.pkg);
+    }
+    if (todo.empty()) return absl::OkStatus();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::function<store::SourceIndexRecord(size_t)> index = [&](size_t i) {
+      return IndexPackage(helper, packages_[todo[i]], &stop_);
+    };
+    std::function<absl::Status(size_t, store::SourceIndexRecord&)> got = [&](size_t, store::SourceIndexRecord& r) {
+      if (r.error.find("cancelled") != std::string::npos) return absl::OkStatus();
+      ++sum_.indexes_made;
+      if (!r.ok) {
+        ++sum_.indexes_failed;
+        progress_.Line(Cat("source index failed: ", r.package, ": ", FirstLines(r.error, 3)));
+      }
+      return store::PutSourceIndex(*db_, r);
+    };
+    SC_RETURN_IF_ERROR(RunParallel<store::SourceIndexRecord>(todo.size(), jobs_, stop_, index, got, [&] { PollInterrupt(); }));
+    sum_.index_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return absl::OkStatus();
+  }
+
   // Runs every task whose binary built, in OrderKey order, storing each finished run.
   absl::Status RunTasks() {
     std::vector<size_t> order;
@@ -417,6 +461,7 @@ class Collection {
   std::vector<Config> configs_;
   std::vector<Task> tasks_;
   std::vector<Unit> units_;
+  bool indexed_ = false;
   std::unique_ptr<store::Store> db_;
   std::unique_ptr<Workspace> ws_;
   std::atomic<bool> stop_{false};

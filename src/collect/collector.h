@@ -58,6 +58,8 @@ struct CollectOptions {
   uint64_t perturb = 0;
   // GOPATH roots: packages under <root>/src are built in GOPATH mode (see Discover).
   std::vector<std::string> gopaths;
+  // Index each collected package's source once (tools/srcindex → the store's source_index table).
+  bool source_index = true;
 };
 
 struct CollectSummary {
@@ -72,6 +74,8 @@ struct CollectSummary {
   int signal = 0;
   int strays_killed = 0;
   double seconds = 0;
+  int64_t indexes_made = 0, indexes_failed = 0;  // source indexes written by this collection
+  double index_seconds = 0;                      // wall time of the indexing stage
 };
 
 absl::StatusOr<CollectSummary> Collect(const CollectOptions& options, std::ostream& log);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "data/program_facts.h"
 #include "pipeline/run.h"
 
 namespace schedcast::data {
@@ -19,6 +20,8 @@ struct TokenizedRun {
   std::vector<sched::Step> steps;
   std::vector<std::string> keys;
   empirical::RunCounts counts;
+  // Per example step (the first max_steps), facts per goroutine-level candidate (program_facts.h).
+  std::vector<std::vector<std::vector<std::string>>> facts;
 };
 
 std::vector<std::string> SiteCandidates(const sched::Step& step, const empirical::Distribution& target) {
@@ -40,7 +43,7 @@ std::vector<std::string> SiteCandidates(const sched::Step& step, const empirical
 }  // namespace
 
 ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,
-                          const std::vector<RunTrace>& runs, const BuildOptions& opt) {
+                          const std::vector<RunTrace>& runs, const BuildOptions& opt, const srcindex::Index* index) {
   ProgramBuild out;
   std::vector<TokenizedRun> tokenized;
   pipeline::TokenizeOptions topt;
@@ -48,6 +51,7 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
   topt.include_runtime = opt.include_runtime;
   topt.leak_proofs = opt.leak_proofs;
   pipeline::SourceCache sources;
+  std::vector<std::vector<std::vector<std::string>>> facts_of_run;
   for (const RunTrace& r : runs) {
     absl::StatusOr<pipeline::TokenizedRun> steps = pipeline::Tokenize(r, topt, &sources);
     if (!steps.ok()) {
@@ -55,7 +59,16 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
       out.skipped_runs.push_back(r.run_id);
       continue;
     }
-    TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}};
+    if (index) {
+      FactTracker facts(index, steps->parsed.timeline, steps->parsed.canon, r.name);
+      const size_t n = opt.max_steps == 0 ? steps->steps.size() : std::min(steps->steps.size(), opt.max_steps);
+      for (size_t i = 0; i < n; ++i) {
+        facts.AdvanceTo(steps->steps[i].event_index);
+        facts_of_run.push_back(facts.Facts(steps->steps[i].candidates));
+      }
+    }
+    TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}, std::move(facts_of_run)};
+    facts_of_run.clear();
     tr.keys = empirical::ComputeKeys(tr.steps, opt.key);
     tr.counts = empirical::CountRun(tr.steps, tr.keys);
     out.table.AddRun(tr.counts);
@@ -95,6 +108,15 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
       const size_t from = i > opt.context_len ? i - opt.context_len : 0;
       for (size_t j = from; j < i; ++j) e.context.push_back(tr.steps[j].token);
       e.state = step.state_key;
+      if (i < tr.facts.size()) {
+        const auto& per = tr.facts[i];
+        e.facts.resize(e.candidates.size());
+        for (size_t k = 0; k < e.candidates.size(); ++k) {
+          const std::string_view base = BaseOf(e.candidates[k]);
+          for (size_t j = 0; j < step.candidates.size() && j < per.size(); ++j)
+            if (step.candidates[j] == base) e.facts[k] = per[j];
+        }
+      }
       out.examples.push_back(std::move(e));
     }
   }

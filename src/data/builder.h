@@ -22,6 +22,7 @@
 #include "empirical/table.h"
 #include "pipeline/run.h"
 #include "sched/token.h"
+#include "srcindex/index.h"
 
 namespace schedcast::data {
 
@@ -39,6 +40,8 @@ struct BuildOptions {
   // from the point the proof holds; the policy (missing or unreadable dumps, failed analyses) is
   // pipeline/run.h's, shared by every consumer.
   bool leak_proofs = true;
+  // Attach program facts (Example::facts) when the store holds the package's source index.
+  bool program_facts = true;
 };
 
 struct ProgramBuild {
@@ -50,8 +53,11 @@ struct ProgramBuild {
   std::vector<int64_t> skipped_runs;  // the run ids of `errors`, in the same order
 };
 
+// With `index` (the package's source index, srcindex/index.h), every example gets program facts
+// per candidate (Example::facts, data/program_facts.h); without one, none.
 ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,
-                          const std::vector<RunTrace>& runs, const BuildOptions& opt);
+                          const std::vector<RunTrace>& runs, const BuildOptions& opt,
+                          const srcindex::Index* index = nullptr);
 
 // The goroutine-level token a site-level token refines ("GoBlock(recv) T.1 @x.go:3" → "GoBlock(recv) T.1").
 std::string_view BaseOf(std::string_view token);

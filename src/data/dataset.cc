@@ -1,5 +1,6 @@
 #include "common/json.h"
 #include "data/dataset.h"
+#include "store/source_index.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -18,6 +19,23 @@ std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
   for (size_t i = 0; i < ids.size() && i < max; ++i) CatAppend(out, i ? ", " : "", ids[i]);
   if (ids.size() > max) CatAppend(out, " and ", ids.size() - max, " more");
   return out;
+}
+
+// The parsed source index of a program's package (nullopt: the store has none, or it failed; a
+// stored index that cannot be parsed is reported in *errors).
+static std::optional<srcindex::Index> IndexOf(store::Store& st, const store::ProgramRecord& p, std::vector<std::string>* errors) {
+  absl::StatusOr<std::optional<store::SourceIndexRecord>> rec = store::GetSourceIndex(st, p.package, p.source_hash);
+  if (!rec.ok()) {
+    errors->push_back(Cat(p.package, ": source index: ", std::string(rec.status().message())));
+    return std::nullopt;
+  }
+  if (!rec->has_value() || !(*rec)->ok) return std::nullopt;
+  absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse((*rec)->data, Cat(st.path(), ": ", p.package));
+  if (!idx.ok()) {
+    errors->push_back(std::string(idx.status().message()));
+    return std::nullopt;
+  }
+  return std::move(*idx);
 }
 
 absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptions& opt, const std::string& out_dir,
@@ -67,6 +85,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   sum.programs = programs.size();
   sum.configs = groups.size();
   std::map<std::string, size_t> examples_per_program, runs_per_program;
+  std::map<std::pair<std::string, std::string>, std::optional<srcindex::Index>> indexes;
   size_t done = 0;
   for (const auto& [key, group] : groups) {
     const auto& [program, config] = key;
@@ -78,7 +97,15 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
     }
     const std::vector<RunTrace>& traces = loaded.inputs;
     const std::string split = programs[program].split;
-    ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build);
+    std::optional<srcindex::Index> index;
+    if (opt.build.program_facts) {
+      const store::ProgramRecord& pr = group.front()->program;
+      auto cached = indexes.find({pr.package, pr.source_hash});
+      if (cached == indexes.end())
+        cached = indexes.emplace(std::pair{pr.package, pr.source_hash}, IndexOf(st, pr, &sum.errors)).first;
+      index = cached->second;
+    }
+    ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build, index ? &*index : nullptr);
     sum.runs += pb.runs_used;
     sum.runs_skipped += group.size() - pb.runs_used;
     runs_per_program[program] += pb.runs_used;
@@ -144,7 +171,10 @@ absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at,
   for (const pipeline::LoadFailure& f : loaded.failures)
     if (f.run_id == run_id) return WithContext(f.status, Cat(st.path(), ": run ", run_id, ": trace cannot be read"));
   const std::vector<RunTrace>& traces = loaded.inputs;
-  ProgramBuild pb = BuildProgram(program, config, "", traces, opt);
+  std::vector<std::string> index_errors;
+  std::optional<srcindex::Index> index;
+  if (opt.program_facts) index = IndexOf(st, run.program, &index_errors);
+  ProgramBuild pb = BuildProgram(program, config, "", traces, opt, index ? &*index : nullptr);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {
     if (e.run_id != run_id) continue;

@@ -39,6 +39,7 @@ nlohmann::json ToJson(const Example& e) {
   j["target_counts"] = e.target_counts;
   j["target"] = e.target();
   j["label"] = e.label;
+  if (!e.facts.empty()) j["facts"] = e.facts;
   return j;
 }
 
@@ -58,12 +59,15 @@ absl::StatusOr<Example> FromJson(const nlohmann::json& j) {
     e.candidates = j.at("candidates").get<std::vector<std::string>>();
     e.target_counts = j.at("target_counts").get<std::vector<uint64_t>>();
     e.label = j.at("label").get<std::string>();
+    if (auto f = j.find("facts"); f != j.end()) e.facts = f->get<std::vector<std::vector<std::string>>>();
   } catch (const nlohmann::json::exception& ex) {
     return BadInputError(Cat("bad example: ", ex.what()));
   }
   if (e.target_counts.size() != e.candidates.size())
     return BadInputError(Cat("bad example: ", e.candidates.size(), " candidates but ",
                                           e.target_counts.size(), " target counts"));
+  if (!e.facts.empty() && e.facts.size() != e.candidates.size())
+    return BadInputError(Cat("bad example: ", e.candidates.size(), " candidates but ", e.facts.size(), " fact lists"));
   if (e.label_index() < 0) return BadInputError(Cat("bad example: label '", e.label, "' is not a candidate"));
   return e;
 }

@@ -30,6 +30,10 @@ struct Example {
   std::vector<uint64_t> target_counts;  // per candidate, counts in the other runs at this key
   std::string label;                    // the token this run produced (one of candidates)
   std::string split;                    // train | validation | test
+  // Program facts per candidate (parallel to candidates), from the package's source index
+  // (data/program_facts.h): "group:value" strings such as "next:recv", "partner:blocked",
+  // "loop:1", "child:send". Empty when the program has no index (old stores, other sources).
+  std::vector<std::vector<std::string>> facts;
 
   uint64_t target_total() const;
   std::vector<double> target() const;   // target_counts normalised

@@ -51,6 +51,29 @@ std::string ReadableToken(const std::string& token) {
   return token;
 }
 
+std::string ReadableFacts(const std::vector<std::string>& facts) {
+  static const std::map<std::string_view, std::string_view> kWords = {
+      {"next", "its next sync operation: "}, {"at", "waiting in: "}, {"cap", "channel capacity: "},
+      {"loop", "inside a loop: "}, {"child", "the new goroutine's first operation: "},
+      {"partner", "a goroutine with the matching operation on the same object is "},
+      {"partner_type", "a goroutine with the matching operation on an object of the same type is "},
+      {"contend", "another goroutine is blocked on the same operation and object: "}};
+  std::string out;
+  for (const std::string& f : facts) {
+    const size_t colon = f.find(':');
+    const std::string_view k = std::string_view(f).substr(0, colon);
+    std::string v = colon == std::string::npos ? "" : f.substr(colon + 1);
+    if (v == "?") v = "unknown";
+    if (v == "1") v = "yes";
+    if (k == "loop" && v == "0") v = "no";
+    if (v == "buf") v = "buffered";
+    if (k == "cap" && v == "0") v = "unbuffered";
+    auto w = kWords.find(k);
+    CatAppend(out, out.empty() ? "" : "; ", w == kWords.end() ? f : Cat(w->second, v));
+  }
+  return out;
+}
+
 nlohmann::json RenderPrompt(const Example& e, const std::string& source) {
   std::string p =
       "You are given a concurrent Go test and the beginning of one of its executions, as scheduling events "
@@ -66,6 +89,7 @@ nlohmann::json RenderPrompt(const Example& e, const std::string& source) {
   nlohmann::ordered_json letters = nlohmann::ordered_json::array();
   for (size_t i = 0; i < e.candidates.size(); ++i) {
     CatAppend(p, Letter(i), ". ", ReadableToken(e.candidates[i]), "\n");
+    if (i < e.facts.size() && !e.facts[i].empty()) CatAppend(p, "   (from the source: ", ReadableFacts(e.facts[i]), ")\n");
     letters.push_back(Letter(i));
   }
   p += "Answer with the letter of the most likely next event.\nAnswer:";

@@ -3,7 +3,9 @@
 // The prompt holds the Go source of the test, the prefix rendered as readable lines, and the legal
 // candidates lettered A, B, C, … (Z, then AA, AB, …); the answer is the target distribution over the
 // letters and the observed letter. The same rendering is used to score served models (issue: LLM
-// baselines), so letters map back to candidates by position. Thread-safe (pure functions).
+// baselines), so letters map back to candidates by position. A candidate with program facts
+// (Example::facts) gets them on the line below it, "(from the source: …)", so an LLM sees what the
+// structured model sees. Thread-safe (pure functions).
 #pragma once
 
 #include <string>
@@ -17,6 +19,8 @@ namespace schedcast::data {
 std::string Letter(size_t i);                        // 0 → "A", 25 → "Z", 26 → "AA"
 std::string ReadableToken(const std::string& token);  // "GoBlock(recv) T.1" → "T.1 blocks receiving from a channel"
 
+// Program facts of one candidate (Example::facts) as a short English phrase for the prompt.
+std::string ReadableFacts(const std::vector<std::string>& facts);
 // `source` is the Go source to show (may be empty). Returns {"prompt", "letters", "target", "label"}.
 nlohmann::json RenderPrompt(const Example& e, const std::string& source);
 

@@ -122,7 +122,7 @@ absl::StatusOr<nlohmann::ordered_json> EvalRealworld(const JobOptions& opt, cons
   }
   SC_ASSIGN_OR_RETURN(auto store, store::Store::OpenExisting(st->store));
   data::DatasetOptions dopt;
-  SC_ASSIGN_OR_RETURN(dopt.build.key, dist::ParseKeySpec(opt.key));
+  SC_ASSIGN_OR_RETURN(dopt.build.key, empirical::ParseKeySpec(opt.key));
   SC_ASSIGN_OR_RETURN(dopt.build.level, sched::ParseLevel(opt.level));
   dopt.build.max_steps = opt.realworld_max_steps;  // a real suite's run can have ~10^6 events
   dopt.only_split = "test";  // held out entirely: no program of the family is trained or validated on

@@ -3,7 +3,7 @@
 // Contract: Predict(ex) returns one probability per ex.candidates entry (same order): finite, >= 0,
 // summing to 1. Mass outside the legal set is impossible by construction (there is no slot for it).
 // Predict reads only what is known before the step — context, context_total, state, candidates,
-// config, program, level — never target_counts or label.
+// config, program, level, facts (program facts from the source) — never target_counts or label.
 // Most models are ScoredPredictors: they produce one logit per candidate and Predict applies the
 // (optionally fitted) temperature and a softmax; the libtorch model (neural.h) derives from ScoredPredictor.
 // ModelMeta is what a model file records beside the parameters (io.h).

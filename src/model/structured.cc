@@ -1,13 +1,26 @@
 #include "model/structured.h"
 
 #include <bit>
+#include <algorithm>
 #include <cmath>
 
+#include "data/program_facts.h"
 #include "model/context.h"
 
 namespace schedcast::model {
 
 namespace {
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  while (true) {
+    const size_t comma = s.find(',', from);
+    out.push_back(s.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
 
 struct GInfo {
   std::string_view g;
@@ -41,7 +54,29 @@ int Depth(std::string_view g) {
 
 }  // namespace
 
-StructuredPredictor::StructuredPredictor(int hash_bits) : hash_bits_(hash_bits), w_(size_t{1} << hash_bits, 0.0f) {}
+StructuredPredictor::StructuredPredictor(int hash_bits, std::string facts)
+    : hash_bits_(hash_bits), facts_(std::move(facts)), w_(size_t{1} << hash_bits, 0.0f) {
+  if (facts_ == "all") groups_ = data::FactGroups();
+  else if (facts_ != "none")
+    groups_ = SplitComma(facts_);
+}
+
+absl::Status StructuredPredictor::CheckFacts(const std::string& facts) {
+  if (facts == "all" || facts == "none") return absl::OkStatus();
+  for (const std::string& g : SplitComma(facts)) {
+    const auto& known = data::FactGroups();
+    if (std::find(known.begin(), known.end(), g) == known.end())
+      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create"));
+  }
+  return absl::OkStatus();
+}
+
+bool StructuredPredictor::UsesFact(std::string_view fact) const {
+  const std::string_view g = data::FactGroup(fact);
+  for (const auto& x : groups_)
+    if (x == g) return true;
+  return false;
+}
 
 void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_t>* feats,
                                     std::vector<uint32_t>* offsets) const {
@@ -131,6 +166,14 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashBytes(T(), anchor_state), rel));
     add(HashBytes(HashInt(HashBytes(T(), gstate), Bucket(gi->last)), l1g));
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
+    if (i < ex.facts.size() && !groups_.empty()) {
+      const uint64_t fb = HashInt(base, 1000), fs = HashBytes(HashInt(base, 1001), gstate);
+      for (const std::string& f : ex.facts[i]) {
+        if (!UsesFact(f)) continue;
+        add(HashBytes(fb, f));
+        add(HashBytes(fs, f));
+      }
+    }
     offsets->push_back(static_cast<uint32_t>(feats->size()));
   }
 }
@@ -152,7 +195,7 @@ nlohmann::json StructuredPredictor::Params() const {
   nlohmann::json w = nlohmann::json::array();
   for (size_t i = 0; i < w_.size(); ++i)
     if (w_[i] != 0.0f) w.push_back({i, w_[i]});
-  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"weights", std::move(w)}};
+  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"facts", facts_}, {"weights", std::move(w)}};
 }
 
 absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromParams(const nlohmann::json& j) {
@@ -163,7 +206,10 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
     return BadInputError(Cat("structured: feature set '", j.value("features", ""), "' is not v1"));
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
-  auto m = std::make_unique<StructuredPredictor>(bits);
+  // Model files from before program facts were trained without them.
+  const std::string facts = j.contains("facts") && j["facts"].is_string() ? j["facts"].get<std::string>() : "none";
+  SC_RETURN_IF_ERROR(CheckFacts(facts));
+  auto m = std::make_unique<StructuredPredictor>(bits, facts);
   for (const auto& e : j["weights"]) {
     if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number())
       return BadInputError("structured: a weight entry is not [index, value]");

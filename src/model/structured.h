@@ -10,7 +10,10 @@
 //   many events it had; steps since it was unblocked / created; numbers of runnable, running and
 //   blocked goroutines; GOMAXPROCS (alone, × running, × c's state); Go version; position in the run
 //   (log2 bucket); number of candidates and of candidates of c's type; root/depth of c's goroutine;
-//   the anchor's state.
+//   the anchor's state; and, when the example carries program facts (data/program_facts.h), each
+//   fact of c whose group is enabled (alone, and × c's goroutine state). The `facts` option names
+//   the groups ("all", "none", or a comma list of next, partner, loop, create); an example without
+//   facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
 // stopping) is in structured_train.cc; this class only featurizes and scores.
 // Thread-safe for Predict after construction; weights() mutation is not.
@@ -18,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "model/predictor.h"
@@ -26,7 +30,7 @@ namespace schedcast::model {
 
 class StructuredPredictor final : public ScoredPredictor {
  public:
-  explicit StructuredPredictor(int hash_bits = 18);
+  explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all");
   std::string_view kind() const override { return "structured"; }
 
   // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i
@@ -35,6 +39,9 @@ class StructuredPredictor final : public ScoredPredictor {
   void Logits(const data::Example& ex, std::vector<double>* logits) const override;
 
   int hash_bits() const { return hash_bits_; }
+  const std::string& facts() const { return facts_; }
+  // "all", "none" or a comma list of data::FactGroups(); InvalidArgument otherwise.
+  static absl::Status CheckFacts(const std::string& facts);
   std::vector<float>& weights() { return w_; }
   const std::vector<float>& weights() const { return w_; }
 
@@ -42,7 +49,10 @@ class StructuredPredictor final : public ScoredPredictor {
   static absl::StatusOr<std::unique_ptr<StructuredPredictor>> FromParams(const nlohmann::json& j);
 
  private:
+  bool UsesFact(std::string_view fact) const;
   int hash_bits_;
+  std::string facts_;
+  std::vector<std::string> groups_;  // enabled fact groups
   std::vector<float> w_;
 };
 

@@ -148,13 +148,17 @@ ModelKind StructuredKind() {
   k.main_job_ce = true;
   k.options = LoopOptionSpecs(d);
   k.options.push_back({"hash_bits", "log2 of the feature table size", d.hash_bits});
+  k.options.push_back({"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create",
+                       std::string("all")});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     StructuredOptions opt;
     ReadLoopOptions(o, &opt);
     opt.hash_bits = o.at("hash_bits").get<int>();
     if (opt.hash_bits < 4 || opt.hash_bits > 26)
       return absl::InvalidArgumentError(Cat("hash bits ", opt.hash_bits, " out of range 4..26"));
-    auto s = std::make_unique<StructuredPredictor>(opt.hash_bits);
+    const std::string facts = o.at("facts").get<std::string>();
+    SC_RETURN_IF_ERROR(StructuredPredictor::CheckFacts(facts));
+    auto s = std::make_unique<StructuredPredictor>(opt.hash_bits, facts);
     FitStructured(*s, in.train, in.validation, in.objective, opt, in.progress);
     return s;
   };

@@ -51,6 +51,16 @@ absl::Status MergeOne(Database& db, const std::string& in, MergeStats& stats) {
         "ON CONFLICT(package, source_hash, go_version, race) DO UPDATE SET ok = excluded.ok, "
         "output = excluded.output, go_full_version = excluded.go_full_version, built_at = excluded.built_at "
         "WHERE excluded.ok > main.builds.ok"));
+    // Source indexes (a store made before the table existed has none): a successful one wins.
+    SC_ASSIGN_OR_RETURN(int64_t has_index,
+                        db.QueryInt("SELECT count(*) FROM src.sqlite_schema WHERE name = 'source_index'"));
+    if (has_index != 0)
+      SC_RETURN_IF_ERROR(db.Exec(
+          "INSERT INTO main.source_index(package, source_hash, ok, data, error, wall_ms, made_at) "
+          "SELECT package, source_hash, ok, data, error, wall_ms, made_at FROM src.source_index WHERE true "
+          "ON CONFLICT(package, source_hash) DO UPDATE SET ok = excluded.ok, data = excluded.data, "
+          "error = excluded.error, wall_ms = excluded.wall_ms, made_at = excluded.made_at "
+          "WHERE excluded.ok > main.source_index.ok"));
     SC_ASSIGN_OR_RETURN(int64_t src_runs, db.QueryInt("SELECT count(*) FROM src.runs"));
     SC_RETURN_IF_ERROR(db.Exec(Cat(
         "INSERT OR IGNORE INTO main.runs(program_id, config_id, seed, run_index, run_seed, outcome, exit_code, "

@@ -17,6 +17,21 @@ namespace {
 #define kOneRunPerIndex \
   "CREATE UNIQUE INDEX IF NOT EXISTS runs_one_per_index ON runs(program_id, config_id, perturb, run_index)"
 
+// The source index of each package (collect/ runs tools/srcindex once per package and source
+// hash; src/srcindex/ reads the JSON). Added after version 1 shipped: stores made before it get the
+// table when a writer opens them; readers of such stores find no index (srcindex features absent).
+#define kSourceIndexTable                                                                     \
+  "CREATE TABLE IF NOT EXISTS source_index (\n"                                               \
+  "  package     TEXT NOT NULL,\n"                                                            \
+  "  source_hash TEXT NOT NULL,\n"                                                            \
+  "  ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),\n"                                    \
+  "  data        TEXT NOT NULL,  -- srcindex's JSON document ('' when ok = 0)\n"              \
+  "  error       TEXT NOT NULL,  -- why indexing failed, or the helper's stderr\n"           \
+  "  wall_ms     REAL NOT NULL,\n"                                                            \
+  "  made_at     TEXT NOT NULL,\n"                                                            \
+  "  UNIQUE (package, source_hash)\n"                                                         \
+  ")"
+
 constexpr const char* kDdl = R"sql(
 CREATE TABLE programs (
   id          INTEGER PRIMARY KEY,
@@ -74,7 +89,7 @@ CREATE TABLE runs (
   UNIQUE (program_id, config_id, perturb, run_index, seed)
 );
 CREATE INDEX runs_by_program_config ON runs(program_id, config_id);
-)sql" kOneRunPerIndex R"sql(;
+)sql" kOneRunPerIndex ";\n" kSourceIndexTable R"sql(;
 CREATE TABLE traces (
   run_id     INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
   codec      TEXT NOT NULL CHECK (codec IN ('zstd')),
@@ -148,7 +163,8 @@ absl::Status Initialise(Database& db) {
   SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt("PRAGMA user_version"));
   if (v == kSchemaVersion) {
     absl::Status idx = db.Exec(kOneRunPerIndex);
-    if (idx.ok() || idx.code() != absl::StatusCode::kAlreadyExists) return idx;
+    if (idx.ok()) return db.Exec(kSourceIndexTable);
+    if (idx.code() != absl::StatusCode::kAlreadyExists) return idx;
     return absl::FailedPreconditionError(
         Cat(db.path(), ": the store holds two runs with the same (program, configuration, run index), from "
                        "concurrent collections of an older schedcast; `schedcast merge NEW.db OLD.db` keeps one of each"));

@@ -1,0 +1,230 @@
+// data/program_facts.cc — per-candidate program facts from a run's timeline and the source index.
+#include "data/program_facts.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/strings.h"
+
+namespace schedcast::data {
+
+using sched::Kind;
+using sched::Reason;
+using srcindex::Op;
+
+const std::vector<std::string>& FactGroups() {
+  static const std::vector<std::string> g = {"next", "partner", "loop", "create"};
+  return g;
+}
+
+std::string_view FactGroup(std::string_view fact) {
+  const std::string_view k = fact.substr(0, fact.find(':'));
+  if (k == "next" || k == "at" || k == "cap") return "next";
+  if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
+  if (k == "loop") return "loop";
+  if (k == "child") return "create";
+  return k;
+}
+
+namespace {
+
+bool Matches(Reason r, std::string_view kind) {
+  switch (r) {
+    case Reason::kSend: return kind == "send";
+    case Reason::kRecv: return kind == "recv";
+    case Reason::kSelect: return kind == "select";
+    case Reason::kSync: return kind == "lock" || kind == "rlock" || kind == "wg_wait" || kind == "once";
+    case Reason::kCond: return kind == "cond_wait";
+    case Reason::kSleep: return kind == "sleep" || kind == "timer";
+    default: return false;
+  }
+}
+
+bool Complement(std::string_view a, std::string_view b) {
+  static const std::set<std::pair<std::string_view, std::string_view>> pairs = {
+      {"send", "recv"},      {"close", "recv"},      {"unlock", "lock"},    {"unlock", "rlock"},
+      {"runlock", "lock"},   {"wg_done", "wg_wait"}, {"signal", "cond_wait"}, {"broadcast", "cond_wait"}};
+  return pairs.count({a, b}) || pairs.count({b, a});
+}
+
+struct Act {
+  std::string_view kind, obj, type;
+};
+
+void Acts(const Op* o, std::vector<Act>* out) {
+  if (o->kind == "select") {
+    for (const auto& c : o->cases)
+      if (c.kind != "default") out->push_back({c.kind, c.obj, c.type});
+  } else if (!o->obj.empty()) {
+    out->push_back({o->kind, o->obj, o->type});
+  }
+}
+
+bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
+
+void AddUnique(std::vector<std::string>* v, std::string s) {
+  if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(std::move(s));
+}
+
+}  // namespace
+
+FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t, const sched::Canonicalization& canon,
+                         std::string_view test_name)
+    : idx_(index), t_(t), canon_(canon), test_name_(test_name) {
+  for (const auto& [raw, id] : canon.ids)
+    if (id.user) by_path_[id.path] = raw;
+  for (const auto& [raw, info] : t.goroutines) {
+    if (!info.preexisting) continue;
+    G& g = gs_[raw];
+    g.started = true;
+    g.blocked = info.initial == sched::GState::kBlocked;
+    g.reason = info.initial_reason;
+  }
+}
+
+void FactTracker::AdvanceTo(uint64_t event_index) {
+  if (!idx_) return;
+  for (; applied_ < event_index && applied_ < t_.events.size(); ++applied_) {
+    const sched::Event& e = t_.events[applied_];
+    dirty_ = true;
+    switch (e.kind) {
+      case Kind::kGoCreate: {
+        G& g = gs_[e.g];
+        if (e.site) g.site = e.site, g.last = e.kind;
+        G& c = gs_[e.peer];
+        c = G{};
+        if (e.reason != Reason::kNone) c.blocked = true, c.reason = e.reason;
+        break;
+      }
+      case Kind::kGoStart: {
+        G& g = gs_[e.g];
+        g.started = true;
+        g.blocked = false;
+        break;
+      }
+      case Kind::kGoBlock: {
+        G& g = gs_[e.g];
+        g.started = true;
+        g.blocked = true;
+        g.reason = e.reason;
+        g.site = e.site;
+        g.last = e.kind;
+        break;
+      }
+      case Kind::kGoUnblock: gs_[e.peer].blocked = false; break;
+      case Kind::kGoEnd: gs_[e.g].done = true; break;
+      default: {
+        G& g = gs_[e.g];
+        g.started = true;
+        if (e.site) g.site = e.site, g.last = e.kind;
+      }
+    }
+  }
+}
+
+std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
+  std::vector<const Op*> out;
+  auto it = gs_.find(raw);
+  const G none;
+  const G& g = it == gs_.end() ? none : it->second;
+  if (g.done) return out;
+  auto first_of = [&](const srcindex::Func* f) {
+    if (f)
+      for (int id : f->first) out.push_back(&idx_->op(id));
+  };
+  if (g.site == 0) {
+    if (raw == canon_.root) {
+      first_of(idx_->FuncNamed(test_name_));
+      return out;
+    }
+    auto gi = t_.goroutines.find(raw);
+    if (gi == t_.goroutines.end() || gi->second.create_site == 0 || gi->second.create_site >= t_.sites.size()) return out;
+    const sched::Site& s = t_.sites[gi->second.create_site];
+    for (const Op* o : idx_->At(s.file, static_cast<int>(s.line)))
+      if (o->kind == "go" && o->starts >= 0) first_of(&idx_->funcs()[o->starts]);
+    return out;
+  }
+  if (g.site >= t_.sites.size()) return out;
+  const sched::Site& s = t_.sites[g.site];
+  std::vector<const Op*> here = idx_->At(s.file, static_cast<int>(s.line));
+  // The op the last event was about: the one matching the block reason, or the go statement.
+  std::vector<const Op*> about;
+  for (const Op* o : here)
+    if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
+        (g.last == Kind::kGoSched && o->kind == "yield"))
+      about.push_back(o);
+  if (about.empty()) about = here;
+  if (g.blocked) return about;
+  if (!about.empty() && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched)) {
+    std::set<int> ids;
+    for (const Op* o : about) ids.insert(o->next.begin(), o->next.end());
+    for (int id : ids) out.push_back(&idx_->op(id));
+    return out;
+  }
+  if (!about.empty()) return about;
+  return idx_->After(s.file, static_cast<int>(s.line));
+}
+
+std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::string>& candidates) {
+  if (!idx_) return {};
+  if (dirty_) {
+    pending_.clear();
+    for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
+    dirty_ = false;
+  }
+  std::vector<std::vector<std::string>> out(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::string_view c = candidates[i];
+    if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
+    const size_t sp = c.rfind(' ');
+    const std::string_view type = c.substr(0, c.find(' '));
+    std::string_view who = sp == std::string_view::npos ? c : c.substr(sp + 1);
+    who = who.substr(0, who.find('>'));  // "GoCreate T>T.0": the creator
+    auto g = by_path_.find(std::string(who));
+    std::vector<std::string>& f = out[i];
+    if (g == by_path_.end()) {
+      f.push_back("next:?");
+      continue;
+    }
+    const std::vector<const Op*>& mine = pending_[g->second];
+    auto self = gs_.find(g->second);
+    const bool blocked = self != gs_.end() && self->second.blocked;
+    if (mine.empty()) {
+      f.push_back("next:?");
+      continue;
+    }
+    bool loop = false;
+    std::vector<Act> acts;
+    for (const Op* o : mine) {
+      AddUnique(&f, Cat(blocked ? "at:" : "next:", o->kind));
+      if ((IsChan(o) || o->kind == "select") && o->cap >= 0) AddUnique(&f, o->cap == 0 ? "cap:0" : "cap:buf");
+      loop |= o->loop;
+      Acts(o, &acts);
+      if (type == "GoCreate" && o->kind == "go") {
+        if (o->starts < 0) AddUnique(&f, "child:?");
+        else
+          for (int id : idx_->funcs()[o->starts].first) AddUnique(&f, Cat("child:", idx_->op(id).kind));
+      }
+    }
+    f.push_back(loop ? "loop:1" : "loop:0");
+    for (const auto& [raw, theirs] : pending_) {
+      if (raw == g->second || theirs.empty()) continue;
+      auto h = gs_.find(raw);
+      const bool hb = h != gs_.end() && h->second.blocked;
+      std::vector<Act> other;
+      for (const Op* o : theirs) Acts(o, &other);
+      for (const Act& a : acts)
+        for (const Act& b : other) {
+          if (Complement(a.kind, b.kind)) {
+            if (a.obj == b.obj) AddUnique(&f, hb ? "partner:blocked" : "partner:ready");
+            else if (!a.type.empty() && a.type == b.type) AddUnique(&f, hb ? "partner_type:blocked" : "partner_type:ready");
+          } else if (hb && a.kind == b.kind && a.obj == b.obj) {
+            AddUnique(&f, "contend:1");
+          }
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace schedcast::data

@@ -1,0 +1,74 @@
+// data/program_facts.h — what the program's source says about each candidate goroutine.
+//
+// A FactTracker follows one run's timeline and keeps, per goroutine, where it stands: the site of
+// its last event that carried a user stack (block, create, yield, syscall), whether it is blocked
+// there, or — before it first ran — the go statement that created it. Mapped to the package's
+// source index (srcindex/index.h), that gives the goroutine's pending operations: the op it is
+// blocked in, or the ops it executes next (the successors of the op it last completed, or the
+// first ops of the function its go statement starts). Facts(candidates) turns them into
+// "group:value" strings per candidate (docs/DATASET.md lists them):
+//   next   "next:<kind>" (pending ops of a goroutine that is not blocked), "at:<kind>" (the op a
+//          blocked goroutine waits in), "cap:0" / "cap:buf" (static capacity of the channel),
+//          "next:?" when the site is not in the index;
+//   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
+//          pending op complementary to one of this goroutine's (send/recv, close/recv,
+//          unlock/lock, done/wait, signal/cond wait) on the same object; "partner_type:…" the same
+//          on an object of the same type only; "contend:1" another goroutine is blocked in the
+//          same kind of op on the same object;
+//   loop   "loop:1" / "loop:0" — a pending op is inside a loop;
+//   create "child:<kind>" (GoCreate candidates) — the first ops of the function the pending go
+//          statement starts ("child:?" unknown).
+// Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
+// Thread-compatible: one tracker per run, advanced monotonically.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sched/canon.h"
+#include "sched/timeline.h"
+#include "srcindex/index.h"
+
+namespace schedcast::data {
+
+// The fact groups, for ablations ("next", "partner", "loop", "create").
+const std::vector<std::string>& FactGroups();
+// The group of a fact string ("next:recv" → "next"; "at:"/"cap:" → "next"; "partner_type:" and
+// "contend:" → "partner"; "child:" → "create").
+std::string_view FactGroup(std::string_view fact);
+
+class FactTracker {
+ public:
+  // `test_name` is the program's function ("TestX" or "main"), whose first ops are the root's.
+  FactTracker(const srcindex::Index* index, const sched::Timeline& t, const sched::Canonicalization& canon,
+              std::string_view test_name);
+
+  // Applies the timeline's events before `event_index` (never goes back).
+  void AdvanceTo(uint64_t event_index);
+  // Facts per candidate token (goroutine or site level); empty without an index.
+  std::vector<std::vector<std::string>> Facts(const std::vector<std::string>& candidates);
+
+ private:
+  struct G {
+    bool started = false, blocked = false, done = false;
+    uint32_t site = 0;
+    sched::Kind last = sched::Kind::kGoStart;
+    sched::Reason reason = sched::Reason::kNone;
+  };
+  std::vector<const srcindex::Op*> Pending(uint64_t g) const;
+
+  const srcindex::Index* idx_;
+  const sched::Timeline& t_;
+  const sched::Canonicalization& canon_;
+  std::string test_name_;
+  uint64_t applied_ = 0;
+  std::unordered_map<uint64_t, G> gs_;
+  std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
+  bool dirty_ = true;
+  std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache
+};
+
+}  // namespace schedcast::data

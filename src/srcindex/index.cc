@@ -1,0 +1,129 @@
+// srcindex/index.cc — parsing and lookups of a package's source index (see index.h).
+#include "srcindex/index.h"
+
+#include <algorithm>
+
+#include "nlohmann/json.hpp"
+
+namespace schedcast::srcindex {
+
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+namespace {
+
+using nlohmann::json;
+
+std::string Str(const json& j, const char* k) {
+  auto it = j.find(k);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+int Int(const json& j, const char* k, int dflt) {
+  auto it = j.find(k);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : dflt;
+}
+
+}  // namespace
+
+absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return BadInputError(Cat(what, ": source index: not a JSON object"));
+  if (j.value("version", 0) != 1)
+    return BadInputError(Cat(what, ": source index: version ", j.value("version", 0), ", want 1"));
+  if (!j.contains("ops") || !j["ops"].is_array() || !j.contains("funcs") || !j["funcs"].is_array())
+    return BadInputError(Cat(what, ": source index: want arrays 'ops' and 'funcs'"));
+  Index idx;
+  const int nops = static_cast<int>(j["ops"].size()), nfuncs = static_cast<int>(j["funcs"].size());
+  auto ids = [&](const json& a, int n, const std::string& field, std::vector<int>* out) -> absl::Status {
+    if (!a.is_array()) return BadInputError(Cat(what, ": source index: ", field, " is not an array"));
+    for (const auto& x : a) {
+      if (!x.is_number_integer() || x.get<int>() < 0 || x.get<int>() >= n)
+        return BadInputError(Cat(what, ": source index: ", field, " holds an id out of range"));
+      out->push_back(x.get<int>());
+    }
+    return absl::OkStatus();
+  };
+  for (int i = 0; i < nops; ++i) {
+    const json& o = j["ops"][i];
+    if (!o.is_object() || Int(o, "id", -1) != i)
+      return BadInputError(Cat(what, ": source index: ops[", i, "] is not an object with id ", i));
+    Op op;
+    op.id = i;
+    op.file = Str(o, "file");
+    op.line = Int(o, "line", 0);
+    op.col = Int(o, "col", 0);
+    op.kind = Str(o, "kind");
+    op.obj = Str(o, "obj");
+    op.type = Str(o, "type");
+    op.cap = Int(o, "cap", -1);
+    op.loop = o.value("loop", false);
+    op.func = Int(o, "func", -1);
+    op.starts = Int(o, "starts", -1);
+    if (op.kind.empty() || op.file.empty() || op.func < 0 || op.func >= nfuncs || op.starts >= nfuncs)
+      return BadInputError(Cat(what, ": source index: ops[", i, "] lacks kind/file or has a bad func/starts"));
+    SC_RETURN_IF_ERROR(ids(o.value("next", json::array()), nops, Cat("ops[", i, "].next"), &op.next));
+    if (auto c = o.find("cases"); c != o.end() && c->is_array())
+      for (const auto& x : *c) op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1)});
+    idx.at_[{op.file, op.line}].push_back(i);
+    idx.ops_.push_back(std::move(op));
+  }
+  for (int i = 0; i < nfuncs; ++i) {
+    const json& f = j["funcs"][i];
+    if (!f.is_object() || Int(f, "id", -1) != i)
+      return BadInputError(Cat(what, ": source index: funcs[", i, "] is not an object with id ", i));
+    Func fn;
+    fn.id = i;
+    fn.name = Str(f, "name");
+    fn.file = Str(f, "file");
+    fn.start = Int(f, "start", 0);
+    fn.end = Int(f, "end", 0);
+    SC_RETURN_IF_ERROR(ids(f.value("first", json::array()), nops, Cat("funcs[", i, "].first"), &fn.first));
+    idx.funcs_.push_back(std::move(fn));
+  }
+  for (auto& [k, v] : idx.at_)
+    std::sort(v.begin(), v.end(), [&](int a, int b) { return idx.ops_[a].col < idx.ops_[b].col; });
+  return idx;
+}
+
+std::vector<const Op*> Index::At(std::string_view file, int line) const {
+  std::vector<const Op*> out;
+  auto it = at_.find({std::string(BaseName(file)), line});
+  if (it != at_.end())
+    for (int id : it->second) out.push_back(&ops_[id]);
+  return out;
+}
+
+const Func* Index::FuncAt(std::string_view file, int line) const {
+  const std::string_view base = BaseName(file);
+  const Func* best = nullptr;
+  for (const Func& f : funcs_)
+    if (f.file == base && f.start <= line && line <= f.end && (!best || f.end - f.start < best->end - best->start))
+      best = &f;
+  return best;
+}
+
+const Func* Index::FuncNamed(std::string_view name) const {
+  for (const Func& f : funcs_)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::vector<const Op*> Index::After(std::string_view file, int line) const {
+  const Func* f = FuncAt(file, line);
+  if (!f) return {};
+  const Op* best = nullptr;
+  const Op* ret = nullptr;
+  for (const Op& o : ops_) {
+    if (o.func != f->id) continue;
+    if (o.kind == "return" && o.line == f->end) ret = &o;
+    if (o.line < line) continue;
+    if (!best || std::pair(o.line, o.col) < std::pair(best->line, best->col)) best = &o;
+  }
+  if (best) return {best};
+  if (ret) return {ret};
+  return {};
+}
+
+}  // namespace schedcast::srcindex

@@ -1,0 +1,81 @@
+// srcindex/index.h — the source index of one Go package, read from tools/srcindex's JSON.
+//
+// The index lists a package's synchronising statements ("ops": send, recv, select, close, lock,
+// unlock, rlock, runlock, wg_add, wg_done, wg_wait, cond_wait, signal, broadcast, once, sleep,
+// timer, yield, go, return) with their file (base name) and line, the object acted on (a canonical
+// name such as "ch@12", "Server.mu" or "pkg.v"), its type, the static channel capacity (-1
+// unknown), whether the op is inside a loop, and the loop-aware successor ops within its function;
+// and the functions (named and literals) with their line ranges and first ops. docs/SRCINDEX.md
+// documents the JSON.
+// Contract: Parse validates the document (every op/func id in range) and fails with an error that
+// names `what` (e.g. the package) and the field; lookups never fail (empty results when a site
+// lies outside the package). Sites are matched by file base name and line, which is what the
+// innermost user frame of a trace stack gives (with or without -trimpath).
+// Thread-safety: immutable after Parse; safe to share across threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace schedcast::srcindex {
+
+struct Case {
+  std::string kind;  // send | recv | default
+  std::string obj, type;
+  int cap = -1;
+};
+
+struct Op {
+  int id = 0;
+  std::string file;  // base name
+  int line = 0, col = 0;
+  std::string kind;
+  std::string obj, type;
+  int cap = -1;
+  bool loop = false;
+  int func = -1;
+  std::vector<int> next;   // successor op ids within the function (loop-aware)
+  std::vector<Case> cases;  // select only
+  int starts = -1;          // go only: the started function's id, -1 unknown
+};
+
+struct Func {
+  int id = 0;
+  std::string name, file;
+  int start = 0, end = 0;
+  std::vector<int> first;
+};
+
+class Index {
+ public:
+  static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
+
+  const std::vector<Op>& ops() const { return ops_; }
+  const std::vector<Func>& funcs() const { return funcs_; }
+  const Op& op(int id) const { return ops_[id]; }
+
+  // The ops at file:line (file: a path or base name), in column order.
+  std::vector<const Op*> At(std::string_view file, int line) const;
+  // The innermost function whose lines hold file:line; nullptr if none.
+  const Func* FuncAt(std::string_view file, int line) const;
+  // The function with this name ("TestX", "T.Method", "TestX.func1"); nullptr if none.
+  const Func* FuncNamed(std::string_view name) const;
+  // Where a goroutine stopped at file:line that is not itself an op will synchronise next: the
+  // first op of the innermost function at that line at or after it (in line, column order), else
+  // the function's return op.
+  std::vector<const Op*> After(std::string_view file, int line) const;
+
+ private:
+  std::vector<Op> ops_;
+  std::vector<Func> funcs_;
+  std::map<std::pair<std::string, int>, std::vector<int>> at_;  // (base name, line) → op ids
+};
+
+// "dir/x_test.go" → "x_test.go".
+std::string_view BaseName(std::string_view path);
+
+}  // namespace schedcast::srcindex

@@ -1,0 +1,78 @@
+// Tests of the source index: the real helper (tools/srcindex) on a fixture package, read by
+// srcindex::Index; malformed documents.
+#include "srcindex/index.h"
+
+#include <gtest/gtest.h>
+
+#include "collect/srcindex.h"
+
+namespace schedcast {
+namespace {
+
+std::string FixtureDir() { return std::string(SCHEDCAST_SOURCE_DIR) + "/tools/srcindex/testdata/fixture"; }
+
+srcindex::Index IndexFixture() {
+  const std::string helper = collect::SrcIndexHelper();
+  EXPECT_FALSE(helper.empty()) << "the build makes tools/srcindex";
+  collect::Package p;
+  p.dir = FixtureDir();
+  p.import_path = "fixture";
+  p.source_hash = "h";
+  store::SourceIndexRecord r = collect::IndexPackage(helper, p, nullptr);
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_GT(r.wall_ms, 0);
+  absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(r.data, "fixture");
+  EXPECT_TRUE(idx.ok()) << idx.status();
+  return idx.ok() ? std::move(*idx) : srcindex::Index();
+}
+
+std::vector<std::string> Kinds(const srcindex::Index& idx, const std::vector<int>& ids) {
+  std::vector<std::string> out;
+  for (int id : ids) out.push_back(idx.op(id).kind);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SourceIndex, HelperFindsTheFixturesStatements) {
+  const srcindex::Index idx = IndexFixture();
+  // A trace frame's file may carry a directory (-trimpath: the import path); base names match.
+  auto send = idx.At("example.com/fixture/fixture.go", 33);
+  ASSERT_EQ(send.size(), 1u);
+  EXPECT_EQ(send[0]->kind, "send");
+  EXPECT_EQ(send[0]->cap, 4);
+  EXPECT_TRUE(send[0]->loop);
+  EXPECT_EQ(Kinds(idx, send[0]->next), (std::vector<std::string>{"close", "send"}));
+  auto go = idx.At("fixture.go", 26);
+  ASSERT_EQ(go.size(), 1u);
+  ASSERT_GE(go[0]->starts, 0);
+  const srcindex::Func& worker = idx.funcs()[go[0]->starts];
+  EXPECT_EQ(worker.name, "worker");
+  EXPECT_EQ(Kinds(idx, worker.first), (std::vector<std::string>{"recv"}));
+  auto sel = idx.At("fixture.go", 40);
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0]->kind, "select");
+  EXPECT_EQ(sel[0]->cases.size(), 3u);
+  const srcindex::Func* f = idx.FuncAt("fixture.go", 29);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->name, "pipeline.func1");
+  // A line that is no op (sum := 0): the next op in its function is the range receive.
+  auto after = idx.After("fixture.go", 36);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]->kind, "recv");
+  EXPECT_EQ(after[0]->line, 37);
+  EXPECT_TRUE(idx.At("fixture.go", 1).empty());
+  EXPECT_EQ(idx.FuncAt("other.go", 29), nullptr);
+}
+
+TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
+  for (const char* bad : {"", "[]", "{\"version\":2,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
+                          "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
+                          "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {
+    absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(bad, "pkg/x");
+    ASSERT_FALSE(idx.ok()) << bad;
+    EXPECT_NE(std::string(idx.status().message()).find("pkg/x"), std::string::npos) << idx.status();
+  }
+}
+
+}  // namespace
+}  // namespace schedcast

@@ -1,0 +1,3 @@
+module schedcast.dev/srcindex
+
+go 1.19

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Index is the JSON document srcindex writes (docs/SRCINDEX.md).
+type Index struct {
+	Version  int      `json:"version"`
+	Dir      string   `json:"dir"`
+	Packages []string `json:"packages"`
+	Typed    bool     `json:"typed"` // type checking ran (it may still have reported errors)
+	Funcs    []*Func  `json:"funcs"`
+	Ops      []*Op    `json:"ops"`
+	Errors   []string `json:"errors"`
+	Millis   float64  `json:"ms"`
+}
+
+// Func is a named function, method or function literal.
+type Func struct {
+	ID    int    `json:"id"`
+	Name  string `json:"name"`
+	File  string `json:"file"` // base name
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	First []int  `json:"first"` // the synchronising statements executed first
+}
+
+// Case is one case of a select statement.
+type Case struct {
+	Kind string `json:"kind"` // send | recv | default
+	Obj  string `json:"obj,omitempty"`
+	Type string `json:"type,omitempty"`
+	Cap  int    `json:"cap"`
+}
+
+// Op is one synchronising statement (or expression).
+type Op struct {
+	ID     int    `json:"id"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Col    int    `json:"col"`
+	Kind   string `json:"kind"`
+	Obj    string `json:"obj,omitempty"`  // canonical name of the object acted on
+	Type   string `json:"type,omitempty"` // its type, package-qualified by name
+	Cap    int    `json:"cap"`            // static channel capacity, -1 unknown
+	Loop   bool   `json:"loop"`
+	Func   int    `json:"func"`
+	Next   []int  `json:"next"`
+	Cases  []Case `json:"cases,omitempty"`
+	Starts int    `json:"starts"` // for "go": the started function's id, -1 unknown
+	Target string `json:"target,omitempty"`
+
+	startsExpr ast.Expr
+}
+
+type pkgState struct {
+	fset    *token.FileSet
+	info    *types.Info // nil without type checking
+	idx     *Index
+	capOf   map[types.Object]int
+	litID   map[*ast.FuncLit]int
+	declID  map[types.Object]int
+	declNam map[string]int
+	opAt    map[opKey]*Op
+}
+
+// IndexDir indexes the Go files of dir.
+func IndexDir(dir string, typed bool) (*Index, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	groups := map[string][]*ast.File{}
+	var names []string
+	idx := &Index{Version: 1, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(abs, e.Name()), nil, parser.SkipObjectResolution)
+		if err != nil {
+			idx.Errors = append(idx.Errors, err.Error())
+			if f == nil {
+				continue
+			}
+		}
+		if _, ok := groups[f.Name.Name]; !ok {
+			names = append(names, f.Name.Name)
+		}
+		groups[f.Name.Name] = append(groups[f.Name.Name], f)
+	}
+	sort.Strings(names)
+	idx.Packages = names
+	if build.Default.GOROOT == "" {
+		// A helper built with -trimpath does not know its GOROOT: ask the go command on PATH.
+		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+			build.Default.GOROOT = strings.TrimSpace(string(out))
+		}
+	}
+	imp := &syncImporter{src: importer.ForCompiler(fset, "source", nil)}
+	for _, name := range names {
+		st := &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
+			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{}}
+		if typed {
+			idx.Typed = true
+			st.info = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+				Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
+			nerr := 0
+			conf := types.Config{Importer: imp, Error: func(err error) {
+				if strings.Contains(err.Error(), "not loaded by srcindex") {
+					return
+				}
+				if nerr++; nerr <= 3 {
+					idx.Errors = append(idx.Errors, err.Error())
+				}
+			}}
+			conf.Check(name, fset, groups[name], st.info) //nolint: errors are collected above
+		}
+		st.indexFiles(groups[name])
+	}
+	return idx, nil
+}
+
+func (st *pkgState) pos(p token.Pos) (string, int, int) {
+	q := st.fset.Position(p)
+	return filepath.Base(q.Filename), q.Line, q.Column
+}
+
+type fnBody struct {
+	fn   *Func
+	body *ast.BlockStmt
+}
+
+func (st *pkgState) indexFiles(files []*ast.File) {
+	var bodies []fnBody
+	for _, f := range files {
+		st.scanCaps(f)
+		counter := map[string]int{}
+		var visit func(n ast.Node, parent string)
+		visit = func(n ast.Node, parent string) {
+			ast.Inspect(n, func(x ast.Node) bool {
+				switch x := x.(type) {
+				case *ast.FuncDecl:
+					if x.Body == nil {
+						return false
+					}
+					name := x.Name.Name
+					if x.Recv != nil && len(x.Recv.List) > 0 {
+						name = types.ExprString(x.Recv.List[0].Type) + "." + name
+					}
+					fn := st.newFunc(name, x.Pos(), x.End())
+					if st.info != nil {
+						if obj := st.info.Defs[x.Name]; obj != nil {
+							st.declID[obj] = fn.ID
+						}
+					}
+					if x.Recv == nil {
+						st.declNam[x.Name.Name] = fn.ID
+					}
+					bodies = append(bodies, fnBody{fn, x.Body})
+					visit(x.Body, name)
+					return false
+				case *ast.FuncLit:
+					counter[parent]++
+					name := fmt.Sprintf("%s.func%d", parent, counter[parent])
+					fn := st.newFunc(name, x.Pos(), x.End())
+					st.litID[x] = fn.ID
+					bodies = append(bodies, fnBody{fn, x.Body})
+					visit(x.Body, name)
+					return false
+				}
+				return true
+			})
+		}
+		visit(f, "")
+	}
+	for _, b := range bodies {
+		w := &walker{st: st, fn: b.fn, labels: map[string]*target{}}
+		b.fn.First = w.walkFunc(b.body)
+	}
+	for _, op := range st.idx.Ops {
+		if op.Kind == "go" && op.startsExpr != nil {
+			op.Starts = st.resolveFunc(op.startsExpr)
+			op.startsExpr = nil
+		}
+	}
+}
+
+func (st *pkgState) newFunc(name string, from, to token.Pos) *Func {
+	file, start, _ := st.pos(from)
+	_, end, _ := st.pos(to)
+	fn := &Func{ID: len(st.idx.Funcs), Name: name, File: file, Start: start, End: end, First: []int{}}
+	st.idx.Funcs = append(st.idx.Funcs, fn)
+	return fn
+}
+
+func (st *pkgState) resolveFunc(e ast.Expr) int {
+	switch e := unparen(e).(type) {
+	case *ast.FuncLit:
+		if id, ok := st.litID[e]; ok {
+			return id
+		}
+	case *ast.Ident:
+		if st.info != nil {
+			if obj := st.info.Uses[e]; obj != nil {
+				if id, ok := st.declID[obj]; ok {
+					return id
+				}
+			}
+		}
+		if id, ok := st.declNam[e.Name]; ok {
+			return id
+		}
+	case *ast.SelectorExpr:
+		if st.info != nil {
+			if obj := st.info.Uses[e.Sel]; obj != nil {
+				if id, ok := st.declID[obj]; ok {
+					return id
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// scanCaps records the static capacity of channels made by `x := make(chan T, N)` / `var x = make(...)`.
+func (st *pkgState) scanCaps(f *ast.File) {
+	if st.info == nil {
+		return
+	}
+	record := func(lhs *ast.Ident, rhs ast.Expr) {
+		c := st.makeCap(rhs)
+		if c < 0 {
+			return
+		}
+		obj := st.info.Defs[lhs]
+		if obj == nil {
+			obj = st.info.Uses[lhs]
+		}
+		if obj != nil {
+			if _, seen := st.capOf[obj]; seen && st.capOf[obj] != c {
+				st.capOf[obj] = -1 // made twice with different capacities
+				return
+			}
+			st.capOf[obj] = c
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						record(id, n.Rhs[i])
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i, id := range n.Names {
+					record(id, n.Values[i])
+				}
+			}
+		}
+		return true
+	})
+}
+
+// makeCap: the capacity of make(chan T[, N]) with a constant N; -1 otherwise.
+func (st *pkgState) makeCap(e ast.Expr) int {
+	call, ok := unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) == 0 {
+		return -1
+	}
+	if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "make" {
+		return -1
+	}
+	if _, ok := call.Args[0].(*ast.ChanType); !ok {
+		return -1
+	}
+	if len(call.Args) == 1 {
+		return 0
+	}
+	if tv, ok := st.info.Types[call.Args[1]]; ok && tv.Value != nil {
+		var n int
+		if _, err := fmt.Sscan(tv.Value.ExactString(), &n); err == nil {
+			return n
+		}
+	}
+	return -1
+}
+
+// syncImporter type-checks from source only the packages whose types decide what synchronises
+// (sync, context, time); every other import fails fast, so indexing costs little. The type checker
+// then treats values of those packages as invalid, which srcindex reads as "not a sync op".
+type syncImporter struct{ src types.Importer }
+
+func (i *syncImporter) Import(path string) (*types.Package, error) {
+	switch path {
+	case "sync", "sync/atomic", "context", "time":
+		return i.src.Import(path)
+	}
+	return nil, fmt.Errorf("%s: not loaded by srcindex", path)
+}
