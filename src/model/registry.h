@@ -59,7 +59,7 @@ struct ModelKind {
 const std::vector<ModelKind>& Kinds();
 // The kind named `name`; InvalidArgument naming the known kinds otherwise.
 absl::StatusOr<const ModelKind*> FindKind(std::string_view name);
-// "uniform, freq, ngram, structured or neural".
+// "uniform, freq, ngram, structured, neural or calibrated".
 std::string KindList();
 
 // The kind's options with `given` (an object: option name → value) applied over the defaults.
