@@ -36,8 +36,8 @@ echo "== in family: trained on the corpus train split"
 mkdir -p "$work/in"
 train_pair "$data" "$work/in/in"
 
-row() {  # EVALJSON NAME → "acc ece pooled_acc pooled_ece"
-  jq -r --arg n "$2" '.models[] | select(.name == $n) |
+row() {  # EVALJSON FILESTEM → "acc ece pooled_acc pooled_ece" of the row of model file FILESTEM.json
+  jq -r --arg n "$2" '.models[] | select((.file // "") | endswith("/" + $n + ".json")) |
     "\(.macro.accuracy.value) \(.macro.ece.value) \(.overall.accuracy.value) \(.overall.ece.value)"' "$1"
 }
 
