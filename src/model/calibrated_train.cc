@@ -231,6 +231,7 @@ ModelKind CalibratedKind() {
   ModelKind k;
   k.name = "calibrated";
   k.summary = "any model with backoff and temperature fitted on program families held out from training";
+  k.own_calibration = true;
   k.options = {{"seed", "seed of the fold assignment and the wrapped models", d.seed},
                {"base", "the model kind to calibrate", d.base, {"freq", "ngram", "structured", "neural"}},
                {"backoff", "the simpler model to back off to", d.backoff, {"uniform", "freq", "ngram"}},

@@ -55,6 +55,7 @@ class Calibrated : public ::testing::Test {
     }
     TrainOptions o;
     o.model = "calibrated";
+    o.temperature = true;  // not applied on top: the wrapper's θ stays as fitted on held-out families
     o.options = {{"folds", 3}, {"base_options", R"({"epochs": 4})"}};
     auto m = Train(train_, val_, o, nullptr);
     ASSERT_TRUE(m.ok()) << m.status();
@@ -102,6 +103,8 @@ TEST_F(Calibrated, FittedParametersComeFromHeldOutFamilies) {
   EXPECT_EQ(std::set<std::string>(held_all.begin(), held_all.end()).size(), fam_examples.size());
   EXPECT_EQ(prov.at("held_out_examples").get<size_t>(), held_examples);
   EXPECT_LE(prov.at("held_out_loss").get<double>(), prov.at("held_out_loss_uncalibrated").get<double>());
+  // No in-family temperature was fitted over the wrapper (TrainOptions::temperature is ignored).
+  EXPECT_EQ(model_->temperature(), 1.0);
   // The final base model saw all the training data.
   EXPECT_EQ(model_->base().meta().train_examples, train_.size());
 }
