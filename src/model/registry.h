@@ -10,7 +10,8 @@
 // Options: each kind declares its own (name, help, default; the default's JSON type is the option's
 // type). TrainOptions::options gives values by name; ResolveOptions fills in the defaults, checks
 // names and types, and is what the trainer receives and what the model file records as "hyper"
-// (plus "temperature"). The common "seed" is an option of the kinds that use one.
+// (plus "temperature"). The common "seed" is an option of the kinds that use one. A kind with
+// own_calibration (calibrated) fits its own calibration; Train does not fit a temperature over it.
 // Thread-safety: the table is built once on first use (thread-safe) and read-only afterwards.
 #pragma once
 
@@ -48,6 +49,7 @@ struct ModelKind {
   std::string summary;   // one line for --help
   bool main_job_ce = false;      // the main job trains it with CE as well as KL
   bool fitted = true;            // false: nothing is fitted (uniform): no objective, no temperature
+  bool own_calibration = false;  // true: the kind fits its own calibration (calibrated): Train's temperature is not applied
   std::vector<OptionSpec> options;
   // Fits a model with resolved options (every declared option present, of the declared type).
   std::function<absl::StatusOr<std::unique_ptr<ScoredPredictor>>(const TrainInput&, const nlohmann::json&)> train;
@@ -59,7 +61,7 @@ struct ModelKind {
 const std::vector<ModelKind>& Kinds();
 // The kind named `name`; InvalidArgument naming the known kinds otherwise.
 absl::StatusOr<const ModelKind*> FindKind(std::string_view name);
-// "uniform, freq, ngram, structured or neural".
+// "uniform, freq, ngram, structured, neural or calibrated".
 std::string KindList();
 
 // The kind's options with `given` (an object: option name → value) applied over the defaults.

@@ -50,7 +50,8 @@ absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example
     if (o.name == "seed" && given.is_object() && !given.contains("seed")) given["seed"] = opt.seed;
   SC_ASSIGN_OR_RETURN(nlohmann::json hyper, ResolveOptions(*kind, given));
   SC_ASSIGN_OR_RETURN(std::unique_ptr<ScoredPredictor> m, kind->train(TrainInput{train, val, *obj, progress}, hyper));
-  if (opt.temperature && !val.empty() && kind->fitted) {  // uniform logits are all equal
+  // Uniform logits are all equal; a self-calibrating kind keeps the parameters it fitted on held-out families.
+  if (opt.temperature && !val.empty() && kind->fitted && !kind->own_calibration) {
     const double t = FitTemperature(*m, val, *obj);
     if (progress) *progress << "temperature: " << t << " (fitted on " << val.size() << " validation examples)\n";
   }

@@ -154,8 +154,8 @@ TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {
 TEST_F(ModelTrained, RegistryOptionsAreTheModelFilesHyperParameters) {
   std::vector<std::string> names;
   for (const auto& k : Kinds()) names.push_back(k.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"uniform", "freq", "ngram", "structured", "neural"}));
-  EXPECT_EQ(KindList(), "uniform, freq, ngram, structured or neural");
+  EXPECT_EQ(names, (std::vector<std::string>{"uniform", "freq", "ngram", "structured", "neural", "calibrated"}));
+  EXPECT_EQ(KindList(), "uniform, freq, ngram, structured, neural or calibrated");
   for (const char* kind : {"uniform", "freq", "ngram", "structured"}) {
     nlohmann::json hyper = models_[std::string(kind) + "/kl"]->meta().hyper;
     std::set<std::string> keys, want = {"temperature"};

@@ -1,0 +1,109 @@
+// model/calibrated.h — a model-agnostic calibration wrapper whose parameters are fitted on program
+// families that training did not see, and that backs off to a simpler model on unfamiliar ground.
+//
+// The wrapper holds three things, each saved in the model file (params "version": 1):
+//   base      any fitted model of the registry (structured, neural, ngram, freq), with its logits z
+//   backoff   a simpler model (ngram, freq or uniform) giving probabilities q over the same candidates
+//   support   counts, over the base's training examples, of two situation signatures (hashed):
+//               fine   = the last two context tokens and the sorted candidate set, both relative to
+//                        the anchor goroutine (context.h) — "has training seen this situation?"
+//               coarse = the sorted relative candidate set alone
+// Prediction over an example's candidates (u = uniform over the legal candidates):
+//   pb = softmax(z / T),                           ln T = t + d · ln(1 + s_fine)
+//   qb = (1 − μ) q + μ u,                          μ = sigmoid(m)
+//   λ  = sigmoid(a + b · ln(1 + s_fine) + c · ln(1 + s_coarse))
+//   p  = (1 − λ) pb + λ qb
+// so p sums to 1 over the candidates and is > 0 wherever u is. The parameters θ = (t, d, a, b, c, m)
+// come from family-held-out fitting (calibrated_train.cc): the training programs are grouped into
+// families (FamilyMap below), the families split into K folds; for each fold a base model, a backoff
+// model and a support table are trained on the other folds' examples only, and the held-out fold's
+// examples are scored with them; θ minimises the objective's loss over those held-out scores (each
+// program weighing 1, as the macro metrics do). The final base, backoff and support are then fitted
+// on all the training data. The folds (families held out, families trained on, examples) are recorded
+// in the params ("calibration.folds") so the provenance of θ can be checked.
+// Thread-safety: Predict is const and thread-safe once built (as the wrapped models' Predict is).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/predictor.h"
+
+namespace schedcast::model {
+
+inline constexpr int kCalibratedParamsVersion = 1;
+
+// The six calibration parameters (see above); the defaults leave the base model unchanged.
+struct CalibrationParams {
+  double log_t = 0, d = 0;       // temperature ln T = log_t + d ln(1+s_fine)
+  double a = -30, b = 0, c = 0;  // backoff weight λ = sigmoid(a + b ln(1+s_fine) + c ln(1+s_coarse))
+  double m = -30;                // uniform share of the backoff μ = sigmoid(m)
+  static constexpr int kCount = 6;
+  std::array<double, kCount> ToArray() const { return {log_t, d, a, b, c, m}; }
+  static CalibrationParams FromArray(const std::array<double, kCount>& v) { return {v[0], v[1], v[2], v[3], v[4], v[5]}; }
+};
+
+// Counts of the two situation signatures over a set of examples (each example counted once).
+class SupportTable {
+ public:
+  void Add(const data::Example& ex);
+  // Occurrences of the example's fine and coarse signature among the added examples.
+  std::pair<uint64_t, uint64_t> Support(const data::Example& ex) const;
+  nlohmann::json ToJson() const;
+  static absl::StatusOr<SupportTable> FromJson(const nlohmann::json& j);
+  size_t size() const { return fine_.size() + coarse_.size(); }
+
+ private:
+  std::unordered_map<uint64_t, uint64_t> fine_, coarse_;
+};
+
+// What a held-out example contributes to the fit: everything the mixture needs, from fold models.
+struct HeldOutRecord {
+  std::vector<double> logits;   // base logits (temperature 1)
+  std::vector<double> backoff;  // backoff probabilities
+  double s_fine = 0, s_coarse = 0;
+};
+
+// p over the candidates for one record under θ (the formula above).
+void MixProbabilities(const HeldOutRecord& r, const CalibrationParams& th, std::vector<double>* p);
+
+class CalibratedPredictor final : public ScoredPredictor {
+ public:
+  CalibratedPredictor(std::unique_ptr<ScoredPredictor> base, std::unique_ptr<ScoredPredictor> backoff,
+                      SupportTable support, CalibrationParams params, nlohmann::json provenance);
+  std::string_view kind() const override { return "calibrated"; }
+  // log p (so that softmax at the wrapper's temperature 1 gives back p exactly up to rounding).
+  void Logits(const data::Example& ex, std::vector<double>* logits) const override;
+  std::vector<double> Predict(const data::Example& ex) const override;
+  // The mixture's inputs for one example (what the fit scores).
+  HeldOutRecord Record(const data::Example& ex) const;
+
+  const CalibrationParams& params() const { return params_; }
+  const nlohmann::json& provenance() const { return provenance_; }
+  const ScoredPredictor& base() const { return *base_; }
+  const ScoredPredictor& backoff() const { return *backoff_; }
+
+  nlohmann::json Params() const override;
+  static absl::StatusOr<std::unique_ptr<CalibratedPredictor>> FromParams(const nlohmann::json& j);
+
+ private:
+  std::unique_ptr<ScoredPredictor> base_, backoff_;
+  SupportTable support_;
+  CalibrationParams params_;
+  nlohmann::json provenance_;  // {"family_by", "folds": [{"held_out", "trained_on", "examples"}], "loss"…}
+};
+
+// The family of every program in `programs` (names "import/path.TestName"):
+//   "package": the import path ("schedcast.dev/corpus/bugs/condbug");
+//   "folder":  the first path element below the programs' common import-path prefix ("bugs"), or the
+//              package when all programs share one package.
+// InvalidArgument for another `by`.
+absl::StatusOr<std::map<std::string, std::string>> FamilyMap(const std::vector<std::string>& programs,
+                                                             const std::string& by);
+
+}  // namespace schedcast::model

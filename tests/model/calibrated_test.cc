@@ -1,0 +1,190 @@
+// Tests of the family-held-out calibration wrapper (model/calibrated.h) on the corpus dataset the
+// build_corpus_dataset fixture made from real collected runs: the fitted parameters come from
+// families the fold models never trained on; the wrapper gives a distribution over the legal
+// candidates and survives save/load (its parameters bit for bit); and on a whole family (package) held out of training,
+// the calibrated model's ECE is not worse than the structured model temperature-scaled on the
+// in-family validation split (today's practice).
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iostream>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "data/dataset.h"
+#include "model/calibrated.h"
+#include "model/io.h"
+#include "model/train.h"
+
+namespace schedcast::model {
+namespace {
+
+// Top-1 ECE over 15 equal-width bins, each program weighing 1 (eval's macro ECE, docs/METRICS.md).
+double MacroEce(const Predictor& m, const std::vector<data::Example>& xs) {
+  std::map<std::string, double> per_prog;
+  for (const auto& e : xs) ++per_prog[e.program];
+  std::array<double, 15> hit{}, conf{};
+  double total = 0;
+  for (const auto& e : xs) {
+    const std::vector<double> p = m.Predict(e);
+    const size_t top = std::max_element(p.begin(), p.end()) - p.begin();
+    const double w = 1.0 / per_prog[e.program];
+    const int b = std::min(14, static_cast<int>(p[top] * 15));
+    hit[b] += w * (static_cast<int>(top) == e.label_index());
+    conf[b] += w * p[top];
+    total += w;
+  }
+  double ece = 0;
+  for (int b = 0; b < 15; ++b) ece += std::abs(hit[b] - conf[b]) / total;
+  return ece;
+}
+
+class Calibrated : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string data = SCHEDCAST_CORPUS_DATASET;
+    for (auto [split, v] : {std::pair{"train", &train_}, {"validation", &val_}, {"test", &test_}}) {
+      auto ex = data::LoadExamples(data, split);
+      ASSERT_TRUE(ex.ok()) << ex.status();
+      *v = std::move(*ex);
+    }
+    TrainOptions o;
+    o.model = "calibrated";
+    o.temperature = true;  // not applied on top: the wrapper's θ stays as fitted on held-out families
+    o.options = {{"folds", 3}, {"base_options", R"({"epochs": 4})"}};
+    auto m = Train(train_, val_, o, nullptr);
+    ASSERT_TRUE(m.ok()) << m.status();
+    model_.reset(dynamic_cast<CalibratedPredictor*>(m->release()));
+    ASSERT_NE(model_, nullptr);
+  }
+  static void TearDownTestSuite() { model_.reset(); }
+  static inline std::vector<data::Example> train_, val_, test_;
+  static inline std::unique_ptr<CalibratedPredictor> model_;
+};
+
+TEST_F(Calibrated, FittedParametersComeFromHeldOutFamilies) {
+  std::vector<std::string> programs;
+  for (const auto* v : {&train_, &val_})
+    for (const auto& e : *v) programs.push_back(e.program);
+  auto fam = FamilyMap(programs, "package");
+  ASSERT_TRUE(fam.ok()) << fam.status();
+  std::map<std::string, size_t> fam_examples;
+  for (const auto& p : programs) ++fam_examples[fam->at(p)];
+  ASSERT_GE(fam_examples.size(), 3u);
+
+  const nlohmann::json& prov = model_->provenance();
+  ASSERT_EQ(prov.at("family_by"), "package");
+  ASSERT_EQ(prov.at("folds").size(), 3u);
+  std::multiset<std::string> held_all;
+  size_t held_examples = 0;
+  for (const auto& f : prov.at("folds")) {
+    const auto held = f.at("held_out").get<std::vector<std::string>>();
+    const auto trained = f.at("trained_on").get<std::vector<std::string>>();
+    ASSERT_FALSE(held.empty());
+    size_t n = 0;
+    for (const auto& h : held) {
+      // A held-out family is never among the families the fold's models were trained on.
+      EXPECT_EQ(std::count(trained.begin(), trained.end(), h), 0) << h;
+      held_all.insert(h);
+      n += fam_examples.at(h);
+    }
+    // The fold scored exactly the examples of its held-out families, and trained on all the others.
+    EXPECT_EQ(f.at("held_out_examples").get<size_t>(), n);
+    EXPECT_EQ(held.size() + trained.size(), fam_examples.size());
+    held_examples += n;
+  }
+  // Every family was held out exactly once; θ was fitted on those held-out scores only.
+  EXPECT_EQ(held_all.size(), fam_examples.size());
+  EXPECT_EQ(std::set<std::string>(held_all.begin(), held_all.end()).size(), fam_examples.size());
+  EXPECT_EQ(prov.at("held_out_examples").get<size_t>(), held_examples);
+  EXPECT_LE(prov.at("held_out_loss").get<double>(), prov.at("held_out_loss_uncalibrated").get<double>());
+  // No in-family temperature was fitted over the wrapper (TrainOptions::temperature is ignored).
+  EXPECT_EQ(model_->temperature(), 1.0);
+  // The final base model saw all the training data.
+  EXPECT_EQ(model_->base().meta().train_examples, train_.size());
+}
+
+TEST_F(Calibrated, ProbabilitiesSumToOneOverTheLegalCandidatesAndSaveLoadExactly) {
+  const auto path = std::filesystem::temp_directory_path() / ("schedcast-calibrated-" + std::to_string(getpid()) + ".json");
+  ASSERT_TRUE(Save(*model_, path.string()).ok());
+  auto loaded = Load(path.string(), "calibrated");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  for (size_t i = 0; i < test_.size(); i += 7) {
+    const auto p = model_->Predict(test_[i]);
+    ASSERT_EQ(p.size(), test_[i].candidates.size());
+    double s = 0;
+    for (double x : p) {
+      EXPECT_TRUE(std::isfinite(x) && x > 0) << x;
+      s += x;
+    }
+    EXPECT_NEAR(s, 1.0, 1e-12);
+    // The wrapper's own parts (θ, support counts) load bit for bit (below); the wrapped ngram sums its
+    // counts again on load, in another order, so probabilities agree to rounding only.
+    const auto q = (*loaded)->Predict(test_[i]);
+    ASSERT_EQ(q.size(), p.size());
+    for (size_t k = 0; k < p.size(); ++k) EXPECT_NEAR(p[k], q[k], 1e-12) << "example " << i;
+  }
+  const auto& back = dynamic_cast<const CalibratedPredictor&>(**loaded);
+  EXPECT_EQ(back.params().ToArray(), model_->params().ToArray());
+  EXPECT_EQ(back.Params().at("support").dump(), model_->Params().at("support").dump());
+  // Saving the loaded model gives the same file; another params version is refused, naming it.
+  EXPECT_EQ(ToFileJson(**loaded).dump(), ToFileJson(*model_).dump());
+  nlohmann::json j = ToFileJson(*model_);
+  j["params"]["version"] = 2;
+  auto bad = FromFileJson(j);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("params version 2"), std::string::npos) << bad.status();
+  std::filesystem::remove(path);
+}
+
+TEST_F(Calibrated, OnAHeldOutFamilyEceIsNotWorseThanTemperatureOnInFamilyValidation) {
+  // Hold out the package (family) with the most programs; the others train (and, in folds, calibrate).
+  std::vector<std::string> programs;
+  for (const auto* v : {&train_, &val_, &test_})
+    for (const auto& e : *v) programs.push_back(e.program);
+  auto fam = FamilyMap(programs, "package");
+  ASSERT_TRUE(fam.ok()) << fam.status();
+  std::map<std::string, std::set<std::string>> progs_of;
+  for (const auto& [p, f] : *fam) progs_of[f].insert(p);
+  ASSERT_GE(progs_of.size(), 3u);
+  std::string held;
+  for (const auto& [f, ps] : progs_of)
+    if (held.empty() || ps.size() > progs_of[held].size()) held = f;
+  std::vector<data::Example> tr, va, ho;
+  for (const auto& e : train_) (fam->at(e.program) == held ? ho : tr).push_back(e);
+  for (const auto& e : val_) (fam->at(e.program) == held ? ho : va).push_back(e);
+  for (const auto& e : test_)
+    if (fam->at(e.program) == held) ho.push_back(e);
+  ASSERT_GT(ho.size(), 100u);
+
+  TrainOptions before;
+  before.model = "structured";
+  before.temperature = true;
+  before.options = {{"epochs", 4}};
+  auto uncal = Train(tr, va, before, nullptr);
+  ASSERT_TRUE(uncal.ok()) << uncal.status();
+  TrainOptions after;
+  after.model = "calibrated";
+  after.options = {{"folds", 3}, {"base_options", R"({"epochs": 4})"}};
+  auto cal = Train(tr, va, after, nullptr);
+  ASSERT_TRUE(cal.ok()) << cal.status();
+  // The held-out package is in no fold of the calibrated model (neither trained on nor fitted on).
+  for (const auto& f : dynamic_cast<CalibratedPredictor&>(**cal).provenance().at("folds"))
+    for (const char* side : {"trained_on", "held_out"})
+      for (const auto& t : f.at(side)) EXPECT_NE(t.get<std::string>(), held);
+  const double e0 = MacroEce(**uncal, ho), e1 = MacroEce(**cal, ho);
+  RecordProperty("held_out_family", held);
+  RecordProperty("ece_before", std::to_string(e0));
+  RecordProperty("ece_after", std::to_string(e1));
+  std::cout << "held-out family " << held << " (" << progs_of[held].size() << " programs, " << ho.size()
+            << " examples): macro ECE " << e0 << " temperature-scaled structured, " << e1 << " calibrated\n";
+  EXPECT_LE(e1, e0);
+}
+
+}  // namespace
+}  // namespace schedcast::model
