@@ -102,10 +102,11 @@ absl::StatusOr<std::vector<std::string>> Families(const EvalOptions& opt, const 
                                             " needs one (or use --family-by dir)"));
     SC_ASSIGN_OR_RETURN(fields, ManifestField(in.meta["manifest"].get<std::string>(), opt.family_by));
   }
+  if (opt.family_by == "dir") return DirFamilies(in.prog_names);
   std::vector<std::string> fam(in.programs());
   for (size_t p = 0; p < in.programs(); ++p) {
-    fam[p] = FamilyOf(in.prog_names[p], opt.family_by, fields);
-    if (fam[p].empty()) fam[p] = "unknown";
+    auto it = fields.find(in.prog_names[p]);
+    fam[p] = it == fields.end() || it->second.empty() ? "unknown" : it->second;
   }
   return fam;
 }

@@ -1,5 +1,8 @@
 #include "eval/inputs.h"
 
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
 #include <filesystem>
 
 namespace schedcast::eval {
@@ -34,15 +37,21 @@ absl::StatusOr<EvalInputs> LoadInputs(const std::string& data_dir, const std::st
   return in;
 }
 
-std::string FamilyOf(const std::string& program, const std::string& family_by,
-                     const std::map<std::string, std::string>& fields) {
-  if (family_by == "dir") {
-    const std::string pkg = program.substr(0, program.rfind('.'));  // "pkg/path.TestX" → "pkg/path"
-    const size_t slash = pkg.rfind('/');
-    return slash == std::string::npos ? pkg : pkg.substr(0, slash);
+std::vector<std::string> DirFamilies(const std::vector<std::string>& programs) {
+  std::vector<std::vector<std::string>> pkgs;
+  for (const std::string& p : programs) {
+    const std::string pkg = p.substr(0, p.rfind('.'));  // "pkg/path.TestX" → "pkg/path"
+    pkgs.push_back(absl::StrSplit(pkg, '/'));
   }
-  auto it = fields.find(program);
-  return it == fields.end() ? "" : it->second;
+  size_t common = pkgs.empty() ? 0 : pkgs[0].size();
+  for (const auto& p : pkgs) {
+    size_t i = 0;
+    while (i < common && i < p.size() && p[i] == pkgs[0][i]) ++i;
+    common = i;
+  }
+  std::vector<std::string> out;
+  for (const auto& p : pkgs) out.push_back(absl::StrJoin(p.begin(), p.begin() + std::min(common + 1, p.size()), "/"));
+  return out;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> ManifestField(const std::string& manifest, const std::string& field) {

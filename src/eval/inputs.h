@@ -28,11 +28,11 @@ struct EvalInputs {
 
 absl::StatusOr<EvalInputs> LoadInputs(const std::string& data_dir, const std::string& split);
 
-// The family of a program under `family_by`: "dir" = its package path without the last element
-// ("schedcast.dev/corpus/chans.TestX" → "schedcast.dev/corpus"); otherwise the named manifest field
-// of the corpus manifest (read by the caller into `fields`: program → field value). "" when unknown.
-std::string FamilyOf(const std::string& program, const std::string& family_by,
-                     const std::map<std::string, std::string>& fields);
+// Families under `--family-by dir`, aligned with `programs` ("pkg/path.TestName"): each program's
+// package folder one level below the folder that all of them share — schedcast.dev/corpus/chans.TestX
+// and schedcast.dev/corpus/bugs/condbug.TestY give schedcast.dev/corpus/chans and
+// schedcast.dev/corpus/bugs; programs of a single package give that package.
+std::vector<std::string> DirFamilies(const std::vector<std::string>& programs);
 
 // Reads field `field` of every test in the manifest (corpus/MANIFEST.json format) into
 // "package.TestName" → value (strings; arrays are joined with ","). Errors name the file.

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "eval/inputs.h"
 #include "eval/scoring.h"
 
 namespace schedcast::eval {
@@ -152,6 +153,24 @@ TEST(Scoring, BootstrapDegenerateCases) {
   EXPECT_DOUBLE_EQ(one[0].hi, 0.25);
   const auto empty = Bootstrap({}, o);
   EXPECT_EQ(empty[0].value, 0);
+}
+
+}  // namespace
+}  // namespace schedcast::eval
+
+namespace schedcast::eval {
+namespace {
+
+TEST(DirFamilies, OneLevelBelowTheSharedFolder) {
+  const std::vector<std::string> fam = DirFamilies({"schedcast.dev/corpus/chans.TestA", "schedcast.dev/corpus/chans.TestB",
+                                                    "schedcast.dev/corpus/bugs/condbug.TestC",
+                                                    "schedcast.dev/corpus/bugs/global.TestD"});
+  EXPECT_EQ(fam, (std::vector<std::string>{"schedcast.dev/corpus/chans", "schedcast.dev/corpus/chans",
+                                           "schedcast.dev/corpus/bugs", "schedcast.dev/corpus/bugs"}));
+  // One package: that package; different projects: each project's first element below the shared root.
+  EXPECT_EQ(DirFamilies({"a.dev/p.TestA", "a.dev/p.TestB"}), (std::vector<std::string>{"a.dev/p", "a.dev/p"}));
+  EXPECT_EQ(DirFamilies({"github.com/x/raft.TestA", "github.com/y/yamux.TestB"}),
+            (std::vector<std::string>{"github.com/x", "github.com/y"}));
 }
 
 }  // namespace
