@@ -53,8 +53,10 @@ void RegisterRun(CLI::App& app) {
                 "split; skipped with a line saying why when its Debian packages are not installed)")
       ->capture_default_str();
   c->add_flag("--no-realworld", f->no_realworld, "leave out the real-world family");
-  c->add_option("--realworld-runs", f->realworld_runs, "runs per real-world program and configuration")
-      ->check(CLI::Range(1, 1000))
+  c->add_option("--realworld-runs", f->realworld_runs,
+                "runs per real-world program and configuration (at least 3: an example's leave-one-run-out target "
+                "needs 2 other runs)")
+      ->check(CLI::Range(3, 1000))
       ->capture_default_str();
   c->callback([f] {
     job::JobOptions o;

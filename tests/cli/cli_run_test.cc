@@ -86,7 +86,7 @@ TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
   ASSERT_TRUE(WriteStringToFile(manifest, std::string(R"({"version": 1, "packages": [)") + present + ", " + absent + "]}").ok());
   r = testutil::RunCommand({SCHEDCAST_BIN, "run", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--out",
                             out.string(), "--runs", "4", "--gomaxprocs", "1,2", "--timeout", "2s", "--models", "",
-                            "--no-every-step", "--realworld", manifest, "--realworld-runs", "2"},
+                            "--no-every-step", "--realworld", manifest, "--realworld-runs", "3"},
                            {"GOTOOLCHAIN=local"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("not installed, left out: golang-absent-dev"), std::string::npos) << r.err;
