@@ -5,18 +5,23 @@
 
 namespace schedcast::store {
 
+// The result of sqlite3_open_v2 on db (whose path_ is set): the open database, or an error naming the path.
+absl::StatusOr<Database> Database::Finish(Database db, int rc) {
+  if (rc != SQLITE_OK) {
+    std::string msg = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
+    return rc == SQLITE_CANTOPEN ? absl::NotFoundError(Cat(db.path_, ": cannot open database: ", msg))
+                                 : absl::UnavailableError(Cat(db.path_, ": cannot open database: ", msg));
+  }
+  sqlite3_extended_result_codes(db.db_, 1);
+  return db;
+}
+
 absl::StatusOr<Database> Database::Open(const std::string& path, bool create) {
   Database db;
   db.path_ = path;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
-    return rc == SQLITE_CANTOPEN ? absl::NotFoundError(Cat(path, ": cannot open database: ", msg))
-                                 : absl::UnavailableError(Cat(path, ": cannot open database: ", msg));
-  }
-  sqlite3_extended_result_codes(db.db_, 1);
-  return db;
+  const int rc = sqlite3_open_v2(path.c_str(), &db.db_, flags, nullptr);
+  return Finish(std::move(db), rc);
 }
 
 absl::StatusOr<Database> Database::OpenReadOnly(const std::string& path, bool immutable) {
@@ -34,14 +39,8 @@ absl::StatusOr<Database> Database::OpenReadOnly(const std::string& path, bool im
     }
   }
   uri += immutable ? "?mode=ro&immutable=1" : "?mode=ro";
-  int rc = sqlite3_open_v2(uri.c_str(), &db.db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db.db_ ? sqlite3_errmsg(db.db_) : sqlite3_errstr(rc);
-    return rc == SQLITE_CANTOPEN ? absl::NotFoundError(Cat(path, ": cannot open database: ", msg))
-                                 : absl::UnavailableError(Cat(path, ": cannot open database: ", msg));
-  }
-  sqlite3_extended_result_codes(db.db_, 1);
-  return db;
+  const int rc = sqlite3_open_v2(uri.c_str(), &db.db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  return Finish(std::move(db), rc);
 }
 
 Database& Database::operator=(Database&& o) noexcept {

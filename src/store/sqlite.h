@@ -55,6 +55,7 @@ class Database {
   absl::Status Error(std::string_view what) const;
 
  private:
+  static absl::StatusOr<Database> Finish(Database db, int rc);
   sqlite3* db_ = nullptr;
   std::string path_;
 };
