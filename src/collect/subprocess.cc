@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -80,9 +79,9 @@ int KillStrayChildren() {
     char* end;
     long pid = std::strtol(e->d_name, &end, 10);
     if (*end || pid <= 0) continue;
-    std::ifstream f(Cat("/proc/", pid, "/stat"));
-    std::string line;
-    if (!std::getline(f, line)) continue;
+    auto stat = ReadFileToString(Cat("/proc/", pid, "/stat"));  // error if it exited meanwhile
+    if (!stat.ok()) continue;
+    const std::string& line = *stat;
     size_t rp = line.rfind(')');
     if (rp == std::string::npos) continue;
     std::istringstream rest(line.substr(rp + 2));

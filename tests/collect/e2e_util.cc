@@ -95,13 +95,16 @@ std::vector<pid_t> LiveProcesses(const std::string& needle) {
     char* end;
     long pid = std::strtol(e->d_name, &end, 10);
     if (*end || pid <= 0 || pid == getpid()) continue;
-    std::ifstream cmd(Cat("/proc/", pid, "/cmdline"));
-    std::string c((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    // A process may exit between readdir and the read (ESRCH): ReadFileToString returns an error
+    // then, where an istreambuf_iterator over an ifstream would throw from underflow.
+    auto cmd = ReadFileToString(Cat("/proc/", pid, "/cmdline"));
+    if (!cmd.ok()) continue;
+    std::string c = *std::move(cmd);
     for (char& ch : c) if (ch == '\0') ch = ' ';
     if (c.find(needle) == std::string::npos) continue;
-    std::ifstream stat(Cat("/proc/", pid, "/stat"));
-    std::string line;
-    std::getline(stat, line);
+    auto stat = ReadFileToString(Cat("/proc/", pid, "/stat"));
+    if (!stat.ok()) continue;
+    const std::string line = *stat;
     size_t rp = line.rfind(')');
     char state = rp != std::string::npos && rp + 2 < line.size() ? line[rp + 2] : '?';
     if (state != 'Z' && state != 'X') out.push_back(static_cast<pid_t>(pid));
