@@ -57,7 +57,10 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
   # distribution's libtorch is not sanitizer-instrumented (ASan cannot check inside it, and LeakSanitizer,
   # detect_leaks=1, may flag its process-lifetime allocations), and neural training in a Debug+ASan build
   # would be far slower than the test budget. The release tree above runs the real neural tests.
-  if build asan build-asan all -DCMAKE_BUILD_TYPE=Debug -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
+  # -O1 -g1: ASan's recommended optimisation level (stacks stay exact with frame pointers) and line tables
+  # only; the tests run ~3x faster than at -O0 and the objects are far smaller to compile and link.
+  if build asan build-asan all -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" "-DCMAKE_C_FLAGS_DEBUG=-O1 -g1" \
+      -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_BENCH=OFF \
       -DSCHEDCAST_TORCH=OFF -DSCHEDCAST_TRACE_DIR="$root/build/testtraces" \
       -DSCHEDCAST_CORPUS_DB="$root/build/testdata/corpus.db" -DSCHEDCAST_LEAK_DB="$root/build/testdata/leaks.db"; then
     # The sanitizer pass leaves out the end-to-end CLI pipelines (the main job, eval end to end, the real-eval

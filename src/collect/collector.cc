@@ -181,14 +181,14 @@ class Collection {
     // The standard-library set of each toolchain, once per store (sched/stdlib.h: how frames are
     // told apart from user code when -trimpath removed GOROOT from file names).
     {
-      SC_ASSIGN_OR_RETURN(auto known, store::GetStdPackageLists(db_->db()));
+      SC_ASSIGN_OR_RETURN(auto known, db_->StdPackageLists());
       for (const auto& [v, t] : toolchains_) {
         if (known.count(t.full_version)) continue;
         SC_ASSIGN_OR_RETURN(std::string list, ListStdPackages(t));
-        SC_RETURN_IF_ERROR(store::PutStdPackageList(db_->db(), t.full_version, list));
+        SC_RETURN_IF_ERROR(db_->PutStdPackageList(t.full_version, list));
       }
     }
-    SC_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(db_->db()));
+    SC_ASSIGN_OR_RETURN(store::Transaction txn, db_->Begin());
     for (auto& c : configs_) {
       SC_ASSIGN_OR_RETURN(c.id, db_->UpsertConfig(c.rec));
     }

@@ -253,4 +253,10 @@ absl::StatusOr<std::string> Store::LoadTrace(int64_t run_id) {
   return Decompress(q.Blob(1), Cat(path(), ": run ", run_id), kMaxTraceSize, static_cast<uint64_t>(q.Int(2)));
 }
 
+absl::StatusOr<std::map<std::string, std::string>> Store::StdPackageLists() { return GetStdPackageLists(db_); }
+
+absl::Status Store::PutStdPackageList(const std::string& go_full_version, const std::string& packages) {
+  return store::PutStdPackageList(db_, go_full_version, packages);
+}
+
 }  // namespace schedcast::store

@@ -66,6 +66,14 @@ class Store {
   // The runs of the same program (package and name) and configuration as run `run_id`, it included.
   absl::StatusOr<std::vector<StoredRun>> SiblingRuns(int64_t run_id);
 
+  // A transaction over this store's connection: the Upsert*/Put* calls made before its Commit() land
+  // together (InsertRun and RecordBuild open their own and must not be called inside one).
+  absl::StatusOr<Transaction> Begin() { return Transaction::Begin(db_); }
+  // The standard-library package list of each toolchain (store/toolchain_std.h).
+  absl::StatusOr<std::map<std::string, std::string>> StdPackageLists();
+  absl::Status PutStdPackageList(const std::string& go_full_version, const std::string& packages);
+
+  // The raw connection, for the store's own modules (merge, source index, toolchain lists) and tests.
   Database& db() { return db_; }
   const std::string& path() const { return db_.path(); }
 
