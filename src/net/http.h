@@ -4,7 +4,8 @@
 // or 5xx means); it returns an error only when no answer came back: kUnavailable when the server
 // cannot be reached (connection refused, unknown host, reset), kDeadlineExceeded when the whole
 // exchange took longer than `timeout_s`. Error messages name the URL and the transport's reason.
-// Built on libcurl, whose types stay in http.cc. Thread-safe: each call uses its own handle; the
+// Built on libcurl (loaded with dlopen on the first request; a missing libcurl is a FailedPrecondition
+// naming it), whose types stay in http.cc. Thread-safe: each call uses its own handle; the
 // library's global initialisation happens once, on first use.
 #pragma once
 

@@ -155,6 +155,23 @@ TEST_F(LlmPredictE2E, ChatEndpointAndRetriesThroughTheCli) {
   CheckFile(out);
 }
 
+// libcurl is loaded on the first HTTP request (net/http.cc), not linked: a command that makes none
+// does not map it (it pulled ~25 libraries, ~4.6 MB of RSS, into every process).
+TEST_F(LlmPredictE2E, LibcurlIsLoadedOnlyByCommandsThatMakeRequests) {
+  const std::string trace = std::string(SCHEDCAST_TRACE_DIR) + "/select-go1.23-p1.trace";
+  auto r = RunCommand({SCHEDCAST_BIN, "trace", "stats", trace}, {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("libsqlite3"), std::string::npos) << "LD_DEBUG listed no libraries:\n" << r.err;
+  EXPECT_EQ(r.err.find("libcurl"), std::string::npos) << "trace stats loaded libcurl";
+  const std::string out = (dir_ / "ld_debug.jsonl").string();
+  r = RunCommand({SCHEDCAST_BIN, "llm", "predict", "--data", SCHEDCAST_CORPUS_DATASET, "--split", "test", "--limit", "2",
+                  "--out", out, "--endpoint", server_->Base("normal", "ld"), "--model", "fake-model", "--no-cache"},
+                 {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.err.substr(r.err.size() > 4000 ? r.err.size() - 4000 : 0);
+  EXPECT_NE(r.err.find("libcurl.so.4"), std::string::npos);
+  EXPECT_GE(server_->Requests("normal", "ld"), 1);
+}
+
 TEST_F(LlmPredictE2E, ClearErrors) {
   const std::string out = (dir_ / "none.jsonl").string();
   auto r = Predict("http://127.0.0.1:" + std::to_string(testutil::ClosedPort()), out, "", {"--retries", "1"});
