@@ -28,10 +28,6 @@ void RegisterEval(CLI::App& app);     // eval (cli/eval_cmd.cc)
 void RegisterLlm(CLI::App& app);      // llm predict: LLM baselines via an OpenAI-compatible server (cli/llm_cmd.cc)
 void RegisterLeaks(CLI::App& app);    // leaks: proved and suspected goroutine leaks (cli/leaks_cmd.cc)
 
-// The text tables of an eval JSON (cli/eval_cmd.cc; also printed by `run`).
-void PrintEvalTables(const nlohmann::ordered_json& out);
-void PrintPaperTable(const nlohmann::ordered_json& paper);  // the "paper" section of the eval JSON
-
 // Exit codes, one rule for every command (also in `schedcast --help` and README.md):
 inline constexpr int kExitOk = 0;       // success
 inline constexpr int kExitFinding = 1;  // a finding that should fail CI (e.g. `leaks` proved a leak)

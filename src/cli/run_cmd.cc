@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
+#include "report/text.h"
 #include "job/run_job.h"
 
 namespace schedcast::cli {
@@ -96,15 +97,15 @@ void RegisterRun(CLI::App& app) {
     std::cout << "\n(uncertain: examples whose empirical target has more than one outcome; ceiling: accuracy of the\n"
                  " empirical distribution's mode against the observed next event)\n\n";
     std::cout << "\n";
-    PrintEvalTables(r->eval);
-    // PrintEvalTables writes with printf: these lines do too, so that they stay in order.
+    report::WriteEvalTables(r->eval);
+    // WriteEvalTables writes with fprintf to stdout: these lines do too, so that they stay in order.
     std::cout.flush();
     if (!r->realworld_note.empty()) {
       std::printf("\nreal-world family: not scored: %s\n", r->realworld_note.c_str());
     } else if (!r->realworld_eval.is_null()) {
       std::printf("\nreal-world family (third-party suites, held out of training entirely; %s/realworld/):\n",
                   f->out.c_str());
-      PrintEvalTables(r->realworld_eval);
+      report::WriteEvalTables(r->realworld_eval);
     }
     std::fflush(stdout);
     std::cout << "\nreport: " << std::filesystem::absolute(r->report_index).string() << "\nresults: " << r->eval_path
