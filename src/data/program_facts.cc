@@ -13,7 +13,7 @@ using sched::Reason;
 using srcindex::Op;
 
 const std::vector<std::string>& FactGroups() {
-  static const std::vector<std::string> g = {"next", "partner", "loop", "create"};
+  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer"};
   return g;
 }
 
@@ -23,6 +23,7 @@ std::string_view FactGroup(std::string_view fact) {
   if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
   if (k == "loop") return "loop";
   if (k == "child") return "create";
+  if (k == "buf") return "buffer";
   return k;
 }
 
@@ -66,7 +67,49 @@ void AddUnique(std::vector<std::string>* v, std::string s) {
   if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(std::move(s));
 }
 
+// The channel ops (kind send/recv, object, capacity) of one op: itself, or a select's cases.
+struct ChanAct {
+  std::string_view kind, obj;
+  int cap;
+};
+
+void ChanActs(const Op* o, std::vector<ChanAct>* out) {
+  if (o->kind == "select") {
+    for (const auto& c : o->cases)
+      if (c.kind == "send" || c.kind == "recv") out->push_back({c.kind, c.obj, c.cap});
+  } else if (o->kind == "send" || o->kind == "recv") {
+    out->push_back({o->kind, o->obj, o->cap});
+  }
+}
+
 }  // namespace
+
+bool FactTracker::OneChannel(std::string_view obj, std::string_view file) const {
+  // A static capacity is only known for identifiers (srcindex: `x := make(chan T, N)`), so the
+  // name is a package-level variable ("pkg.v": one channel) or a local ("v@LINE").
+  const size_t at = obj.find('@');
+  if (at == std::string_view::npos) return obj.find_first_of("[(") == std::string_view::npos;
+  int line = 0;
+  for (char ch : obj.substr(at + 1)) {
+    if (ch < '0' || ch > '9') return false;
+    line = line * 10 + (ch - '0');
+  }
+  const srcindex::Func* f = idx_->FuncAt(file, line);
+  return f != nullptr && f->name == test_name_;
+}
+
+void FactTracker::Occupancy() {
+  occupancy_.clear();
+  for (const auto& [raw, ops] : pending_) {
+    auto g = gs_.find(raw);
+    if (g == gs_.end() || !g->second.blocked) continue;
+    std::vector<ChanAct> acts;
+    for (const Op* o : ops)
+      if (Matches(g->second.reason, o->kind)) ChanActs(o, &acts);
+    for (const ChanAct& a : acts)
+      if (a.cap > 0) occupancy_[a.obj] |= a.kind == "send" ? 1 : 2;  // a blocked sender: full; receiver: empty
+  }
+}
 
 FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t, const sched::Canonicalization& canon,
                          std::string_view test_name)
@@ -170,6 +213,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
   if (dirty_) {
     pending_.clear();
     for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
+    Occupancy();
     dirty_ = false;
   }
   std::vector<std::vector<std::string>> out(candidates.size());
@@ -207,6 +251,20 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
       }
     }
     f.push_back(loop ? "loop:1" : "loop:0");
+    {
+      std::vector<ChanAct> chans;
+      for (const Op* o : mine) {
+        const size_t before = chans.size();
+        ChanActs(o, &chans);
+        for (size_t k = before; k < chans.size(); ++k) {
+          const ChanAct& a = chans[k];
+          if (a.cap <= 0) continue;
+          auto occ = occupancy_.find(a.obj);
+          const int st = occ == occupancy_.end() || !OneChannel(a.obj, o->file) ? 0 : occ->second;
+          AddUnique(&f, st == 1 ? "buf:full" : st == 2 ? "buf:empty" : "buf:?");
+        }
+      }
+    }
     for (const auto& [raw, theirs] : pending_) {
       if (raw == g->second || theirs.empty()) continue;
       auto h = gs_.find(raw);

@@ -17,7 +17,15 @@
 //          same kind of op on the same object;
 //   loop   "loop:1" / "loop:0" — a pending op is inside a loop;
 //   create "child:<kind>" (GoCreate candidates) — the first ops of the function the pending go
-//          statement starts ("child:?" unknown).
+//          statement starts ("child:?" unknown);
+//   buffer "buf:full" / "buf:empty" / "buf:?" per pending op on a channel of static capacity > 0:
+//          its occupancy where the prefix determines it exactly. The tracer records no event for a
+//          send or receive that does not block, so occupancy cannot be counted; it is known only
+//          while some goroutine is blocked in a send on it (a sender parks on a buffered channel
+//          only when it is full, and stays parked while receivers refill it from it: full) or in a
+//          receive (parks only when empty, and senders hand it values directly: empty), selects
+//          included. Only for a name that denotes one channel (a package-level variable, or a
+//          local of the test function); else, or with no goroutine parked on it, "buf:?".
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
@@ -34,10 +42,10 @@
 
 namespace schedcast::data {
 
-// The fact groups, for ablations ("next", "partner", "loop", "create").
+// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer").
 const std::vector<std::string>& FactGroups();
 // The group of a fact string ("next:recv" → "next"; "at:"/"cap:" → "next"; "partner_type:" and
-// "contend:" → "partner"; "child:" → "create").
+// "contend:" → "partner"; "child:" → "create"; "buf:" → "buffer").
 std::string_view FactGroup(std::string_view fact);
 
 class FactTracker {
@@ -59,6 +67,11 @@ class FactTracker {
     sched::Reason reason = sched::Reason::kNone;
   };
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
+  // Channel name → 1 (a goroutine is parked sending: full), 2 (parked receiving: empty), 3 (both:
+  // the name covers several channels), from pending_.
+  void Occupancy();
+  // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
+  bool OneChannel(std::string_view obj, std::string_view file) const;
 
   const srcindex::Index* idx_;
   const sched::Timeline& t_;
@@ -69,6 +82,7 @@ class FactTracker {
   std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
   bool dirty_ = true;
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache
+  std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
 };
 
 }  // namespace schedcast::data

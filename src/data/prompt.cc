@@ -57,7 +57,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
       {"loop", "inside a loop: "}, {"child", "the new goroutine's first operation: "},
       {"partner", "a goroutine with the matching operation on the same object is "},
       {"partner_type", "a goroutine with the matching operation on an object of the same type is "},
-      {"contend", "another goroutine is blocked on the same operation and object: "}};
+      {"contend", "another goroutine is blocked on the same operation and object: "},
+      {"buf", "the buffered channel is now: "}};
   std::string out;
   for (const std::string& f : facts) {
     const size_t colon = f.find(':');
@@ -68,6 +69,7 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
     if (k == "loop" && v == "0") v = "no";
     if (v == "buf") v = "buffered";
     if (k == "cap" && v == "0") v = "unbuffered";
+    if (k == "buf" && v == "unknown") v = "not known (no goroutine is parked on it)";
     auto w = kWords.find(k);
     CatAppend(out, out.empty() ? "" : "; ", w == kWords.end() ? f : Cat(w->second, v));
   }

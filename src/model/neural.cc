@@ -231,6 +231,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeuralImpl(const std::vect
                                  {"context", opt.context, 1, 4096}, {"batch", opt.batch, 1, 1 << 16},
                                  {"threads", opt.threads, 1, 256}, {"epoch-examples", opt.epoch_examples, 1, 1 << 30},
                                  {"vocab-bits", opt.vocab_bits, 4, 24}, {"feature-bits", opt.feature_bits, 4, 24},
+                                 {"fact-slots", opt.fact_slots, 0, 64},
                                  {"epochs", opt.epochs, 1, 100000}, {"patience", opt.patience, 1, 100000}})
     if (v < lo || v > hi) return absl::InvalidArgumentError(Cat("neural: --", name, " ", v, " out of range ", lo, "..", hi));
   torch::Device dev(torch::kCPU);
@@ -253,10 +254,9 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeuralImpl(const std::vect
   NeuralConfig c;
   c.embed = opt.embed, c.hidden = opt.hidden, c.context = opt.context;
   c.vocab_bits = opt.vocab_bits, c.feature_bits = opt.feature_bits;
-  {
-    const NeuralEncoder probe(c);
-    c.features = probe.FeaturesPerCandidate(train[usable[0]]);
-  }
+  c.facts = opt.facts;
+  c.fact_slots = NeuralEncoder::MaxFacts(train, opt.facts, opt.fact_slots);
+  c.features = NeuralEncoder::BaseFeaturesPerCandidate(train[usable[0]]) + 2 * c.fact_slots;
   auto m = std::make_unique<NeuralPredictor>(c);
   Net& net = m->net();
   net->to(dev);
@@ -267,7 +267,8 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeuralImpl(const std::vect
   if (progress)
     *progress << "neural: " << train.size() << " train / " << val.size() << " validation examples, device "
               << (dev.is_cuda() ? "cuda" : "cpu") << ", " << opt.threads << " threads, " << c.features
-              << " structured features per candidate, up to " << opt.epoch_examples << " examples per epoch\n";
+              << " structured features per candidate (" << c.fact_slots << " fact slots, facts " << c.facts
+              << "), up to " << opt.epoch_examples << " examples per epoch\n";
   std::mt19937_64 rng(opt.seed);
   std::vector<torch::Tensor> best;
   auto snapshot = [&] {
@@ -325,10 +326,10 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParamsImpl(const nloh
   if (!p.is_object() || !p.contains("version") || !p["version"].is_number_integer())
     return BadInputError("neural: params have no integer 'version'");
   const int v = p["version"].get<int>();
-  if (v != kNeuralParamsVersion)
-    return absl::FailedPreconditionError(Cat("neural: parameter version ", v, ", this schedcast reads version ",
+  if (v < 1 || v > kNeuralParamsVersion)
+    return absl::FailedPreconditionError(Cat("neural: parameter version ", v, ", this schedcast reads versions 1 to ",
                                              kNeuralParamsVersion, " (retrain the model)"));
-  SC_ASSIGN_OR_RETURN(NeuralConfig c, NeuralConfig::FromJson(p.value("config", nlohmann::json())));
+  SC_ASSIGN_OR_RETURN(NeuralConfig c, NeuralConfig::FromJson(p.value("config", nlohmann::json()), v));
   auto m = std::make_unique<NeuralPredictor>(c);
   SC_RETURN_IF_ERROR(m->SetTensors(p.value("tensors", nlohmann::json())));
   m->net()->eval();

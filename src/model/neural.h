@@ -5,7 +5,8 @@
 //             (context.h, as ngram does) and hashed into 2^vocab_bits ids (0 = padding, left-padded)
 //   encoder   token embedding (embed) → one-layer GRU (hidden); the last hidden state h summarises the context
 //   candidate c = its relative token's embedding + the sum of embeddings of its structured features
-//             (StructuredPredictor::Featurize, hashed into 2^feature_bits) ;
+//             (StructuredPredictor::Featurize, hashed into 2^feature_bits), the program facts of the
+//             groups `facts` names among them (data/program_facts.h; neural_encoder.h) ;
 //             logit(c) = v·tanh(W h + U c + b) + Σ linear weights of c's structured features
 //   output    softmax over the legal candidates only (the logits exist only for them)
 // Training (TrainNeural): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
@@ -35,7 +36,9 @@
 
 namespace schedcast::model {
 
-inline constexpr int kNeuralParamsVersion = 1;
+// 2: the config records `facts` and `fact_slots` (program facts among the candidate features);
+// files of version 1 still load (neural_encoder.h says how they are read).
+inline constexpr int kNeuralParamsVersion = 2;
 
 // True when this schedcast was built with libtorch.
 bool NeuralAvailable();
@@ -51,6 +54,8 @@ struct NeuralOptions : LoopOptions {  // seed, epochs, patience, lr, l2 (Adam we
   int epoch_examples = 20000;   // at most this many (sampled) training examples per epoch
   int vocab_bits = 12;          // hashed relative-token vocabulary: 2^vocab_bits ids
   int feature_bits = 14;        // hashed structured features: 2^feature_bits rows
+  std::string facts = "all";    // program-fact groups among the features: all, none or a comma list
+  int fact_slots = 16;          // at most this many facts per candidate (fewer if the data never has more)
 };
 
 // Fits a neural model. Metadata and temperature are left to model::Train (neural_kind.cc registers

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "data/program_facts.h"
 #include "model/context.h"
 
 namespace schedcast::model {
@@ -11,10 +12,11 @@ namespace schedcast::model {
 nlohmann::json NeuralConfig::ToJson() const {
   return {{"embed", embed},           {"hidden", hidden},     {"context", context},
           {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}, {"features_per_candidate", features},
-          {"tokens", "relative-v1"},  {"structured_features", "v1"}};
+          {"tokens", "relative-v1"},  {"structured_features", "v1"}, {"facts", facts},
+          {"fact_slots", fact_slots}};
 }
 
-absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j) {
+absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j, int version) {
   NeuralConfig c;
   if (!j.is_object()) return BadInputError("neural: 'config' is not an object");
   for (auto [name, field, lo, hi] : {std::tuple{"embed", &c.embed, 1, 1024}, {"hidden", &c.hidden, 1, 4096},
@@ -29,7 +31,50 @@ absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j) {
   }
   if (j.value("tokens", "") != "relative-v1" || j.value("structured_features", "") != "v1")
     return BadInputError("neural: token scheme / structured feature set is not relative-v1 / v1");
+  if (version == 1) {
+    // Version 1 featurized with the structured model's default groups of its time, truncated.
+    c.facts = "next,partner,loop,create";
+    c.fact_slots = 0;
+    return c;
+  }
+  if (!j.contains("facts") || !j["facts"].is_string() || !j.contains("fact_slots") ||
+      !j["fact_slots"].is_number_integer())
+    return BadInputError(Cat("neural: parameter version ", version, " wants config fields 'facts' (string) and 'fact_slots' (integer)"));
+  c.facts = j["facts"].get<std::string>();
+  SC_RETURN_IF_ERROR(StructuredPredictor::CheckFacts(c.facts));
+  c.fact_slots = j["fact_slots"].get<int>();
+  if (c.fact_slots < 0 || 2 * c.fact_slots >= c.features)
+    return BadInputError(Cat("neural: config fact_slots = ", c.fact_slots, " does not fit features_per_candidate = ", c.features));
   return c;
+}
+
+int NeuralEncoder::BaseFeaturesPerCandidate(const data::Example& ex) {
+  const StructuredPredictor base(4, "none");
+  std::vector<uint32_t> f, off;
+  base.Featurize(ex, &f, &off);
+  return off.size() >= 2 ? static_cast<int>(off[1] - off[0]) : 0;
+}
+
+int NeuralEncoder::MaxFacts(const std::vector<data::Example>& xs, const std::string& facts, int cap) {
+  if (facts == "none") return 0;
+  std::vector<std::string> groups = data::FactGroups();
+  if (facts != "all") {
+    groups.clear();
+    for (size_t i = 0; i <= facts.size();) {
+      const size_t j = std::min(facts.find(',', i), facts.size());
+      groups.push_back(facts.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  int most = 0;
+  for (const auto& ex : xs)
+    for (const auto& per : ex.facts) {
+      int n = 0;
+      for (const auto& f : per)
+        n += std::find(groups.begin(), groups.end(), data::FactGroup(f)) != groups.end();
+      most = std::max(most, std::min(n, cap));
+    }
+  return most;
 }
 
 void NeuralEncoder::Add(const data::Example& ex, const Objective* obj, NeuralBatch* b) const {

@@ -3,7 +3,12 @@
 // candidate token ids, structured-feature ids, objective weights) that neural.cc turns into tensors.
 // Token ids: relative tokens (context.h) hashed into 1..2^vocab_bits-1 (0 = padding); features:
 // StructuredPredictor::Featurize hashed into 2^feature_bits rows, padded to `features` per candidate
-// with the id 2^feature_bits. Thread-safety: NeuralEncoder is const after construction; Add uses
+// with the id 2^feature_bits. Program facts (data/program_facts.h; parameter version 2): the facts of
+// the groups `facts` names are hashed as the structured model hashes them (each alone and × the
+// candidate's goroutine state) into the same table, after the base features, in `fact_slots` slots
+// per candidate (2 ids per fact; facts beyond the slots are dropped, empty slots padded). Version 1
+// files read facts "next,partner,loop,create" truncated to `features` (what version 1 did).
+// Thread-safety: NeuralEncoder is const after construction; Add uses
 // thread-local scratch buffers, so concurrent Adds into different batches are safe.
 #pragma once
 
@@ -22,9 +27,12 @@ namespace schedcast::model {
 // What the model file records to rebuild the network.
 struct NeuralConfig {
   int embed = 32, hidden = 64, context = 24, vocab_bits = 12, feature_bits = 14, features = 0;  // features per candidate
+  std::string facts = "none";  // fact groups read (StructuredPredictor::CheckFacts)
+  int fact_slots = 0;          // facts per candidate kept (2 feature ids each, inside `features`)
 
   nlohmann::json ToJson() const;
-  static absl::StatusOr<NeuralConfig> FromJson(const nlohmann::json& j);
+  // `version`: the parameter version of the file (1: no facts fields; 2: with them).
+  static absl::StatusOr<NeuralConfig> FromJson(const nlohmann::json& j, int version);
 };
 
 // Examples encoded as flat index vectors (the network turns them into tensors).
@@ -38,14 +46,13 @@ struct NeuralBatch {
 
 class NeuralEncoder {
  public:
-  explicit NeuralEncoder(const NeuralConfig& c) : c_(c), fz_(c.feature_bits) {}
+  explicit NeuralEncoder(const NeuralConfig& c) : c_(c), fz_(c.feature_bits, c.facts) {}
 
-  // The number of features StructuredPredictor::Featurize gives one candidate (constant for feature set v1).
-  int FeaturesPerCandidate(const data::Example& ex) const {
-    std::vector<uint32_t> f, off;
-    fz_.Featurize(ex, &f, &off);
-    return off.size() >= 2 ? static_cast<int>(off[1] - off[0]) : 0;
-  }
+  // The number of base features StructuredPredictor::Featurize gives one candidate without facts
+  // (constant for feature set v1).
+  static int BaseFeaturesPerCandidate(const data::Example& ex);
+  // The most facts of the groups `facts` any candidate of `xs` carries, at most `cap`.
+  static int MaxFacts(const std::vector<data::Example>& xs, const std::string& facts, int cap);
 
   // Appends `ex` (with objective weights when obj is non-null) to *b.
   void Add(const data::Example& ex, const Objective* obj, NeuralBatch* b) const;

@@ -2,6 +2,7 @@
 // libtorch: its trainer and loader are neural.cc's, or neural_stub.cc's FailedPrecondition.
 #include "model/neural.h"
 #include "model/registry.h"
+#include "model/structured.h"
 
 namespace schedcast::model {
 
@@ -21,8 +22,10 @@ ModelKind NeuralKind() {
                {"threads", "libtorch threads", d.threads},
                {"epoch_examples", "at most this many training examples per epoch", d.epoch_examples},
                {"vocab_bits", "log2 of the hashed token vocabulary", d.vocab_bits},
-               {"feature_bits", "log2 of the hashed structured-feature table", d.feature_bits}});
-  k.train = [](const TrainInput& in, const nlohmann::json& o) {
+               {"feature_bits", "log2 of the hashed structured-feature table", d.feature_bits},
+               {"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer", d.facts},
+               {"fact_slots", "at most this many program facts per candidate", d.fact_slots}});
+  k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     NeuralOptions opt;
     ReadLoopOptions(o, &opt);
     opt.device = o.at("device").get<std::string>();
@@ -34,6 +37,9 @@ ModelKind NeuralKind() {
     opt.epoch_examples = o.at("epoch_examples").get<int>();
     opt.vocab_bits = o.at("vocab_bits").get<int>();
     opt.feature_bits = o.at("feature_bits").get<int>();
+    opt.facts = o.at("facts").get<std::string>();
+    SC_RETURN_IF_ERROR(StructuredPredictor::CheckFacts(opt.facts));
+    opt.fact_slots = o.at("fact_slots").get<int>();
     return TrainNeural(in.train, in.validation, in.objective, opt, in.progress);
   };
   k.load = [](const nlohmann::json& p) { return NeuralFromParams(p); };

@@ -66,7 +66,7 @@ absl::Status StructuredPredictor::CheckFacts(const std::string& facts) {
   for (const std::string& g : SplitComma(facts)) {
     const auto& known = data::FactGroups();
     if (std::find(known.begin(), known.end(), g) == known.end())
-      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create"));
+      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create, buffer"));
   }
   return absl::OkStatus();
 }
@@ -195,7 +195,13 @@ nlohmann::json StructuredPredictor::Params() const {
   nlohmann::json w = nlohmann::json::array();
   for (size_t i = 0; i < w_.size(); ++i)
     if (w_[i] != 0.0f) w.push_back({i, w_[i]});
-  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"facts", facts_}, {"weights", std::move(w)}};
+  // "all" is written as the groups it means today, so that a file keeps its meaning when groups are added.
+  std::string facts = facts_;
+  if (facts == "all") {
+    facts.clear();
+    for (const auto& g : data::FactGroups()) CatAppend(facts, facts.empty() ? "" : ",", g);
+  }
+  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"facts", facts}, {"weights", std::move(w)}};
 }
 
 absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromParams(const nlohmann::json& j) {
@@ -207,7 +213,9 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   // Model files from before program facts were trained without them.
-  const std::string facts = j.contains("facts") && j["facts"].is_string() ? j["facts"].get<std::string>() : "none";
+  std::string facts = j.contains("facts") && j["facts"].is_string() ? j["facts"].get<std::string>() : "none";
+  // Files that wrote "all" were written before the buffer group existed.
+  if (facts == "all") facts = "next,partner,loop,create";
   SC_RETURN_IF_ERROR(CheckFacts(facts));
   auto m = std::make_unique<StructuredPredictor>(bits, facts);
   for (const auto& e : j["weights"]) {

@@ -12,7 +12,7 @@
 //   (log2 bucket); number of candidates and of candidates of c's type; root/depth of c's goroutine;
 //   the anchor's state; and, when the example carries program facts (data/program_facts.h), each
 //   fact of c whose group is enabled (alone, and × c's goroutine state). The `facts` option names
-//   the groups ("all", "none", or a comma list of next, partner, loop, create); an example without
+//   the groups ("all", "none", or a comma list of next, partner, loop, create, buffer); an example without
 //   facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
 // stopping) is in structured_train.cc; this class only featurizes and scores.

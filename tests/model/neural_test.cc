@@ -197,6 +197,62 @@ TEST_F(NeuralModel, SaveLoadRoundTripIsExactAndOtherVersionsAreClearErrors) {
   EXPECT_NE(r.status().message().find("wrong shape"), std::string_view::npos) << r.status();
 }
 
+// Program facts (data/program_facts.h) are candidate features (parameter version 2): the model file
+// records the groups and the slots; predictions move when an example's facts are taken away; a
+// file of parameter version 1 (no facts fields) still loads and reads the facts version 1 read.
+TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
+  const nlohmann::json j = ToFileJson(*models_["kl"]);
+  ASSERT_EQ(j["params"]["version"], 2);
+  EXPECT_EQ(j["params"]["config"]["facts"], "all");
+  const int slots = j["params"]["config"]["fact_slots"].get<int>();
+  EXPECT_GT(slots, 0) << "the corpus dataset carries facts (its store holds source indexes)";
+  size_t with_facts = 0, changed = 0, no_buf = 0;
+  for (data::Example e : test_) {
+    bool any = false;
+    for (const auto& f : e.facts) any |= !f.empty();
+    if (!any) continue;
+    ++with_facts;
+    const std::vector<double> with = models_["kl"]->Predict(e);
+    e.facts.clear();
+    const std::vector<double> without = models_["kl"]->Predict(e);
+    for (size_t i = 0; i < with.size(); ++i)
+      if (std::abs(with[i] - without[i]) > 1e-3) {
+        ++changed;
+        break;
+      }
+  }
+  ASSERT_GT(with_facts, 20u);
+  EXPECT_GT(changed, with_facts / 2) << changed << " of " << with_facts;
+
+  // The same weights as a version-1 file: the config without facts/fact_slots. Version 1 read the
+  // groups next,partner,loop,create (no buffer), so predictions agree where no buf: fact is present.
+  nlohmann::json v1 = j;
+  v1["params"]["version"] = 1;
+  v1["params"]["config"].erase("facts");
+  v1["params"]["config"].erase("fact_slots");
+  const std::string path = (dir_ / "v1.json").string();
+  std::ofstream(path) << v1.dump();
+  auto old = Load(path);
+  ASSERT_TRUE(old.ok()) << old.status();
+  for (const data::Example& e : test_) {
+    bool buf = false;
+    for (const auto& per : e.facts)
+      for (const auto& f : per) buf |= f.rfind("buf:", 0) == 0;
+    if (buf) continue;
+    ++no_buf;
+    ASSERT_EQ(models_["kl"]->Predict(e), (*old)->Predict(e)) << e.program << " @" << e.position;
+  }
+  EXPECT_GT(no_buf, 0u);
+  // A version-2 file without the facts fields is refused naming the version and the fields.
+  nlohmann::json broken = j;
+  broken["params"]["config"].erase("fact_slots");
+  std::ofstream(dir_ / "v2broken.json") << broken.dump();
+  auto r = Load((dir_ / "v2broken.json").string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("parameter version 2"), std::string_view::npos) << r.status();
+  EXPECT_NE(r.status().message().find("fact_slots"), std::string_view::npos) << r.status();
+}
+
 TEST_F(NeuralModel, CliTrainsAndEvaluates) {
   const std::string out = (dir_ / "cli.json").string();
   auto r = testutil::RunCommand({SCHEDCAST_BIN, "train", "--data", SCHEDCAST_CORPUS_DATASET, "--model", "neural",

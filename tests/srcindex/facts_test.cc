@@ -9,6 +9,8 @@
 
 #include "collect/srcindex.h"
 #include "data/dataset.h"
+#include "data/program_facts.h"
+#include "pipeline/run.h"
 #include "model/objective.h"
 #include "model/registry.h"
 #include "store/source_index.h"
@@ -138,6 +140,66 @@ TEST_F(SourceIndexStore, CorpusExamplesCarryFactsThatChangePredictions) {
       }
   }
   EXPECT_GT(changed, test->size() / 2) << changed << " of " << test->size();
+}
+
+// Buffer occupancy on a real run of a corpus program whose buffered channel fills:
+// TestConveyorBackpressure (corpus/chans) sends 15 values through `make(chan int, 2)` to a slow
+// receiver. The facts of the receiver (T) and the sender (T.0) must agree with the scheduler state
+// the tokenizer replays independently: "buf:full" exactly while the sender is parked in a send,
+// "buf:empty" exactly while the receiver is parked in a receive, "buf:?" otherwise.
+TEST_F(SourceIndexStore, BufferOccupancyFollowsParkedSendersAndReceivers) {
+  auto st = store::Store::Open(db_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  std::vector<const store::StoredRun*> mine;
+  for (const auto& r : *runs)
+    if (r.program.name == "TestConveyorBackpressure" && r.outcome == store::Outcome::kOk) mine.push_back(&r);
+  ASSERT_GE(mine.size(), 2u) << "the corpus store has no runs of TestConveyorBackpressure";
+  // The index the collector stored for the package (the source may have moved since).
+  auto rec = store::GetSourceIndex(**st, mine[0]->program.package, mine[0]->program.source_hash);
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_TRUE(rec->has_value() && (*rec)->ok) << "the corpus store holds no source index of " << mine[0]->program.package;
+  auto index = srcindex::Index::Parse((*rec)->data, mine[0]->program.package);
+  ASSERT_TRUE(index.ok()) << index.status();
+
+  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, mine);
+  ASSERT_TRUE(loaded.failures.empty());
+  size_t full = 0, empty = 0, unknown = 0, steps = 0;
+  for (const pipeline::RunInput& in : loaded.inputs) {
+    auto tok = pipeline::Tokenize(in, {});
+    ASSERT_TRUE(tok.ok()) << tok.status();
+    data::FactTracker tracker(&*index, tok->parsed.timeline, tok->parsed.canon, in.name);
+    for (const sched::Step& step : tok->steps) {
+      tracker.AdvanceTo(step.event_index);
+      const auto facts = tracker.Facts(step.candidates);
+      ASSERT_EQ(facts.size(), step.candidates.size());
+      // Independent of the index: the replayed scheduler state ("T:run T.0:blk(send)").
+      const std::string& state = step.state_key;
+      const bool sender_parked = state.find("blk(send") != std::string::npos;
+      const bool receiver_parked = state.find("blk(recv") != std::string::npos;
+      ++steps;
+      for (size_t i = 0; i < facts.size(); ++i)
+        for (const std::string& f : facts[i]) {
+          if (f == "buf:full") {
+            ++full;
+            EXPECT_TRUE(sender_parked) << "run " << in.run_id << " " << state << " " << step.candidates[i];
+          } else if (f == "buf:empty") {
+            ++empty;
+            EXPECT_TRUE(receiver_parked) << "run " << in.run_id << " " << state << " " << step.candidates[i];
+          } else if (f == "buf:?") {
+            ++unknown;
+            EXPECT_FALSE(sender_parked || receiver_parked)
+                << "run " << in.run_id << " " << state << " " << step.candidates[i];
+          }
+        }
+    }
+  }
+  // The conveyor fills in real runs (the sender parks), empties (the receiver parks), and between
+  // those the occupancy is left unknown rather than guessed.
+  EXPECT_GT(full, 0u) << steps << " steps";
+  EXPECT_GT(empty, 0u) << steps << " steps";
+  EXPECT_GT(unknown, 0u) << steps << " steps";
 }
 
 }  // namespace
