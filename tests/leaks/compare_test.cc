@@ -146,9 +146,12 @@ TEST(LeakAnchors, ProofsAgreeWithGoleakAndTheProfileAndNoneIsContradicted) {
     EXPECT_EQ(p.perturbed.runs, 2u) << p.program;
     EXPECT_EQ(p.perturbed.contradicted, 0u) << p.program;
   }
-  if (const ProgramComparison* q = Find(src, "TestCorrectPipeline"))
+  if (const ProgramComparison* q = Find(src, "TestCorrectPipeline")) {
     for (int m = 0; m < kNumMethods; ++m) EXPECT_EQ(q->perturbed.m[m].detected, 0u) << kMethods[m];
-  if (const ProgramComparison* q = Find(src, "TestOrphanSend")) EXPECT_EQ(q->perturbed.m[kProved].detected, 2u);
+  }
+  if (const ProgramComparison* q = Find(src, "TestOrphanSend")) {
+    EXPECT_EQ(q->perturbed.m[kProved].detected, 2u);
+  }
 }
 
 TEST(LeakAnchors, CompareCommandJsonAndExitStatus) {
@@ -238,7 +241,9 @@ TEST(LeakAnchors, SourcePerturbedRunsRunTheInjectedCopy) {
       EXPECT_EQ(store::PerturbSeedOf(r.perturb), 7u);
       ASSERT_TRUE(r.perturb_seed.has_value()) << "run " << r.id;
       EXPECT_FALSE(runtime_seeds.count(*r.perturb_seed)) << "run " << r.id;
-      if (std::string(test) == "TestCorrectPipeline") EXPECT_EQ(r.outcome, store::Outcome::kOk) << r.stdout_text;
+      if (std::string(test) == "TestCorrectPipeline") {
+        EXPECT_EQ(r.outcome, store::Outcome::kOk) << r.stdout_text;
+      }
       delayed += SiteFuncs(**st, r).count(delay);
     }
     for (const auto& r : Runs(test, store::PerturbMode::kRuntime)) EXPECT_EQ(SiteFuncs(**st, r).count(delay), 0u);
