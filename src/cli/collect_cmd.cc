@@ -20,6 +20,7 @@ void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
     std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip, gopath;
+    std::string perturb_mode = "runtime";
     int runs = 0, jobs = 0;
     bool race = false, goleak = false, leak_profile = false, no_index = false;
     uint64_t seed = 1, perturb = 0;
@@ -52,6 +53,12 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--perturb", f->perturb,
                 "perturbed runs with this seed (non-zero): a seeded perturber disturbs the scheduler in every run; "
                 "they are a run set of their own and datasets leave them out unless asked");
+  c->add_option("--perturb-mode", f->perturb_mode,
+                "with --perturb: runtime (a perturber goroutine in the shim), source (seeded delays injected before "
+                "every synchronising statement of the package's temporary copy), or both; each mode is a run set of "
+                "its own")
+      ->check(CLI::IsMember({"runtime", "source", "both"}))
+      ->capture_default_str();
   c->add_option("--gopath", f->gopath,
                 "GOPATH roots (ROOT[:ROOT...]): packages under ROOT/src build in GOPATH mode (GO111MODULE=off), "
                 "their imports resolved in ROOT/src, e.g. Debian's /usr/share/gocode");
@@ -69,6 +76,9 @@ void RegisterCollectCommand(CLI::App& app) {
     o.goleak = f->goleak;
     o.leak_profile = f->leak_profile;
     o.perturb = f->perturb;
+    o.perturb_mode = f->perturb_mode == "source" ? store::PerturbMode::kSource
+                     : f->perturb_mode == "both" ? store::PerturbMode::kBoth
+                                                 : store::PerturbMode::kRuntime;
     for (absl::string_view g : absl::StrSplit(f->gopath, ':', absl::SkipEmpty())) o.gopaths.emplace_back(g);
     o.source_index = !f->no_index;
     o.tty = f->progress == "bar" ? 1 : f->progress == "lines" ? 0 : -1;

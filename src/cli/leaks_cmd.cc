@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
+#include "absl/strings/str_join.h"
 #include "common/json.h"
 #include "cli/commands.h"
 #include "leaks/compare.h"
@@ -19,7 +21,7 @@ namespace schedcast::cli {
 namespace {
 
 struct LeaksFlags {
-  std::string store, program, manifest;
+  std::string store, program, manifest, perturb_mode;  // perturb_mode "": every perturbed run
   bool json = false, compare = false, include_perturbed = false;
   size_t within = 20;
 };
@@ -47,10 +49,19 @@ void RunLeaks(const LeaksFlags& f) {
   if (!runs.ok()) return Fail(runs.status());
   std::vector<const store::StoredRun*> selected;
   for (const auto& r : *runs)
-    if (Matches(store::ProgramKey(r.program), f.program) && (f.compare || f.include_perturbed || !r.perturbed()))
+    if (Matches(store::ProgramKey(r.program), f.program) && (f.compare || f.include_perturbed || !r.perturbed()) &&
+        (!r.perturbed() || f.perturb_mode.empty() || f.perturb_mode == store::PerturbModeName(r.perturb_mode())))
       selected.push_back(&r);
   if (selected.empty())
     return Fail(absl::NotFoundError(Cat("no runs", f.program.empty() ? "" : Cat(" of program '", f.program, "'"), " in ", f.store)));
+  if (f.compare) {  // a comparison's perturbed run set never pools two perturbation modes
+    std::set<std::string> modes;
+    for (const auto* r : selected)
+      if (r->perturbed()) modes.insert(store::PerturbModeName(r->perturb_mode()));
+    if (modes.size() > 1)
+      return Fail(absl::InvalidArgumentError(Cat(f.store, " has perturbed runs of modes ", absl::StrJoin(modes, " and "),
+                                                 ": choose one with --perturb-mode")));
+  }
   std::optional<std::vector<leaks::ManifestTest>> manifest;
   if (!f.manifest.empty()) {
     auto m = LoadManifest(f.manifest);
@@ -144,6 +155,9 @@ void RegisterLeaks(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--include-perturbed", f->include_perturbed,
                 "also count perturbed runs (collect --perturb) in the rates (default: unperturbed runs only)");
+  cmd->add_option("--perturb-mode", f->perturb_mode,
+                  "only the perturbed runs of this mode (collect --perturb-mode; default: all perturbed runs)")
+      ->check(CLI::IsMember({"runtime", "source", "both"}));
   cmd->footer(
       "Per program: the sites (file:line of the innermost user frame) where goroutines were still blocked at the end "
       "of a run, the manifestation rate across runs with a 95% Wilson interval, and whether the leak is PROVED "

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -119,6 +120,10 @@ class Collection {
     if (o_.timeout.count() <= 0) return absl::InvalidArgumentError("--timeout must be positive");
     if (o_.gomaxprocs.empty()) return absl::InvalidArgumentError("--gomaxprocs: empty list");
     if (o_.jobs < 0) return absl::InvalidArgumentError(Cat("--jobs ", o_.jobs, ": must be >= 1"));
+    if (o_.perturb == 0 && o_.perturb_mode != store::PerturbMode::kRuntime)
+      return absl::InvalidArgumentError("--perturb-mode: needs --perturb SEED (non-zero)");
+    if (o_.perturb >= store::kPerturbSeedLimit)
+      return absl::InvalidArgumentError(Cat("--perturb ", o_.perturb, ": must be below 2^56"));
     return absl::OkStatus();
   }
 
@@ -208,7 +213,7 @@ class Collection {
     for (size_t pi = 0; pi < programs_.size(); ++pi) {
       const Program& p = programs_[pi];
       for (size_t ci = 0; ci < configs_.size(); ++ci) {
-        SC_ASSIGN_OR_RETURN(auto existing, db_->RunIndices(p.id, configs_[ci].id, o_.perturb));
+        SC_ASSIGN_OR_RETURN(auto existing, db_->RunIndices(p.id, configs_[ci].id, perturb_key_));
         sum_.runs_already_stored += static_cast<int64_t>(existing.size());
         if (std::any_of(existing.begin(), existing.end(), [](auto& e) { return e.second == Outcome::kBuildFailed; }))
           continue;
@@ -248,8 +253,19 @@ class Collection {
       SC_ASSIGN_OR_RETURN(GoleakModule m, ResolveGoleak(toolchains_.at(versions_.back()), ws_->ProcessEnv()));
       ws_->SetGoleak(m);
     }
+    const bool inject = o_.perturb != 0 && o_.perturb_mode != store::PerturbMode::kRuntime;
+    const std::string helper = inject ? SrcIndexHelper() : "";
+    if (inject && helper.empty())
+      return absl::FailedPreconditionError(
+          "--perturb-mode source|both needs the srcindex helper (build tools/srcindex or set SCHEDCAST_SRCINDEX)");
+    std::set<std::string> injected;
     for (Unit& u : units_) {
       SC_ASSIGN_OR_RETURN(PreparedPackage pp, ws_->PreparePackage(packages_[u.pkg], u.go));
+      if (inject && injected.insert(pp.dir).second) {
+        // Source-level perturbation: delays before the synchronising statements of the copy.
+        SC_ASSIGN_OR_RETURN(int64_t sites, InjectDelays(helper, pp.dir, &stop_));
+        progress_.Line(Cat("perturbation: ", sites, " delay sites in ", packages_[u.pkg].import_path));
+      }
       u.pkg_dir = pp.dir;
       u.build_env = pp.build_env;
       u.refusal = u.kind == BuildKind::kTest ? pp.test_error : pp.main_error;
@@ -399,7 +415,9 @@ class Collection {
       spec.goleak = o_.goleak && CanRunGoleak(u.go);
       spec.leak_profile = o_.leak_profile && HasLeakProfile(u.go);
       // The perturbation seed: a stable hash of the run's seed and --perturb, in (0, 2^63).
-      if (o_.perturb != 0) spec.perturb_seed = (OrderKey(t.run_seed ^ (o_.perturb * 0x9E3779B97F4A7C15ULL)) >> 1) | 1;
+      // (The runtime mode keeps the derivation of stores made before the modes existed.)
+      if (o_.perturb != 0) spec.perturb_seed = (OrderKey(t.run_seed ^ (perturb_key_ * 0x9E3779B97F4A7C15ULL)) >> 1) | 1;
+      spec.perturb_mode = o_.perturb_mode;
       return ExecuteRun(spec, *ws_);
     };
     std::function<absl::Status(size_t, absl::StatusOr<RunOutput>&)> ran = [&](size_t k, absl::StatusOr<RunOutput>& r) {
@@ -433,7 +451,7 @@ class Collection {
     rec.seed = o_.seed;
     rec.run_index = t.run_index;
     rec.run_seed = t.run_seed;
-    rec.perturb = o_.perturb;
+    rec.perturb = perturb_key_;
     SC_ASSIGN_OR_RETURN(bool inserted, db_->InsertRun(rec));
     if (inserted) {
       ++sum_.runs_stored;
@@ -451,6 +469,7 @@ class Collection {
 
   const CollectOptions& o_;
   const int jobs_;
+  const uint64_t perturb_key_ = o_.perturb == 0 ? 0 : store::PerturbKey(o_.perturb, o_.perturb_mode);
   Progress progress_;
   CollectSummary sum_;
   ProgressCounts counts_;

@@ -29,6 +29,7 @@
 
 #include "collect/plan.h"
 #include "common/status.h"
+#include "store/records.h"
 
 namespace schedcast::collect {
 
@@ -56,6 +57,10 @@ struct CollectOptions {
   // Non-zero: perturbed runs (shim.h), a run set of their own (the store's key includes it): each
   // run's perturbation seed derives from this, the program, the configuration and the run index.
   uint64_t perturb = 0;
+  // How perturbed runs are perturbed (store::PerturbMode; part of the run set's key): the shim's
+  // runtime-level perturber, seeded delays before every synchronising statement of the package
+  // (tools/srcindex -inject on the temporary copy: the srcindex helper is then required), or both.
+  store::PerturbMode perturb_mode = store::PerturbMode::kRuntime;
   // GOPATH roots: packages under <root>/src are built in GOPATH mode (see Discover).
   std::vector<std::string> gopaths;
   // Index each collected package's source once (tools/srcindex → the store's source_index table).

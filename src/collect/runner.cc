@@ -42,7 +42,10 @@ absl::StatusOr<RunOutput> ExecuteRun(const RunSpec& spec, Workspace& ws) {
     if (spec.test_name.empty()) env.push_back(Cat(kEnvMode, "=main"));
     if (spec.goleak) env.push_back(Cat(kEnvGoleak, "=", goleak_path));
     if (spec.leak_profile) env.push_back(Cat(kEnvLeakProfile, "=", leakprof_path));
-    if (spec.perturb_seed != 0) env.push_back(Cat(kEnvPerturb, "=", static_cast<int64_t>(spec.perturb_seed)));
+    if (spec.perturb_seed != 0 && spec.perturb_mode != store::PerturbMode::kSource)
+      env.push_back(Cat(kEnvPerturb, "=", static_cast<int64_t>(spec.perturb_seed)));
+    if (spec.perturb_seed != 0 && spec.perturb_mode != store::PerturbMode::kRuntime)
+      env.push_back(Cat(kEnvPerturbSource, "=", spec.perturb_seed));
   } else {
     // A bare run must not inherit a tracing request from our own environment.
     env.push_back(Cat(kEnvTrace, "="));

@@ -33,6 +33,9 @@ struct RunSpec {
   bool goleak = false;        // ask the shim for goleak's verdict (binary built with goleak)
   bool leak_profile = false;  // ask the shim for the goroutineleak profile
   uint64_t perturb_seed = 0;  // in (0, 2^63): a perturbed run with this seed (shim.h); 0: none
+  // With a perturb_seed: kRuntime sets kEnvPerturb (the shim's perturber), kSource sets
+  // kEnvPerturbSource (the injected delays of a binary built from an injected copy), kBoth both.
+  store::PerturbMode perturb_mode = store::PerturbMode::kRuntime;
   const std::atomic<bool>* cancel = nullptr;
 };
 

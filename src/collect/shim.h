@@ -15,6 +15,8 @@
 //  - kEnvPerturb=SEED (non-zero): a seeded perturber goroutine disturbs the scheduler (busy P,
 //    yields, short sleeps, GOMAXPROCS changes) from the start until the test / main returns or the
 //    deadline; it touches no program state and is stopped before the end state is written;
+//  - kEnvPerturbSource=SEED is not the shim's: in a copy rewritten by `srcindex -inject`
+//    (collect --perturb-mode source|both), it seeds the delays before synchronising statements;
 //  - kEnvLeakProfile=FILE: after the trace is stopped, the goroutineleak profile (debug=2 stacks,
 //    leaked goroutines marked "(leaked)") goes to FILE when the runtime has it (Go >= 1.26 built
 //    with GOEXPERIMENT=goroutineleakprofile, or Go >= 1.27); otherwise FILE is not written;
@@ -48,6 +50,8 @@ inline constexpr const char* kEnvDeadlineMs = "SCHEDCAST_DEADLINE_MS";
 inline constexpr const char* kEnvMode = "SCHEDCAST_SHIM_MODE";
 inline constexpr const char* kEnvSeed = "SCHEDCAST_SEED";  // informational: the run's seed
 inline constexpr const char* kEnvPerturb = "SCHEDCAST_PERTURB";
+// Read by the delay function `tools/srcindex -inject` adds to a perturbed copy (not by the shim).
+inline constexpr const char* kEnvPerturbSource = "SCHEDCAST_PERTURB_SOURCE";
 inline constexpr const char* kEnvLeakProfile = "SCHEDCAST_LEAKPROF";
 inline constexpr const char* kEnvGoleak = "SCHEDCAST_GOLEAK";
 inline constexpr int kDeadlineExitCode = 97;

@@ -47,4 +47,28 @@ store::SourceIndexRecord IndexPackage(const std::string& helper, const Package& 
   return r;
 }
 
+absl::StatusOr<int64_t> InjectDelays(const std::string& helper, const std::string& copy_dir,
+                                     const std::atomic<bool>* cancel) {
+  ProcessSpec spec;
+  spec.argv = {helper, "-inject", copy_dir};
+  spec.env = EnvironWith({"GOTOOLCHAIN=local"});
+  spec.cwd = copy_dir;
+  spec.hard_timeout = std::chrono::seconds(120);
+  spec.capture_head = 1 << 20;
+  spec.capture_tail = 0;
+  spec.cancel = cancel;
+  absl::StatusOr<ProcessResult> run = RunProcess(spec);
+  if (!run.ok()) return WithContext(run.status(), Cat(helper, " -inject ", copy_dir));
+  const ProcessResult& p = *run;
+  const std::string out = p.out.Text();
+  const std::string key = "\"sites\":";
+  const size_t at = out.find(key);
+  if (p.exit_code != 0 || p.timed_out || p.cancelled || at == std::string::npos)
+    return absl::InternalError(Cat(helper, " -inject ", copy_dir, ": ",
+                                   p.timed_out ? "timed out" : p.cancelled ? "cancelled" : "failed",
+                                   p.exit_code ? Cat(" (exit ", *p.exit_code, ")") : "", ": ",
+                                   p.err.Text().substr(0, 2000)));
+  return std::strtoll(out.c_str() + at + key.size(), nullptr, 10);
+}
+
 }  // namespace schedcast::collect

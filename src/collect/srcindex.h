@@ -13,6 +13,7 @@
 #include <string>
 
 #include "collect/discover.h"
+#include "common/status.h"
 #include "store/source_index.h"
 
 namespace schedcast::collect {
@@ -20,5 +21,12 @@ namespace schedcast::collect {
 std::string SrcIndexHelper();
 
 store::SourceIndexRecord IndexPackage(const std::string& helper, const Package& pkg, const std::atomic<bool>* cancel);
+
+// Source-level perturbation: `helper -inject copy_dir` rewrites the package's temporary copy (never
+// the user's tree) so that a seeded delay runs before each synchronising statement, lines kept
+// (tools/srcindex/inject.go). Returns the number of delay sites inserted. Errors (naming the
+// directory, with the helper's stderr): the helper failed, timed out or printed no summary.
+absl::StatusOr<int64_t> InjectDelays(const std::string& helper, const std::string& copy_dir,
+                                     const std::atomic<bool>* cancel);
 
 }  // namespace schedcast::collect

@@ -64,7 +64,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
       continue;
     }
     const std::string program = store::ProgramKey(r.program);
-    groups[{program, ConfigName(r.config) + (r.perturbed() ? "/perturbed" : "")}].push_back(&r);
+    groups[{program, ConfigName(r.config) + store::PerturbSuffix(r.perturb)}].push_back(&r);
     ProgramMeta& pm = programs[program];
     pm.dir = r.program.dir;
     pm.name = r.program.name;

@@ -25,7 +25,8 @@ struct DatasetOptions {
   bool include_failed = true;  // include runs that ended in deadline/deadlock/panic (their traces are real)
   bool strict = false;         // fail (DataLoss naming the run) at the first run that cannot be used
   // Perturbed runs (collect --perturb) sample a different distribution: left out unless asked for;
-  // with it, they form configurations of their own ("<config>/perturbed"), never pooled with plain runs.
+  // with it, they form configurations of their own ("<config>/perturbed", "<config>/perturbed-source",
+  // "<config>/perturbed-both": store::PerturbSuffix), never pooled with plain runs or across modes.
   bool include_perturbed = false;
   std::string only_split;      // non-empty ("test"): every program goes to this split (a held-out family)
 };

@@ -157,9 +157,9 @@ absl::StatusOr<Rollouts> Rollouts::Prepare(const std::vector<data::Example>& exa
     if (!fresh) return it->second;
     std::vector<const store::StoredRun*> members;
     for (const auto& r : runs)
-      // A dataset's configuration names perturbed runs "<config>/perturbed" (data/dataset.h).
+      // A dataset's configuration names perturbed runs "<config>/perturbed[-source|-both]" (data/dataset.h).
       if (store::ProgramKey(r.program) == program &&
-          store::ConfigName(r.config) + (r.perturbed() ? "/perturbed" : "") == config)
+          store::ConfigName(r.config) + store::PerturbSuffix(r.perturb) == config)
         members.push_back(&r);
     pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, members);
     for (pipeline::RunInput& in : loaded.inputs) {

@@ -59,11 +59,35 @@ struct RunRecord {
   bool has_trace = false;  // false: no trace file at all (as opposed to an empty one)
   // Optional: Compress(trace) done ahead (e.g. on a worker thread); InsertRun compresses otherwise.
   std::string trace_zstd;
-  uint64_t perturb = 0;                     // the collection's --perturb seed (0: unperturbed run)
+  uint64_t perturb = 0;                     // PerturbKey(--perturb, mode) (0: unperturbed run)
   std::optional<uint64_t> perturb_seed;     // this run's perturbation seed
   std::optional<std::string> goleak;        // goleak.Find() result: "" clean, else its message
   std::optional<std::string> leak_profile;  // goroutineleak profile, debug=2 stacks
 };
+
+// How a perturbed run was perturbed (collect --perturb-mode): the runtime-level perturber of the
+// shim, seeded delays injected before the package's synchronising statements, or both. The mode is
+// part of the run-set key runs.perturb: the --perturb seed (below 2^56) plus the mode times 2^56
+// (runtime: 0, so stores made before the modes read as runtime-perturbed), so runs of different
+// modes are run sets of their own, like runs of different seeds.
+enum class PerturbMode { kRuntime = 0, kSource = 1, kBoth = 2 };
+inline constexpr uint64_t kPerturbSeedLimit = uint64_t{1} << 56;
+inline uint64_t PerturbKey(uint64_t seed, PerturbMode m) { return seed + static_cast<uint64_t>(m) * kPerturbSeedLimit; }
+inline PerturbMode PerturbModeOf(uint64_t key) {
+  const uint64_t m = key / kPerturbSeedLimit;
+  return m == 1 ? PerturbMode::kSource : m == 2 ? PerturbMode::kBoth : PerturbMode::kRuntime;
+}
+inline uint64_t PerturbSeedOf(uint64_t key) { return key % kPerturbSeedLimit; }
+inline const char* PerturbModeName(PerturbMode m) {
+  return m == PerturbMode::kSource ? "source" : m == PerturbMode::kBoth ? "both" : "runtime";
+}
+// "" for an unperturbed run; "/perturbed" (runtime), "/perturbed-source", "/perturbed-both": the
+// suffix of a perturbed run's configuration in datasets, which never pool run sets of two modes.
+inline std::string PerturbSuffix(uint64_t key) {
+  if (key == 0) return "";
+  const PerturbMode m = PerturbModeOf(key);
+  return m == PerturbMode::kRuntime ? "/perturbed" : std::string("/perturbed-") + PerturbModeName(m);
+}
 
 // A run as read back, with its program and configuration spelled out.
 struct StoredRun {
@@ -84,11 +108,12 @@ struct StoredRun {
   std::optional<std::string> end_state;
   std::string note;
   std::string started_at;
-  uint64_t perturb = 0;                 // 0: unperturbed (datasets use only these by default)
+  uint64_t perturb = 0;                 // PerturbKey; 0: unperturbed (datasets use only these by default)
   std::optional<uint64_t> perturb_seed;
   std::optional<std::string> goleak;        // nullopt: not checked
   std::optional<std::string> leak_profile;  // nullopt: not taken
   bool perturbed() const { return perturb != 0; }
+  PerturbMode perturb_mode() const { return PerturbModeOf(perturb); }
 };
 
 // The common names (common/names.h) of a stored program and configuration.

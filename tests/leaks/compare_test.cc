@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -32,7 +33,9 @@ std::string TempDir(const std::string& name) {
   return tmpl;
 }
 
-std::vector<store::StoredRun> Runs(const std::string& test, bool perturbed) {
+// The runs of `test`: plain ones (mode nullopt) or the perturbed ones of one mode.
+std::vector<store::StoredRun> Runs(const std::string& test, std::optional<store::PerturbMode> mode) {
+  const bool perturbed = mode.has_value();
   auto st = store::Store::OpenExisting(SCHEDCAST_COMPARE_DB);
   EXPECT_TRUE(st.ok()) << st.status().message();
   if (!st.ok()) return {};
@@ -40,12 +43,15 @@ std::vector<store::StoredRun> Runs(const std::string& test, bool perturbed) {
   EXPECT_TRUE(runs.ok());
   std::vector<store::StoredRun> out;
   for (const auto& r : *runs)
-    if (r.program.package == kPkg && r.program.name == test && r.perturbed() == perturbed) out.push_back(r);
-  EXPECT_EQ(out.size(), 2u) << test << (perturbed ? " perturbed" : " plain");
+    if (r.program.package == kPkg && r.program.name == test && r.perturbed() == perturbed &&
+        (!perturbed || r.perturb_mode() == *mode))
+      out.push_back(r);
+  EXPECT_EQ(out.size(), 2u) << test << (perturbed ? store::PerturbModeName(*mode) : " plain");
   return out;
 }
 
-std::vector<ProgramComparison> CompareAll() {
+// Plain runs and the perturbed runs of `mode` (a comparison never pools two modes).
+std::vector<ProgramComparison> CompareAll(store::PerturbMode mode = store::PerturbMode::kRuntime) {
   auto st = store::Store::OpenExisting(SCHEDCAST_COMPARE_DB);
   EXPECT_TRUE(st.ok());
   if (!st.ok()) return {};
@@ -54,6 +60,7 @@ std::vector<ProgramComparison> CompareAll() {
   Comparison cmp;
   pipeline::SourceCache sources;
   for (const auto& r : *runs) {
+    if (r.perturbed() && r.perturb_mode() != mode) continue;
     auto trace = (*st)->LoadTrace(r.id);
     EXPECT_TRUE(trace.ok()) << "run " << r.id;
     if (!trace.ok()) continue;
@@ -77,7 +84,7 @@ const ProgramComparison* Find(const std::vector<ProgramComparison>& ps, const st
 }
 
 TEST(LeakAnchors, GoleakAndProfileStoredOnTheSameRuns) {
-  for (const auto& r : Runs("TestOrphanSend", false)) {
+  for (const auto& r : Runs("TestOrphanSend", std::nullopt)) {
     ASSERT_TRUE(r.goleak.has_value()) << "run " << r.id << ": goleak not checked";
     EXPECT_NE(r.goleak->find("found unexpected goroutines"), std::string::npos) << *r.goleak;
     EXPECT_NE(r.goleak->find("TestOrphanSend"), std::string::npos) << *r.goleak;
@@ -85,14 +92,14 @@ TEST(LeakAnchors, GoleakAndProfileStoredOnTheSameRuns) {
     EXPECT_NE(r.leak_profile->find("[chan send (leaked)]"), std::string::npos) << *r.leak_profile;
     EXPECT_FALSE(GoleakGoroutines(*r.goleak).empty());
   }
-  for (const auto& r : Runs("TestCorrectPipeline", false)) {
+  for (const auto& r : Runs("TestCorrectPipeline", std::nullopt)) {
     ASSERT_TRUE(r.goleak.has_value());
     EXPECT_EQ(*r.goleak, "") << "goleak flagged a correct pipeline";
     ASSERT_TRUE(r.leak_profile.has_value());
     EXPECT_EQ(r.leak_profile->find("(leaked)"), std::string::npos) << *r.leak_profile;
   }
   // A hung test: goleak never runs (the test does not return); the profile is taken at the deadline.
-  for (const auto& r : Runs("TestTestGoroutineStuck", false)) {
+  for (const auto& r : Runs("TestTestGoroutineStuck", std::nullopt)) {
     EXPECT_TRUE(r.outcome == store::Outcome::kDeadline || r.outcome == store::Outcome::kDeadlock) << "run " << r.id;
     EXPECT_FALSE(r.goleak.has_value()) << "run " << r.id;
     ASSERT_TRUE(r.leak_profile.has_value());
@@ -132,11 +139,28 @@ TEST(LeakAnchors, ProofsAgreeWithGoleakAndTheProfileAndNoneIsContradicted) {
     EXPECT_EQ(hung->plain.m[kProved].detected, 2u);
     EXPECT_EQ(hung->plain.m[kProfile].detected, 2u);
   }
+  // Source-perturbed runs: no proof contradicted, no false proof on the correct program, and the
+  // orphaned send still proved in every run (the delays change timing, not what the program does).
+  const auto src = CompareAll(store::PerturbMode::kSource);
+  for (const auto& p : src) {
+    EXPECT_EQ(p.perturbed.runs, 2u) << p.program;
+    EXPECT_EQ(p.perturbed.contradicted, 0u) << p.program;
+  }
+  if (const ProgramComparison* q = Find(src, "TestCorrectPipeline")) {
+    for (int m = 0; m < kNumMethods; ++m) EXPECT_EQ(q->perturbed.m[m].detected, 0u) << kMethods[m];
+  }
+  if (const ProgramComparison* q = Find(src, "TestOrphanSend")) {
+    EXPECT_EQ(q->perturbed.m[kProved].detected, 2u);
+  }
 }
 
 TEST(LeakAnchors, CompareCommandJsonAndExitStatus) {
+  // Two perturbation modes in one store: --compare wants one of them named.
+  auto mixed = testutil::RunCommand({SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_COMPARE_DB, "--compare"});
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.out << mixed.err;
+  EXPECT_NE(mixed.err.find("--perturb-mode"), std::string::npos) << mixed.err;
   auto r = testutil::RunCommand({SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_COMPARE_DB, "--compare", "--json",
-                                 "--within", "2"});
+                                 "--within", "2", "--perturb-mode", "runtime"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["summary"]["contradicted"], 0);
@@ -147,7 +171,8 @@ TEST(LeakAnchors, CompareCommandJsonAndExitStatus) {
     EXPECT_EQ(p["plain"]["runs"], 2);
     EXPECT_EQ(p["perturbed"]["runs"], 2);
   }
-  auto text = testutil::RunCommand({SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_COMPARE_DB, "--compare"});
+  auto text = testutil::RunCommand(
+      {SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_COMPARE_DB, "--compare", "--perturb-mode", "source"});
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find("Runs to detect"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("contradicted 0"), std::string::npos) << text.out;
@@ -156,12 +181,12 @@ TEST(LeakAnchors, CompareCommandJsonAndExitStatus) {
 TEST(LeakAnchors, PerturbedRunsAreRecordedAndKeptApart) {
   std::set<uint64_t> seeds;
   for (const char* test : {"TestOrphanSend", "TestCorrectPipeline"}) {
-    for (const auto& r : Runs(test, true)) {
-      EXPECT_EQ(r.perturb, 7u);
+    for (const auto& r : Runs(test, store::PerturbMode::kRuntime)) {
+      EXPECT_EQ(r.perturb, 7u) << "runtime mode: the key is the --perturb seed, as before the modes";
       ASSERT_TRUE(r.perturb_seed.has_value()) << "run " << r.id;
       EXPECT_TRUE(seeds.insert(*r.perturb_seed).second) << "a perturbation seed repeats";
     }
-    for (const auto& r : Runs(test, false)) {
+    for (const auto& r : Runs(test, std::nullopt)) {
       EXPECT_EQ(r.perturb, 0u);
       EXPECT_FALSE(r.perturb_seed.has_value());
     }
@@ -183,7 +208,57 @@ TEST(LeakAnchors, PerturbedRunsAreRecordedAndKeptApart) {
   auto with = data::BuildDataset(**st, opt, out, [](size_t, size_t, const std::string&) {});
   ASSERT_TRUE(with.ok());
   EXPECT_EQ(with->perturbed_runs_left_out, 0u);
-  EXPECT_EQ(with->configs, 10u) << "perturbed runs form configurations of their own";
+  EXPECT_EQ(with->configs, 15u) << "perturbed runs form configurations of their own, one per mode";
+}
+
+// Sites (innermost user frames) of the scheduling events of a run's trace.
+std::set<std::string> SiteFuncs(store::Store& st, const store::StoredRun& r) {
+  std::set<std::string> out;
+  auto trace = st.LoadTrace(r.id);
+  EXPECT_TRUE(trace.ok()) << "run " << r.id;
+  if (!trace.ok()) return out;
+  auto parsed = pipeline::Parse(*trace);
+  EXPECT_TRUE(parsed.ok()) << "run " << r.id;
+  if (!parsed.ok()) return out;
+  for (const auto& s : parsed->timeline.sites) out.insert(s.func);
+  return out;
+}
+
+// --perturb-mode source: the runs executed a copy with delays before its synchronising statements
+// (their traces show goroutines yielding or sleeping in the injected delay function; plain and
+// runtime-perturbed runs never do), the user's tree was not touched, the correct program still
+// passes, and each run's seed is recorded (distinct from the runtime mode's seeds).
+TEST(LeakAnchors, SourcePerturbedRunsRunTheInjectedCopy) {
+  auto st = store::Store::OpenExisting(SCHEDCAST_COMPARE_DB);
+  ASSERT_TRUE(st.ok());
+  const std::string delay = std::string(kPkg) + ".schedcastPerturbDelay";
+  std::set<uint64_t> runtime_seeds;
+  for (const auto& r : Runs("TestCorrectPipeline", store::PerturbMode::kRuntime)) runtime_seeds.insert(*r.perturb_seed);
+  size_t delayed = 0;
+  for (const char* test : {"TestCorrectPipeline", "TestOrphanSend", "TestLockOrderCycle"}) {
+    for (const auto& r : Runs(test, store::PerturbMode::kSource)) {
+      EXPECT_EQ(r.perturb, store::PerturbKey(7, store::PerturbMode::kSource));
+      EXPECT_EQ(store::PerturbSeedOf(r.perturb), 7u);
+      ASSERT_TRUE(r.perturb_seed.has_value()) << "run " << r.id;
+      EXPECT_FALSE(runtime_seeds.count(*r.perturb_seed)) << "run " << r.id;
+      if (std::string(test) == "TestCorrectPipeline") {
+        EXPECT_EQ(r.outcome, store::Outcome::kOk) << r.stdout_text;
+      }
+      delayed += SiteFuncs(**st, r).count(delay);
+    }
+    for (const auto& r : Runs(test, store::PerturbMode::kRuntime)) EXPECT_EQ(SiteFuncs(**st, r).count(delay), 0u);
+    for (const auto& r : Runs(test, std::nullopt)) EXPECT_EQ(SiteFuncs(**st, r).count(delay), 0u);
+  }
+  EXPECT_GE(delayed, 3u) << "of 6 source-perturbed runs, too few ran an injected delay";
+  // The user's tree is never rewritten.
+  for (const auto& e : std::filesystem::directory_iterator(std::string(SCHEDCAST_SOURCE_DIR) + "/tests/leaks/progs")) {
+    EXPECT_EQ(e.path().filename().string().rfind("zz_schedcast", 0), std::string::npos) << e.path();
+    if (e.path().extension() == ".go") {
+      auto text = ReadFileToString(e.path().string());
+      ASSERT_TRUE(text.ok());
+      EXPECT_EQ(text->find("schedcastPerturbDelay"), std::string::npos) << e.path();
+    }
+  }
 }
 
 TEST(LeakAnchors, ExpectedRunsToDetect) {

@@ -1,0 +1,3 @@
+module schedcast.dev/injectfixture
+
+go 1.19
