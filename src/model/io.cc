@@ -45,8 +45,10 @@ absl::Status Save(const Predictor& m, const std::string& path) {
   return WriteStringToFile(path, JsonText(ToFileJson(m)) + "\n");
 }
 
-absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
-  if (!j.is_object() || j.value("format", "") != kFormat)
+namespace {
+
+absl::StatusOr<std::unique_ptr<Predictor>> FromFileJsonUnchecked(const nlohmann::json& j, std::string_view want_kind) {
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != kFormat)
     return BadInputError(Cat("not a schedcast model file (field 'format' is not \"", kFormat, "\")"));
   if (!j.contains("version") || !j["version"].is_number_integer())
     return BadInputError("missing integer field 'version'");
@@ -77,6 +79,18 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j,
     sp->set_temperature(t);
   }
   return m;
+}
+
+}  // namespace
+
+// json::value and get throw when a field has another type than its default (e.g. "format" or
+// "data" an object, "temperature" a string): that is a bad model file, not a crash.
+absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
+  try {
+    return FromFileJsonUnchecked(j, want_kind);
+  } catch (const nlohmann::json::exception& e) {
+    return BadInputError(Cat("bad model file: ", e.what()));
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Predictor>> Load(const std::string& path, std::string_view want_kind) {
