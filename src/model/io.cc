@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <utility>
 
 #include "common/hash.h"
 #include "model/registry.h"
@@ -71,8 +72,13 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJsonUnchecked(const nlohmann:
   meta.data_hash = d.value("hash", "");
   meta.level = d.value("level", "");
   meta.key = d.value("key", "");
-  meta.train_examples = d.value("train_examples", uint64_t{0});
-  meta.validation_examples = d.value("validation_examples", uint64_t{0});
+  // json::value's get<uint64_t> converts a float without a check (out of range: undefined behaviour).
+  for (auto [name, field] : {std::pair{"train_examples", &meta.train_examples},
+                             std::pair{"validation_examples", &meta.validation_examples}}) {
+    if (!d.contains(name)) continue;
+    if (!d[name].is_number_unsigned()) return BadInputError(Cat("data.", name, " is not a non-negative integer"));
+    *field = d[name].get<uint64_t>();
+  }
   if (auto* sp = dynamic_cast<ScoredPredictor*>(m.get())) {
     const double t = j.value("temperature", 1.0);
     if (!(t > 0) || !std::isfinite(t)) return BadInputError(Cat("temperature ", t, " is not positive"));

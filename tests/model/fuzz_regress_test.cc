@@ -60,5 +60,21 @@ TEST(FuzzRegress, ModelFileWithANonStringFieldIsABadModelFile) {
   EXPECT_FALSE(model::FromFileJson(other).ok());
 }
 
+// model_fuzz: "data": {"train_examples": 6.7e39} went through json::value's get<uint64_t>
+// (undefined behaviour: a float out of range).
+TEST(FuzzRegress, ModelFileWithAFloatExampleCountIsABadModelFile) {
+  const nlohmann::json j =
+      nlohmann::json::parse(Read("fuzz/corpus/model/regress-float-train-examples.json"), nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  ASSERT_TRUE(j["data"]["train_examples"].is_number_float());
+  auto m = model::FromFileJson(j);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("data.train_examples is not a non-negative integer"), std::string::npos)
+      << m.status();
+  nlohmann::json fixed = j;
+  fixed["data"]["train_examples"] = 40u;
+  EXPECT_TRUE(model::FromFileJson(fixed).ok()) << model::FromFileJson(fixed).status();
+}
+
 }  // namespace
 }  // namespace schedcast
