@@ -10,8 +10,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "data/dataset.h"
@@ -92,12 +96,26 @@ BENCHMARK(BM_ModelPredict);
 BENCHMARK(BM_ModelPredictBatch)->Arg(32)->Arg(256)->Arg(1024);
 
 // Before timing: PredictBatch (batches of 256) against Predict on every loaded example; prints the
-// largest probability difference and fails (exit 1) above 1e-6.
+// largest probability difference and fails (exit 1) above 1e-6. With $SCHEDCAST_PREDICTIONS_OUT set,
+// writes the batched predictions there (one example per line, %.17g); with $SCHEDCAST_PREDICTIONS_REF
+// set, compares them with such a file (another build's) and fails above 1e-6 as well.
 int CheckBatchedEqualsOneAtATime() {
   const auto& m = Model();
   const auto& xs = Examples();
-  double worst = 0;
+  double worst = 0, worst_ref = 0;
   size_t n = 0;
+  const char* out_path = std::getenv("SCHEDCAST_PREDICTIONS_OUT");
+  const char* ref_path = std::getenv("SCHEDCAST_PREDICTIONS_REF");
+  std::ofstream out;
+  std::ifstream ref;
+  if (out_path) out.open(out_path);
+  if (ref_path) {
+    ref.open(ref_path);
+    if (!ref) {
+      std::cerr << "model_predict: cannot read " << ref_path << "\n";
+      return 1;
+    }
+  }
   for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
     std::vector<const schedcast::data::Example*> ptrs;
     for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) ptrs.push_back(&xs[i]);
@@ -110,12 +128,32 @@ int CheckBatchedEqualsOneAtATime() {
         return 1;
       }
       for (size_t c = 0; c < one.size(); ++c) worst = std::max(worst, std::fabs(one[c] - ps[k][c]));
+      if (out_path) {
+        char buf[32];
+        for (double p : ps[k]) std::snprintf(buf, sizeof buf, "%.17g ", p), out << buf;
+        out << "\n";
+      }
+      if (ref_path) {
+        std::string line;
+        std::getline(ref, line);
+        std::istringstream is(line);
+        std::vector<double> r;
+        for (double p; is >> p;) r.push_back(p);
+        if (r.size() != ps[k].size()) {
+          std::cerr << "model_predict: " << ref_path << " has " << r.size() << " probabilities for example "
+                    << i0 + k << ", this build " << ps[k].size() << "\n";
+          return 1;
+        }
+        for (size_t c = 0; c < r.size(); ++c) worst_ref = std::max(worst_ref, std::fabs(r[c] - ps[k][c]));
+      }
       ++n;
     }
   }
   std::cerr << "model_predict: " << m.kind() << ": max |batched - one at a time| = " << worst << " over " << n
             << " examples\n";
-  return worst <= 1e-6 ? 0 : 1;
+  if (ref_path)
+    std::cerr << "model_predict: " << m.kind() << ": max |this build - " << ref_path << "| = " << worst_ref << "\n";
+  return worst <= 1e-6 && worst_ref <= 1e-6 ? 0 : 1;
 }
 
 }  // namespace

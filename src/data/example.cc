@@ -45,6 +45,21 @@ nlohmann::json ToJson(const Example& e) {
 
 absl::StatusOr<Example> FromJson(const nlohmann::json& j) {
   Example e;
+  // nlohmann's get<uint64_t> converts a float or a negative number without a check (a float out of
+  // range is undefined behaviour), so the counting fields must be non-negative integers first.
+  auto count = [](const nlohmann::json& v) {
+    return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+  };
+  if (j.is_object()) {
+    for (const char* f : {"position", "context_total"})
+      if (j.contains(f) && !count(j[f]))
+        return BadInputError(Cat("bad example: '", f, "' is not a non-negative integer"));
+    if (j.contains("run_id") && !j["run_id"].is_number_integer())
+      return BadInputError("bad example: 'run_id' is not an integer");
+    if (j.contains("target_counts") && j["target_counts"].is_array())
+      for (const auto& c : j["target_counts"])
+        if (!count(c)) return BadInputError("bad example: a target count is not a non-negative integer");
+  }
   try {
     e.program = j.at("program").get<std::string>();
     e.config = j.at("config").get<std::string>();

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <utility>
 
 #include "common/hash.h"
 #include "model/registry.h"
@@ -45,8 +46,10 @@ absl::Status Save(const Predictor& m, const std::string& path) {
   return WriteStringToFile(path, JsonText(ToFileJson(m)) + "\n");
 }
 
-absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
-  if (!j.is_object() || j.value("format", "") != kFormat)
+namespace {
+
+absl::StatusOr<std::unique_ptr<Predictor>> FromFileJsonUnchecked(const nlohmann::json& j, std::string_view want_kind) {
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() || j["format"] != kFormat)
     return BadInputError(Cat("not a schedcast model file (field 'format' is not \"", kFormat, "\")"));
   if (!j.contains("version") || !j["version"].is_number_integer())
     return BadInputError("missing integer field 'version'");
@@ -69,14 +72,31 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j,
   meta.data_hash = d.value("hash", "");
   meta.level = d.value("level", "");
   meta.key = d.value("key", "");
-  meta.train_examples = d.value("train_examples", uint64_t{0});
-  meta.validation_examples = d.value("validation_examples", uint64_t{0});
+  // json::value's get<uint64_t> converts a float without a check (out of range: undefined behaviour).
+  for (auto [name, field] : {std::pair{"train_examples", &meta.train_examples},
+                             std::pair{"validation_examples", &meta.validation_examples}}) {
+    if (!d.contains(name)) continue;
+    if (!d[name].is_number_unsigned()) return BadInputError(Cat("data.", name, " is not a non-negative integer"));
+    *field = d[name].get<uint64_t>();
+  }
   if (auto* sp = dynamic_cast<ScoredPredictor*>(m.get())) {
     const double t = j.value("temperature", 1.0);
     if (!(t > 0) || !std::isfinite(t)) return BadInputError(Cat("temperature ", t, " is not positive"));
     sp->set_temperature(t);
   }
   return m;
+}
+
+}  // namespace
+
+// json::value and get throw when a field has another type than its default (e.g. "format" or
+// "data" an object, "temperature" a string): that is a bad model file, not a crash.
+absl::StatusOr<std::unique_ptr<Predictor>> FromFileJson(const nlohmann::json& j, std::string_view want_kind) {
+  try {
+    return FromFileJsonUnchecked(j, want_kind);
+  } catch (const nlohmann::json::exception& e) {
+    return BadInputError(Cat("bad model file: ", e.what()));
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Predictor>> Load(const std::string& path, std::string_view want_kind) {

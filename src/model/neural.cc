@@ -67,6 +67,62 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
+// The trained network folded for inference (the same function as NetImpl::forward up to float
+// rounding; BatchedPredictionsEqualOneAtATime in tests/model/neural_test.cc holds them within 1e-6):
+//   - the GRU's input projection of every token id, xg = tok·W_ihᵀ + b_ih, is a [V, 3H] table, so the
+//     context needs a row lookup per step instead of an embedding and a matrix product;
+//   - wc is linear and has no bias, so wc(cand(t) + Σ feat(f)) = candp[t] + Σ featp[f] with
+//     candp = cand·wcᵀ [V, H] and featp = feat·wcᵀ [F+1, H]; featw rides in featp's last column
+//     (its padding row zeroed, which replaces the mask), so one embedding_bag sums both over a
+//     candidate's features without materialising the [C, K, E] embeddings;
+//   - the GRU steps run as one addmm (h·W_hhᵀ + b_hh) and in-place gate arithmetic on the batch.
+// Built once after loading or training; read-only afterwards.
+struct Folded {
+  torch::Tensor xg, whhT, bhh, whT, bh, candp, featp, v;
+  double bout = 0;
+  int64_t hidden = 0;
+
+  explicit Folded(NetImpl& n) {
+    torch::NoGradGuard ng;
+    const auto& g = n.gru->named_parameters();
+    hidden = n.wh->weight.size(0);
+    xg = torch::addmm(g["bias_ih_l0"], n.tok->weight, g["weight_ih_l0"].t()).contiguous();
+    whhT = g["weight_hh_l0"].t().contiguous();
+    bhh = g["bias_hh_l0"].detach().clone();
+    whT = n.wh->weight.t().contiguous();
+    bh = n.wh->bias.detach().clone();
+    candp = torch::mm(n.cand->weight, n.wc->weight.t()).contiguous();
+    torch::Tensor fw = n.featw->weight.detach().clone();
+    fw[n.pad_feature].zero_();
+    featp = torch::cat({torch::mm(n.feat->weight, n.wc->weight.t()), fw}, 1).contiguous();  // [F+1, H+1]
+    v = n.out->weight.detach().reshape({-1, 1}).contiguous();                               // [H, 1]
+    bout = n.out->bias.item<double>();
+  }
+
+  // ctx [B, T], cand_ex [C], cand_tok [C], feats [C, K] → one logit per candidate [C] (float).
+  torch::Tensor Logits(const torch::Tensor& ctx, const torch::Tensor& cand_ex, const torch::Tensor& cand_tok,
+                       const torch::Tensor& feats) const {
+    const int64_t nb = ctx.size(0), nt = ctx.size(1), H = hidden;
+    const torch::Tensor steps = ctx.t().contiguous();  // [T, B]: step t's token of every example
+    torch::Tensor h = torch::zeros({nb, H}, xg.options());
+    torch::Tensor gh = torch::empty({nb, 3 * H}, xg.options()), x = torch::empty({nb, 3 * H}, xg.options());
+    for (int64_t t = 0; t < nt; ++t) {
+      torch::index_select_out(x, xg, 0, steps[t]);  // input gates of step t
+      torch::addmm_out(gh, bhh, h, whhT);           // hidden gates
+      const torch::Tensor rz = gh.narrow(1, 0, 2 * H).add_(x.narrow(1, 0, 2 * H)).sigmoid_();
+      const torch::Tensor nn = gh.narrow(1, 2 * H, H).mul_(rz.narrow(1, 0, H)).add_(x.narrow(1, 2 * H, H)).tanh_();
+      h.sub_(nn).mul_(rz.narrow(1, H, H)).add_(nn);  // (1 − z)·n + z·h, in libtorch's GRU cell order
+    }
+    const torch::Tensor hc = torch::addmm(bh, h, whT).index_select(0, cand_ex);  // [C, H]
+    const int64_t nc = feats.size(0), nk = feats.size(1);
+    const torch::Tensor f = std::get<0>(torch::embedding_bag(featp, feats.reshape({-1}),
+                                                             torch::arange(0, nc * nk, nk, torch::kLong),
+                                                             /*scale_grad_by_freq=*/false, /*mode=sum*/ 0));  // [C, H+1]
+    const torch::Tensor pre = hc.add_(candp.index_select(0, cand_tok)).add_(f.narrow(1, 0, H)).tanh_();
+    return torch::mm(pre, v).squeeze(1).add_(bout).add_(f.select(1, H));
+  }
+};
+
 torch::Tensor Long(std::vector<int64_t>& v, const torch::Device& dev) {
   return torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kLong).to(dev, /*non_blocking=*/false,
                                                                                         /*copy=*/true);
@@ -118,8 +174,9 @@ class NeuralPredictor final : public ScoredPredictor {
     logits->assign(o.data_ptr<double>(), o.data_ptr<double>() + nc);
   }
 
-  // One forward pass over every example with candidates (the network's batch dimension); the
-  // others get no logits, as Logits gives them.
+  // One pass of the folded network (Folded) over every example with candidates; the others get no
+  // logits, as Logits gives them. Logits above runs the network as trained (NetImpl::forward) and is
+  // the reference this is tested against.
   void LogitsBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* logits) const override {
     logits->resize(xs.size());
     torch::NoGradGuard ng;
@@ -131,7 +188,7 @@ class NeuralPredictor final : public ScoredPredictor {
     enc_.Finish(&b);
     if (b.n == 0) return;
     const int64_t nb = static_cast<int64_t>(b.n), nc = static_cast<int64_t>(b.cand_tok.size());
-    const torch::Tensor out = net_->forward(
+    const torch::Tensor out = folded_->Logits(
         torch::from_blob(b.ctx.data(), {nb, c_.context}, torch::kLong),
         torch::from_blob(b.cand_ex.data(), {nc}, torch::kLong), torch::from_blob(b.cand_tok.data(), {nc}, torch::kLong),
         torch::from_blob(b.feats.data(), {nc, c_.features}, torch::kLong));
@@ -178,6 +235,9 @@ class NeuralPredictor final : public ScoredPredictor {
     return absl::OkStatus();
   }
 
+  // Builds the folded network from the current weights; call after loading or training, before predicting.
+  void Fold() { folded_ = std::make_unique<Folded>(*net_); }
+
   Net& net() { return net_; }
   const NeuralConfig& config() const { return c_; }
   const NeuralEncoder& encoder() const { return enc_; }
@@ -186,6 +246,7 @@ class NeuralPredictor final : public ScoredPredictor {
   NeuralConfig c_;
   mutable Net net_;  // forward() is not const in libtorch; inference does not modify it
   NeuralEncoder enc_;
+  std::unique_ptr<const Folded> folded_;
 };
 
 struct Score {
@@ -319,6 +380,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainNeuralImpl(const std::vect
   }
   net->to(torch::kCPU);  // prediction runs on the CPU
   net->eval();
+  m->Fold();
   return std::unique_ptr<ScoredPredictor>(std::move(m));
 }
 
@@ -333,6 +395,7 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> NeuralFromParamsImpl(const nloh
   auto m = std::make_unique<NeuralPredictor>(c);
   SC_RETURN_IF_ERROR(m->SetTensors(p.value("tensors", nlohmann::json())));
   m->net()->eval();
+  m->Fold();
   return std::unique_ptr<ScoredPredictor>(std::move(m));
 }
 

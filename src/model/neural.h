@@ -9,6 +9,8 @@
 //             groups `facts` names among them (data/program_facts.h; neural_encoder.h) ;
 //             logit(c) = v·tanh(W h + U c + b) + Σ linear weights of c's structured features
 //   output    softmax over the legal candidates only (the logits exist only for them)
+// Inference: Predict runs the network as trained; PredictBatch runs a folded copy of it (neural.cc,
+// Folded: per-token input-gate table, wc folded into the candidate/feature tables), equal within 1e-6.
 // Training (TrainNeural): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
 // ce: −log p[label]), each epoch a seeded random sample of at most `epoch_examples` training examples,
 // early stopping on the validation loss with `patience` (the best epoch's weights are kept). Deterministic
