@@ -3,7 +3,6 @@
 #include <curl/curl.h>  // types and constants only: the library itself is loaded on first use
 #include <dlfcn.h>
 
-#include <mutex>
 
 namespace schedcast::net {
 namespace {
