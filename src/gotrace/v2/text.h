@@ -5,7 +5,7 @@
 // transition stack, event stack, blank line after stacks) to an internal buffer. It caches the
 // text of each stack and quoted string of the current generation, so repeated stacks cost one
 // copy. AppendEventText is the one-off form (strings are quoted by gotrace/v2/quote.h).
-// DumpReader streams all remaining events of a reader to `out` through a large buffer; on a parse
+// DumpReader streams all remaining events of a reader to `out` through a 64 KiB buffer; on a parse
 // error it writes what came before the error and returns it. DumpFile does the same reading the
 // file with pread (bounded memory, see gotrace/v2/source.h).
 // EventFormatter is not thread-safe; the free functions are (the stream and reader belong to the
