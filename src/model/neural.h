@@ -1,6 +1,6 @@
 // model/neural.h — the `neural` predictor: a small sequence encoder over the context with candidate scoring.
 //
-// Model (neural.cc, the only file that includes libtorch):
+// Model (neural_net.cc; neural_net/predictor/train.cc are the only files that include libtorch):
 //   context   the last `context` tokens of Example::context, each written relative to the acting goroutine
 //             (context.h, as ngram does) and hashed into 2^vocab_bits ids (0 = padding, left-padded)
 //   encoder   token embedding (embed) → one-layer GRU (hidden); the last hidden state h summarises the context
@@ -9,9 +9,9 @@
 //             groups `facts` names among them (data/program_facts.h; neural_encoder.h) ;
 //             logit(c) = v·tanh(W h + U c + b) + Σ linear weights of c's structured features
 //   output    softmax over the legal candidates only (the logits exist only for them)
-// Inference: Predict runs the network as trained; PredictBatch runs a folded copy of it (neural.cc,
+// Inference: Predict runs the network as trained; PredictBatch runs a folded copy of it (neural_net.h,
 // Folded: per-token input-gate table, wc folded into the candidate/feature tables), equal within 1e-6.
-// Training (TrainNeural): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
+// Training (TrainNeural, neural_train.cc): Adam on minibatches of `batch` examples, loss = the objective's (kl: KL(target ‖ p),
 // ce: −log p[label]), each epoch a seeded random sample of at most `epoch_examples` training examples,
 // early stopping on the validation loss with `patience` (the best epoch's weights are kept). Deterministic
 // on CPU for a seed and a thread count (torch::manual_seed, set_num_threads(threads), deterministic

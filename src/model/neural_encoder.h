@@ -1,6 +1,6 @@
 // model/neural_encoder.h — the torch-free half of the neural model (neural.h): the configuration the
 // model file records, and the encoding of examples into flat index vectors (context token ids,
-// candidate token ids, structured-feature ids, objective weights) that neural.cc turns into tensors.
+// candidate token ids, structured-feature ids, objective weights) that neural_net.cc turns into tensors.
 // Token ids: relative tokens (context.h) hashed into 1..2^vocab_bits-1 (0 = padding); features:
 // StructuredPredictor::Featurize hashed into 2^feature_bits rows, padded to `features` per candidate
 // with the id 2^feature_bits. Program facts (data/program_facts.h; parameter version 2): the facts of

@@ -1,5 +1,5 @@
 // model/neural_kind.cc — the neural kind's registry entry (registry.h), built with or without
-// libtorch: its trainer and loader are neural.cc's, or neural_stub.cc's FailedPrecondition.
+// libtorch: its trainer and loader are the plugin's (neural_train.cc, neural_predictor.cc), or neural_stub.cc's FailedPrecondition.
 #include "model/neural.h"
 #include "model/registry.h"
 #include "model/structured.h"

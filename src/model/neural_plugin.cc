@@ -1,5 +1,5 @@
 // model/neural_plugin.cc — the neural model's entry points in a build with libtorch: they load
-// libschedcast_neural.so (neural.cc + libtorch, a CMake MODULE) on first use and call into it.
+// libschedcast_neural.so (neural_net/predictor/train.cc + libtorch, a CMake MODULE) on first use and call into it.
 // Why: linking libtorch into every schedcast binary cost ~160 MB of RSS and a few hundred ms of
 // start-up (libtorch's static initializers) for every command, `trace dump` included; now only
 // commands that train or load a neural model pay it.

@@ -1,4 +1,4 @@
-// model/neural_plugin_abi.h — the two entry points libschedcast_neural.so (neural.cc) exports and
+// model/neural_plugin_abi.h — the two entry points libschedcast_neural.so (neural_train.cc, neural_predictor.cc) exports and
 // model/neural_plugin.cc looks up with dlsym. They are extern "C" so that their names are fixed;
 // arguments and results are schedcast's C++ types, so the plugin must come from the same build as
 // the executable that loads it (CMake builds both). Each writes its result to *out.

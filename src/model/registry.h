@@ -1,7 +1,7 @@
 // model/registry.h — every model kind in one table: name → options, trainer, loader.
 //
 // A kind is one ModelKind value made by a function in the kind's own files (uniform.cc, freq.cc,
-// ngram.cc, structured_train.cc, neural.cc) and listed once in model/kinds.inc. model::Train,
+// ngram.cc, structured_train.cc, neural_kind.cc) and listed once in model/kinds.inc. model::Train,
 // model::Load, `schedcast train` (its flags), `schedcast run` and the main job (job/run_job.h)
 // read this table; none of them names a kind. Adding a predictor: its .h/.cc pair (a
 // ScoredPredictor, a FromParams, and `ModelKind XxxKind()`), and one SCHEDCAST_MODEL_KIND(Xxx) line
