@@ -119,6 +119,9 @@ TEST_F(NeuralModel, BatchedPredictionsEqualOneAtATime) {
       sm->set_temperature(t);
       std::vector<data::Example> xs = test_;
       xs.insert(xs.begin() + 1, data::Example());  // no candidates: no probabilities, as Predict gives
+      // The reference, one example at a time (the network as trained), computed once for every batch size.
+      std::vector<std::vector<double>> ones;
+      for (const data::Example& x : xs) ones.push_back(m->Predict(x));
       for (size_t batch : {size_t{1}, size_t{7}, size_t{256}, xs.size()}) {
         size_t compared = 0;
         for (size_t i0 = 0; i0 < xs.size(); i0 += batch) {
@@ -128,7 +131,7 @@ TEST_F(NeuralModel, BatchedPredictionsEqualOneAtATime) {
           m->PredictBatch(ptrs, &ps);
           ASSERT_EQ(ps.size(), ptrs.size());
           for (size_t k = 0; k < ptrs.size(); ++k) {
-            const std::vector<double> one = m->Predict(*ptrs[k]);
+            const std::vector<double>& one = ones[i0 + k];
             ASSERT_EQ(ps[k].size(), one.size()) << name << " example " << i0 + k;
             for (size_t c = 0; c < one.size(); ++c)
               ASSERT_NEAR(ps[k][c], one[c], 1e-6) << name << " T=" << t << " batch " << batch << " example " << i0 + k;
