@@ -8,18 +8,20 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+deps_s=$SECONDS
 
 jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-60}
 passed=0 failed=0
-summary=()
+summary=() timing=()
 
 # run_ctest NAME BUILD_DIR [CTEST_ARGS...]: runs ctest, adds its counts to the totals.
 run_ctest() {
-  local name=$1 dir=$2 log
+  local name=$1 dir=$2 log t0=$SECONDS
   shift 2
   log=$(mktemp)
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 1200 "$@") 2>&1 | tee "$log"
+  timing+=("$name ctest $((SECONDS - t0)) s")
   local line p f
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1)
   if [ -z "$line" ]; then failed=$((failed + 1)); summary+=("$name: ctest did not finish"); return; fi
@@ -34,10 +36,11 @@ run_ctest() {
 # build NAME DIR TARGET CMAKE_ARGS...: configure + build TARGET ("all" for everything); a failure
 # counts as one failed test.
 build() {
-  local name=$1 dir=$2 target=$3; shift 3
-  if ! { cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null && ninja -C "$dir" -j "$jobs" "$target"; }; then
+  local name=$1 dir=$2 target=$3 t0=$SECONDS; shift 3
+  if ! { cmake -S "$root" -B "$dir" -G Ninja "${launcher[@]}" "${linker[@]}" "$@" >/dev/null && ninja -C "$dir" -j "$jobs" "$target"; }; then
     failed=$((failed + 1)); summary+=("$name: build failed"); return 1
   fi
+  timing+=("$name build $((SECONDS - t0)) s")
 }
 
 # ccache (installed by install-deps) makes a second run on the same machine rebuild only what changed,
@@ -47,6 +50,13 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+fi
+
+# lld (installed by install-deps) links the ~60 test executables and their debug info several times
+# faster than ld.bfd; linker flags are not in ccache's hash, so a cached build stays cached.
+linker=()
+if command -v ld.lld >/dev/null; then
+  linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld)
 fi
 
 export GOTOOLCHAIN=local
@@ -64,15 +74,16 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
       -DSCHEDCAST_TORCH=OFF -DSCHEDCAST_TRACE_DIR="$root/build/testtraces" \
       -DSCHEDCAST_CORPUS_DB="$root/build/testdata/corpus.db" -DSCHEDCAST_LEAK_DB="$root/build/testdata/leaks.db"; then
     # The sanitizer pass leaves out the end-to-end CLI pipelines (the main job, eval end to end, the real-eval
-    # report, the LLM recipe scripts): under ASan they took ~15 of its ~37 test minutes, and each stage they
-    # chain is run under ASan by its own tests (collect, dataset, model, eval scoring/rollouts, report, llm).
+    # report, `llm predict` → eval, the LLM recipe scripts): under ASan they took ~15 of its ~37 test minutes,
+    # and each stage they chain is run under ASan by its own tests (collect, dataset, model, eval
+    # scoring/rollouts, report, the llm client against the fake server in llm_unit_test).
     # The release tree above runs them all.
     # The Go test traces and the collected corpus and leak stores are the release tree's (made once):
     # -FA keeps ctest from re-running their setup (gen_traces, collect_corpus_store, collect_leak_store).
     # The collector itself still runs under ASan in collect_e2e_test; the dataset fixture is rebuilt.
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest asan+ubsan build-asan \
       -FA "^(traces|corpus_store|leak_store)$" \
-      -E "^(gen_traces|collect_corpus_store|collect_leak_store|corpus_all_go|corpus_manifest_up_to_date|mkmanifest_go_tests|MainJob|EvalE2E|LlmRecipe|make_real_eval|report_chromium_real_eval)"
+      -E "^(gen_traces|collect_corpus_store|collect_leak_store|corpus_all_go|corpus_manifest_up_to_date|mkmanifest_go_tests|MainJob|EvalE2E|LlmPredictE2E|LlmRecipe|make_real_eval|report_chromium_real_eval)"
   fi
   if build fuzz build-fuzz trace_fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DSCHEDCAST_FUZZ=ON -DSCHEDCAST_SANITIZE=ON -DSCHEDCAST_TESTS=OFF -DSCHEDCAST_BENCH=OFF; then
@@ -89,6 +100,7 @@ if [ -z "${SKIP_SANITIZE:-}" ]; then
 fi
 
 echo "---- schedcast test summary ----"
+echo "time: install-deps ${deps_s} s; $(IFS=';'; echo "${timing[*]}" | sed 's/;/; /g'); whole run $SECONDS s"
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -31,6 +32,18 @@ std::string FirstDifference(const std::string& want, const std::string& got) {
   }
 }
 
+// Go's dump of `path`, kept beside it as PATH.godump once Go produced it: the sanitizer tree reads the
+// release tree's traces (scripts/test.sh) and compares against the same Go output without running Go's
+// parser on all ~320 traces again (most of this test's time). gen.sh removes the files when it writes
+// new traces. Where Go's output varies between runs (below), the retries always run Go afresh.
+testutil::CommandResult GoDump(const std::string& gobin, const std::string& flag, const std::string& path) {
+  const std::string cache = path + ".godump";
+  if (auto c = ReadFileToString(cache); c.ok()) return {0, *std::move(c), ""};
+  auto go = testutil::RunCommand({gobin, "tool", "trace", flag, path}, {"GOTOOLCHAIN=local"});
+  if (go.exit_code == 0 && WriteStringToFile(cache + ".tmp", go.out).ok()) std::rename((cache + ".tmp").c_str(), cache.c_str());
+  return go;
+}
+
 TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
   auto traces = testutil::GeneratedTraces();
   // SCHEDCAST_DIFF_ONLY=SUBSTRING checks only the traces whose path contains it (for debugging;
@@ -46,7 +59,7 @@ TEST(Differential, DumpEqualsGoToolTraceForEveryGeneratedTrace) {
     const std::string gobin = testutil::GoBinary(v);
     ASSERT_FALSE(gobin.empty()) << "no go " << v << " installed for " << path;
     const std::string flag = testutil::GoTraceDumpFlag(v);
-    auto go = testutil::RunCommand({gobin, "tool", "trace", flag, path}, {"GOTOOLCHAIN=local"});
+    auto go = GoDump(gobin, flag, path);
     ASSERT_EQ(go.exit_code, 0) << "go tool trace failed on " << path << ": " << go.err;
     auto data = ReadFileToString(path);
     ASSERT_TRUE(data.ok()) << data.status();

@@ -149,6 +149,11 @@ TEST_F(Calibrated, ProbabilitiesSumToOneOverTheLegalCandidatesAndSaveLoadExactly
 // must not do is fall into the confidently-wrong regime the issue measured (ECE 0.27–0.34 on unseen
 // programs, worse than a uniform guess): bounded in absolute terms and relative to temperature scaling.
 TEST_F(Calibrated, OnAHeldOutFamilyEceStaysNearTemperatureScalingAndOutOfTheConfidentlyWrongRegime) {
+#if defined(__SANITIZE_ADDRESS__)
+  // A statistical check that trains five more models (half of the suite's time under ASan); the code it
+  // runs is the set-up's, which the sanitizer pass runs. The release tree runs this test.
+  GTEST_SKIP() << "statistical check: run in the release tree";
+#endif
   // Hold out the package (family) with the most programs; the others train (and, in folds, calibrate).
   std::vector<std::string> programs;
   for (const auto* v : {&train_, &val_, &test_})
