@@ -53,10 +53,14 @@ if command -v ccache >/dev/null; then
 fi
 
 # lld (installed by install-deps) links the ~60 test executables and their debug info several times
-# faster than ld.bfd; linker flags are not in ccache's hash, so a cached build stays cached.
+# faster than ld.bfd (33 links: 10.8 s -> 4.0 s); linker flags are not in ccache's hash, so a cached build
+# stays cached. -z keep-text-section-prefix keeps the static initialisers together in .text.startup as
+# ld.bfd does: without it they are spread over the whole text and start-up touches all of it (schedcast's
+# start-up RSS 6.9 MB with ld.bfd, 9.0 MB with plain lld, 7.1 MB with the flag).
 linker=()
 if command -v ld.lld >/dev/null; then
-  linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld)
+  lld="-fuse-ld=lld -Wl,-z,keep-text-section-prefix"
+  linker=("-DCMAKE_EXE_LINKER_FLAGS=$lld" "-DCMAKE_SHARED_LINKER_FLAGS=$lld" "-DCMAKE_MODULE_LINKER_FLAGS=$lld")
 fi
 
 export GOTOOLCHAIN=local
