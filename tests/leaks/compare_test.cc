@@ -26,12 +26,24 @@ namespace {
 
 const char* kPkg = "schedcast.test/leakprogs";
 
-// A fresh directory under the system temp dir.
-std::string TempDir(const std::string& name) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (name + "-XXXXXX")).string();
-  EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-  return tmpl;
-}
+// A fresh directory under the system temp dir, removed with everything in it when the test ends.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& name)
+      : path_((std::filesystem::temp_directory_path() / (name + "-XXXXXX")).string()) {
+    EXPECT_NE(mkdtemp(path_.data()), nullptr);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  operator const std::string&() const { return path_; }  // NOLINT: reads as the path it is
+
+ private:
+  std::string path_;
+};
 
 // The runs of `test`: plain ones (mode nullopt) or the perturbed ones of one mode.
 std::vector<store::StoredRun> Runs(const std::string& test, std::optional<store::PerturbMode> mode) {
@@ -198,7 +210,8 @@ TEST(LeakAnchors, PerturbedRunsAreRecordedAndKeptApart) {
   size_t perturbed = 0;
   for (const auto& r : *runs) perturbed += r.perturbed() && r.trace_bytes > 0;
   ASSERT_GT(perturbed, 0u);
-  const std::string out = TempDir("perturb_ds");
+  const TempDir out_dir("perturb_ds");
+  const std::string& out = out_dir;
   data::DatasetOptions opt;
   auto sum = data::BuildDataset(**st, opt, out, [](size_t, size_t, const std::string&) {});
   ASSERT_TRUE(sum.ok()) << sum.status().message();
@@ -276,7 +289,8 @@ TEST(LeakAnchors, ExpectedRunsToDetect) {
 // A store written by schema version 1 (before perturbed runs and the leak anchors): readers open it
 // as it is; a writer migrates it, keeping every run and trace.
 TEST(StoreMigration, Version1StoreIsReadAndMigrated) {
-  const std::string dir = TempDir("migrate_v1");
+  const TempDir tmp("migrate_v1");
+  const std::string& dir = tmp;
   const std::string path = dir + "/v1.db";
   {
     auto db = store::Database::Open(path, /*create=*/true);
