@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/json.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "report/text.h"
@@ -19,7 +20,7 @@ void RegisterRun(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
     std::string out, gomaxprocs = "1,2,4", go = "newest", timeout = "1s", key = "prefix", level = "goroutine";
-    std::string models = "freq,ngram,structured,neural";
+    std::string models = absl::StrJoin(job::JobOptions().models, ",");
     int runs = 20, jobs = 0;
     uint64_t seed = 1;
     bool every_step = true;
@@ -33,7 +34,7 @@ void RegisterRun(CLI::App& app) {
                                       "train the models (KL and CE), evaluate them and write the HTML report");
   c->add_option("PATH", f->paths, "directories of Go packages (default: corpus)");
   c->add_option("--out", f->out, "output directory (store.db, dataset/, models/, eval.json, report/, summary.json)")->required();
-  c->add_option("--models", f->models, "models to train: freq, ngram (KL), structured, neural (KL and CE each); "
+  c->add_option("--models", f->models, "models to train: freq, ngram, calibrated (KL), structured, neural (KL and CE each); "
                                        "\"\" for none")->capture_default_str();
   c->add_option("--runs", f->runs, "runs per program and configuration")->capture_default_str();
   c->add_option("--gomaxprocs", f->gomaxprocs, "GOMAXPROCS values")->capture_default_str();

@@ -6,8 +6,10 @@
 // the held-out real-world family, job/realworld.h; a line on `log` and summary.json's "realworld"
 // say why when it is skipped). Later stages are redone on every call.
 // Models: each kind in `models` is trained with the KL objective, and also with CE where its
-// registry entry says so (model/registry.h: structured, neural); a kind whose trainer is unavailable in this build (neural without libtorch) is skipped with a
-// line on `log`. Progress lines go to `log`.
+// registry entry says so (model/registry.h: structured, neural). Skipped with a line on `log`, not an
+// error: a kind whose trainer is unavailable in this build (neural without libtorch), and
+// `calibrated` when the training programs come from fewer than 2 packages (its parameters are fitted
+// on packages held out of training: model/calibrated.h). Progress lines go to `log`.
 // Errors are the failing stage's status, with context ("train structured ce: ...").
 // Not thread-safe (one job per output directory at a time).
 #pragma once
@@ -33,7 +35,7 @@ struct JobOptions {
   // job's store is out/store.db.
   collect::CollectOptions collect;
   std::string key = "prefix", level = "goroutine";
-  std::vector<std::string> models = {"freq", "ngram", "structured", "neural"};
+  std::vector<std::string> models = {"freq", "ngram", "structured", "neural", "calibrated"};
   bool every_step = true;  // the eval also scores every step of every held-out run (eval::EvalOptions::every_step)
   std::string protocol = "paper";  // eval::EvalOptions::protocol: "" or "paper" (the source paper's protocol section)
   std::string family_by = "dir";   // eval::EvalOptions::family_by: "" or "dir" or a manifest field (families breakdown)

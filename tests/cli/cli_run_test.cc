@@ -34,6 +34,10 @@ TEST(MainJob, RunCollectsBuildsTheDatasetAndWritesASummary) {
   std::set<std::string> trained;
   for (const auto& m : j.at("models")) trained.insert(m.at("kind").get<std::string>() + "-" + m.at("objective").get<std::string>());
   for (const char* want : {"freq-kl", "ngram-kl", "structured-kl", "structured-ce"}) EXPECT_TRUE(trained.count(want)) << want;
+  // calibrated is a default model, but one package is one family: skipped with the reason, not an error.
+  EXPECT_FALSE(trained.count("calibrated-kl"));
+  EXPECT_NE(r.err.find("skipping calibrated: calibrated: the training data has 1 package family"), std::string::npos)
+      << r.err;
   auto ev = ReadFileToString((out / "eval.json").string());
   ASSERT_TRUE(ev.ok()) << ev.status();
   std::set<std::string> rows;
