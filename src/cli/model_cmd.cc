@@ -61,6 +61,9 @@ void RegisterModel(CLI::App& app) {
   train->add_option("--out", t->out, "model file to write")->required();
   train->add_option("--seed", t->opt.seed, "shuffling seed (kinds with a seed option)")->capture_default_str();
   train->add_flag("--temperature", t->opt.temperature, "fit a temperature on the validation split");
+  train->add_flag("--top-map", t->opt.top_map,
+                  "then fit a monotone map of the top-1 confidence on the validation split (isotonic, every program "
+                  "weighing 1; model/topmap.h)");
   std::map<std::string, std::vector<std::string>> users;  // option → kinds declaring it
   for (const auto& k : model::Kinds())
     for (const auto& o : k.options) users[o.name].push_back(k.name);

@@ -113,11 +113,12 @@ HeldOutRecord CalibratedPredictor::Record(const data::Example& ex) const {
 std::vector<double> CalibratedPredictor::Predict(const data::Example& ex) const {
   std::vector<double> p;
   MixProbabilities(Record(ex), params_, &p);
+  top_map().Apply(p);
   return p;
 }
 
 void CalibratedPredictor::Logits(const data::Example& ex, std::vector<double>* logits) const {
-  *logits = Predict(ex);
+  MixProbabilities(Record(ex), params_, logits);
   for (double& x : *logits) x = std::log(std::max(x, 1e-300));
 }
 

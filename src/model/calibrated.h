@@ -13,7 +13,8 @@
 //   qb = (1 − μ) q + μ u,                          μ = sigmoid(m)
 //   λ  = sigmoid(a + b · ln(1 + s_fine) + c · ln(1 + s_coarse))
 //   p  = (1 − λ) pb + λ qb
-// so p sums to 1 over the candidates and is > 0 wherever u is. The parameters θ = (t, d, a, b, c, m)
+// so p sums to 1 over the candidates and is > 0 wherever u is; last, a top-label map (topmap.h) of
+// p's top-1 confidence, fitted on the same held-out scores as θ (after θ), is applied to p. The parameters θ = (t, d, a, b, c, m)
 // come from family-held-out fitting (calibrated_train.cc): the training programs are grouped into
 // families (FamilyMap below), the families split into K folds; for each fold a base model, a backoff
 // model and a support table are trained on the other folds' examples only, and the held-out fold's
@@ -77,7 +78,8 @@ class CalibratedPredictor final : public ScoredPredictor {
   CalibratedPredictor(std::unique_ptr<ScoredPredictor> base, std::unique_ptr<ScoredPredictor> backoff,
                       SupportTable support, CalibrationParams params, nlohmann::json provenance);
   std::string_view kind() const override { return "calibrated"; }
-  // log p (so that softmax at the wrapper's temperature 1 gives back p exactly up to rounding).
+  // log p before the top-label map (so that ScoredPredictor's softmax at temperature 1 and its
+  // top-label map give back Predict's p up to rounding).
   void Logits(const data::Example& ex, std::vector<double>* logits) const override;
   std::vector<double> Predict(const data::Example& ex) const override;
   // The mixture's inputs for one example (what the fit scores).

@@ -208,6 +208,19 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
                   loss_none, best_loss, best.log_t, best.d, best.a, best.b, best.c, best.m, scored.size());
     *log << line;
   }
+  // The top-label map, on the same held-out scores under θ (each program weighing 1).
+  std::vector<double> conf, hit, weight;
+  std::vector<double> p;
+  for (const Scored& x : scored) {
+    MixProbabilities(x.r, best, &p);
+    if (p.empty()) continue;
+    const size_t top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    conf.push_back(p[top]);
+    hit.push_back(static_cast<int>(top) == x.ex->label_index() ? 1.0 : 0.0);
+    weight.push_back(x.weight);
+  }
+  TopMap top_map = TopMap::Fit(conf, hit, weight);
+  if (log) *log << "calibrated: top-label map of " << top_map.knots().size() << " knots\n";
   nlohmann::json prov = {{"family_by", o.family},
                          {"folds", folds},
                          {"held_out_examples", scored.size()},
@@ -221,7 +234,9 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
                                           objective_name));
   SupportTable sup;
   for (const auto& e : in.train) sup.Add(e);
-  return std::make_unique<CalibratedPredictor>(std::move(base), std::move(back), std::move(sup), best, std::move(prov));
+  auto m = std::make_unique<CalibratedPredictor>(std::move(base), std::move(back), std::move(sup), best, std::move(prov));
+  m->set_top_map(std::move(top_map));
+  return m;
 }
 
 }  // namespace

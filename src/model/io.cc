@@ -37,6 +37,7 @@ nlohmann::json ToFileJson(const Predictor& m) {
                {"validation_examples", meta.validation_examples}};
   const auto* sp = dynamic_cast<const ScoredPredictor*>(&m);
   j["temperature"] = sp ? sp->temperature() : 1.0;
+  if (sp && !sp->top_map().empty()) j["top_map"] = sp->top_map().ToJson();
   j["metrics"] = meta.metrics;
   j["params"] = m.Params();
   return j;
@@ -83,6 +84,10 @@ absl::StatusOr<std::unique_ptr<Predictor>> FromFileJsonUnchecked(const nlohmann:
     const double t = j.value("temperature", 1.0);
     if (!(t > 0) || !std::isfinite(t)) return BadInputError(Cat("temperature ", t, " is not positive"));
     sp->set_temperature(t);
+    if (j.contains("top_map")) {
+      SC_ASSIGN_OR_RETURN(TopMap tm, TopMap::FromJson(j["top_map"]));
+      sp->set_top_map(std::move(tm));
+    }
   }
   return m;
 }

@@ -2,7 +2,8 @@
 //
 //   {"format": "schedcast-model", "version": 1, "kind": "structured", "objective": "kl",
 //    "hyper": {...}, "data": {"dir", "hash", "level", "key", "train_examples", "validation_examples"},
-//    "temperature": 1.0, "metrics": {validation metrics}, "params": {model-specific, see each model}}
+//    "temperature": 1.0, "top_map": [[c, acc], ...] (optional, topmap.h), "metrics": {validation metrics},
+//    "params": {model-specific, see each model}}
 // Load checks format, version and kind before reading params; every error names the file. A new
 // model kind registers itself in io.cc's FromParams switch (the only place that lists kinds).
 // Thread-safe (no shared state).

@@ -18,6 +18,7 @@ std::vector<double> ScoredPredictor::Predict(const data::Example& ex) const {
   std::vector<double> p;
   Logits(ex, &p);
   Softmax(p, temperature_);
+  top_map_.Apply(p);
   return p;
 }
 
@@ -35,7 +36,10 @@ void ScoredPredictor::LogitsBatch(std::span<const data::Example* const> xs,
 void ScoredPredictor::PredictBatch(std::span<const data::Example* const> xs,
                                    std::vector<std::vector<double>>* out) const {
   LogitsBatch(xs, out);
-  for (std::vector<double>& p : *out) Softmax(p, temperature_);
+  for (std::vector<double>& p : *out) {
+    Softmax(p, temperature_);
+    top_map_.Apply(p);
+  }
 }
 
 }  // namespace schedcast::model

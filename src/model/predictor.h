@@ -5,7 +5,8 @@
 // Predict reads only what is known before the step — context, context_total, state, candidates,
 // config, program, level, facts (program facts from the source) — never target_counts or label.
 // Most models are ScoredPredictors: they produce one logit per candidate and Predict applies the
-// (optionally fitted) temperature and a softmax; the libtorch model (neural.h) derives from ScoredPredictor.
+// (optionally fitted) temperature and a softmax, then the (optionally fitted) top-label map (topmap.h);
+// the libtorch model (neural.h) derives from ScoredPredictor.
 // ModelMeta is what a model file records beside the parameters (io.h).
 // PredictBatch predicts many examples at once (what eval uses); its result for each example equals
 // Predict's within float rounding (the neural model batches them through libtorch: |Δp| <= 1e-6).
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "data/example.h"
+#include "model/topmap.h"
 #include "nlohmann/json.hpp"
 
 namespace schedcast::model {
@@ -50,7 +52,7 @@ class Predictor {
   ModelMeta meta_;
 };
 
-// A predictor defined by one logit per candidate; p = softmax(logits / temperature).
+// A predictor defined by one logit per candidate; p = top_map(softmax(logits / temperature)).
 class ScoredPredictor : public Predictor {
  public:
   // logits->size() == ex.candidates.size() on return; entries finite.
@@ -61,9 +63,12 @@ class ScoredPredictor : public Predictor {
   void PredictBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* out) const override;
   double temperature() const { return temperature_; }
   void set_temperature(double t) { temperature_ = t; }
+  const TopMap& top_map() const { return top_map_; }
+  void set_top_map(TopMap m) { top_map_ = std::move(m); }
 
  private:
   double temperature_ = 1.0;
+  TopMap top_map_;  // empty: the identity
 };
 
 // In-place numerically stable softmax of logits / temperature (uniform if empty-safe).

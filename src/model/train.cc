@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <string_view>
 
 #include "model/io.h"
 #include "model/registry.h"
@@ -40,6 +42,31 @@ double FitTemperature(ScoredPredictor& m, const std::vector<data::Example>& xs, 
   return t;
 }
 
+const TopMap& FitTopMap(ScoredPredictor& m, const std::vector<data::Example>& xs) {
+  m.set_top_map(TopMap());
+  std::map<std::string_view, size_t> per_program;
+  for (const auto& e : xs) ++per_program[e.program];
+  std::vector<double> conf, hit, weight;
+  conf.reserve(xs.size());
+  std::vector<std::vector<double>> part;
+  std::vector<const data::Example*> batch;
+  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
+    batch.clear();
+    for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) batch.push_back(&xs[i]);
+    m.PredictBatch(batch, &part);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const std::vector<double>& p = part[k];
+      if (p.empty()) continue;
+      const size_t top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+      conf.push_back(p[top]);
+      hit.push_back(static_cast<int>(top) == batch[k]->label_index() ? 1.0 : 0.0);
+      weight.push_back(1.0 / static_cast<double>(per_program[batch[k]->program]));
+    }
+  }
+  m.set_top_map(TopMap::Fit(conf, hit, weight));
+  return m.top_map();
+}
+
 absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example>& train,
                                                  const std::vector<data::Example>& val, const TrainOptions& opt,
                                                  std::ostream* progress) {
@@ -55,11 +82,16 @@ absl::StatusOr<std::unique_ptr<Predictor>> Train(const std::vector<data::Example
     const double t = FitTemperature(*m, val, *obj);
     if (progress) *progress << "temperature: " << t << " (fitted on " << val.size() << " validation examples)\n";
   }
+  if (opt.top_map && !val.empty() && kind->fitted && !kind->own_calibration) {
+    const TopMap& tm = FitTopMap(*m, val);
+    if (progress) *progress << "top-label map: " << tm.knots().size() << " knots (fitted on " << val.size() << " validation examples)\n";
+  }
   ModelMeta& meta = m->meta();
   meta.kind = std::string(m->kind());
   meta.objective = kind->fitted ? opt.objective : "";
   meta.hyper = std::move(hyper);
   meta.hyper["temperature"] = opt.temperature;
+  if (opt.top_map) meta.hyper["top_map"] = true;
   meta.train_examples = train.size();
   meta.validation_examples = val.size();
   if (!train.empty()) meta.level = train[0].level, meta.key = train[0].key;

@@ -20,29 +20,10 @@
 #include "model/calibrated.h"
 #include "model/io.h"
 #include "model/train.h"
+#include "model/model_checks.h"
 
 namespace schedcast::model {
 namespace {
-
-// Top-1 ECE over 15 equal-width bins, each program weighing 1 (eval's macro ECE, docs/METRICS.md).
-double MacroEce(const Predictor& m, const std::vector<data::Example>& xs) {
-  std::map<std::string, double> per_prog;
-  for (const auto& e : xs) ++per_prog[e.program];
-  std::array<double, 15> hit{}, conf{};
-  double total = 0;
-  for (const auto& e : xs) {
-    const std::vector<double> p = m.Predict(e);
-    const size_t top = std::max_element(p.begin(), p.end()) - p.begin();
-    const double w = 1.0 / per_prog[e.program];
-    const int b = std::min(14, static_cast<int>(p[top] * 15));
-    hit[b] += w * (static_cast<int>(top) == e.label_index());
-    conf[b] += w * p[top];
-    total += w;
-  }
-  double ece = 0;
-  for (int b = 0; b < 15; ++b) ece += std::abs(hit[b] - conf[b]) / total;
-  return ece;
-}
 
 class Calibrated : public ::testing::Test {
  protected:

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 
 #include "data/dataset.h"
@@ -109,6 +110,47 @@ TEST_F(ModelTrained, ModelFilesRoundTrip) {
       const auto p = m->Predict(test_[i]), q = (*back)->Predict(test_[i]);
       for (size_t k = 0; k < p.size(); ++k) EXPECT_NEAR(p[k], q[k], 1e-9) << name;
     }
+  }
+}
+
+// `train --top-map`: a top-label map fitted on validation (model/topmap.h) lowers the validation
+// split's macro ECE, keeps every prediction's argmax, and travels in the model file.
+TEST_F(ModelTrained, TopLabelMapLowersValidationEceKeepsTheArgmaxAndIsSaved) {
+  TrainOptions o;
+  o.model = "structured";
+  o.temperature = true;
+  o.top_map = true;
+  auto m = Train(train_, val_, o, nullptr);
+  ASSERT_TRUE(m.ok()) << m.status();
+  auto& sp = dynamic_cast<ScoredPredictor&>(**m);
+  ASSERT_FALSE(sp.top_map().empty());
+  EXPECT_EQ(sp.meta().hyper.value("top_map", false), true);
+  const double with_map = MacroEce(sp, val_);
+  const TopMap map = sp.top_map();
+  sp.set_top_map(TopMap());
+  const double without = MacroEce(sp, val_);
+  std::vector<std::vector<double>> before;
+  for (size_t i = 0; i < test_.size(); i += 5) before.push_back(sp.Predict(test_[i]));
+  sp.set_top_map(map);
+  std::cout << "validation macro ECE: temperature " << without << ", + top-label map " << with_map << "\n";
+  EXPECT_LT(with_map, without);
+  for (size_t i = 0, k = 0; i < test_.size(); i += 5, ++k) {
+    const auto p = sp.Predict(test_[i]);
+    const auto& q = before[k];
+    const size_t a = std::max_element(p.begin(), p.end()) - p.begin(), b = std::max_element(q.begin(), q.end()) - q.begin();
+    EXPECT_EQ(a, b) << "example " << i;
+    double s = 0;
+    for (double x : p) s += x;
+    EXPECT_NEAR(s, 1.0, 1e-12);
+  }
+  const std::string path = (dir_ / "topmap.json").string();
+  ASSERT_TRUE(Save(sp, path).ok());
+  auto back = Load(path, "structured");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(dynamic_cast<const ScoredPredictor&>(**back).top_map().knots(), map.knots());
+  for (size_t i = 0; i < test_.size(); i += 11) {
+    const auto p = sp.Predict(test_[i]), q = (*back)->Predict(test_[i]);
+    for (size_t k = 0; k < p.size(); ++k) EXPECT_NEAR(p[k], q[k], 1e-9);
   }
 }
 
