@@ -129,6 +129,12 @@ func (st *pkgState) aliasParams(files []*ast.File, external bool) {
 		}
 		return nil
 	}
+	st.boundLit = map[*types.Var]*ast.FuncLit{}
+	for v := range lits {
+		if lit := boundLit(v); lit != nil {
+			st.boundLit[v] = lit
+		}
+	}
 
 	// The call sites: parameter → argument, and the idents in callee position.
 	var sites []paramSite

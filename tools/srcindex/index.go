@@ -86,6 +86,7 @@ type pkgState struct {
 	rename   map[*types.Var]string
 	aliases  map[*types.Var][]string
 	paramCap map[*types.Var]int
+	boundLit map[*types.Var]*ast.FuncLit // variables bound once to a function literal
 }
 
 // IndexDir indexes the Go files of dir.
@@ -239,6 +240,9 @@ func (st *pkgState) resolveFunc(e ast.Expr) int {
 			if obj := st.info.Uses[e]; obj != nil {
 				if id, ok := st.declID[obj]; ok {
 					return id
+				}
+				if v, ok := obj.(*types.Var); ok && st.boundLit[v] != nil {
+					return st.resolveFunc(st.boundLit[v]) // f := func(...){...}; go f(...)
 				}
 			}
 		}

@@ -163,9 +163,13 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if cl, r := opIn(t, idx, "TestLiteralWithArgument.func1", "close"), opIn(t, idx, "TestLiteralWithArgument", "recv"); cl.Obj != r.Obj {
 		t.Errorf("the literal closes %q, the test receives on %q", cl.Obj, r.Obj)
 	}
-	// A local variable bound once to a literal, called twice with the same channel.
+	// A local variable bound once to a literal, called twice with the same channel; its go
+	// statements start the literal.
 	if s, r := opIn(t, idx, "TestLocalFunc.func1", "send"), opIn(t, idx, "TestLocalFunc", "recv"); s.Obj != r.Obj {
 		t.Errorf("say sends on %q, the test receives on %q", s.Obj, r.Obj)
+	}
+	if g := opIn(t, idx, "TestLocalFunc", "go"); g.Starts < 0 || idx.Funcs[g.Starts].Name != "TestLocalFunc.func1" {
+		t.Errorf("go say(...) starts %d, want TestLocalFunc.func1", g.Starts)
 	}
 	// A channel field passed as an argument, a wait group by pointer, a method's parameter, and
 	// a receiver whose embedded mutex is locked.
