@@ -17,6 +17,7 @@ extern const char* const kLeakDb;         // fixture `leak_store`
 extern const char* const kCompareDb;      // fixture `compare_store`
 extern const char* const kModpathDb;      // fixture `modpath_store`
 extern const char* const kHardenDb;       // the hardening tests' store
+extern const char* const kParamsDb;       // fixture `params_store`
 }  // namespace schedcast::testpaths
 
 #define SCHEDCAST_TRACE_DIR ::schedcast::testpaths::kTraceDir
@@ -29,3 +30,4 @@ extern const char* const kHardenDb;       // the hardening tests' store
 #define SCHEDCAST_COMPARE_DB ::schedcast::testpaths::kCompareDb
 #define SCHEDCAST_MODPATH_DB ::schedcast::testpaths::kModpathDb
 #define SCHEDCAST_HARDEN_DB ::schedcast::testpaths::kHardenDb
+#define SCHEDCAST_PARAMS_DB ::schedcast::testpaths::kParamsDb

@@ -50,15 +50,29 @@ bool Complement(std::string_view a, std::string_view b) {
 
 struct Act {
   std::string_view kind, obj, type;
+  const std::vector<std::string>* aliases;  // obj's other names (a parameter passed several objects)
 };
 
 void Acts(const Op* o, std::vector<Act>* out) {
   if (o->kind == "select") {
     for (const auto& c : o->cases)
-      if (c.kind != "default") out->push_back({c.kind, c.obj, c.type});
+      if (c.kind != "default") out->push_back({c.kind, c.obj, c.type, &c.aliases});
   } else if (!o->obj.empty()) {
-    out->push_back({o->kind, o->obj, o->type});
+    out->push_back({o->kind, o->obj, o->type, &o->aliases});
   }
+}
+
+bool Holds(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether two acts may be on one object: the same name, or one's name among the other's aliases,
+// or a name both alias (two parameters passed the same object).
+bool SameObject(const Act& a, const Act& b) {
+  if (a.obj == b.obj || Holds(*a.aliases, b.obj) || Holds(*b.aliases, a.obj)) return true;
+  for (const std::string& x : *a.aliases)
+    if (Holds(*b.aliases, x)) return true;
+  return false;
 }
 
 bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
@@ -68,17 +82,19 @@ void AddUnique(std::vector<std::string>* v, std::string s) {
 }
 
 // The channel ops (kind send/recv, object, capacity) of one op: itself, or a select's cases.
+// `several`: the name is a parameter passed several channels (it has aliases).
 struct ChanAct {
   std::string_view kind, obj;
   int cap;
+  bool several;
 };
 
 void ChanActs(const Op* o, std::vector<ChanAct>* out) {
   if (o->kind == "select") {
     for (const auto& c : o->cases)
-      if (c.kind == "send" || c.kind == "recv") out->push_back({c.kind, c.obj, c.cap});
+      if (c.kind == "send" || c.kind == "recv") out->push_back({c.kind, c.obj, c.cap, !c.aliases.empty()});
   } else if (o->kind == "send" || o->kind == "recv") {
-    out->push_back({o->kind, o->obj, o->cap});
+    out->push_back({o->kind, o->obj, o->cap, !o->aliases.empty()});
   }
 }
 
@@ -107,7 +123,9 @@ void FactTracker::Occupancy() {
     for (const Op* o : ops)
       if (Matches(g->second.reason, o->kind)) ChanActs(o, &acts);
     for (const ChanAct& a : acts)
-      if (a.cap > 0) occupancy_[a.obj] |= a.kind == "send" ? 1 : 2;  // a blocked sender: full; receiver: empty
+      // A blocked sender: full; receiver: empty. A parameter passed several channels says nothing
+      // about any one of them.
+      if (a.cap > 0 && !a.several) occupancy_[a.obj] |= a.kind == "send" ? 1 : 2;
   }
 }
 
@@ -260,7 +278,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
           const ChanAct& a = chans[k];
           if (a.cap <= 0) continue;
           auto occ = occupancy_.find(a.obj);
-          const int st = occ == occupancy_.end() || !OneChannel(a.obj, o->file) ? 0 : occ->second;
+          const int st = occ == occupancy_.end() || a.several || !OneChannel(a.obj, o->file) ? 0 : occ->second;
           AddUnique(&f, st == 1 ? "buf:full" : st == 2 ? "buf:empty" : "buf:?");
         }
       }
@@ -274,9 +292,9 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
       for (const Act& a : acts)
         for (const Act& b : other) {
           if (Complement(a.kind, b.kind)) {
-            if (a.obj == b.obj) AddUnique(&f, hb ? "partner:blocked" : "partner:ready");
+            if (SameObject(a, b)) AddUnique(&f, hb ? "partner:blocked" : "partner:ready");
             else if (!a.type.empty() && a.type == b.type) AddUnique(&f, hb ? "partner_type:blocked" : "partner_type:ready");
-          } else if (hb && a.kind == b.kind && a.obj == b.obj) {
+          } else if (hb && a.kind == b.kind && SameObject(a, b)) {
             AddUnique(&f, "contend:1");
           }
         }

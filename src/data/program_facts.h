@@ -12,8 +12,9 @@
 //          "next:?" when the site is not in the index;
 //   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
 //          pending op complementary to one of this goroutine's (send/recv, close/recv,
-//          unlock/lock, done/wait, signal/cond wait) on the same object; "partner_type:…" the same
-//          on an object of the same type only; "contend:1" another goroutine is blocked in the
+//          unlock/lock, done/wait, signal/cond wait) on the same object (the same name, or one
+//          among the other's aliases: a parameter passed several objects); "partner_type:…" the
+//          same on an object of the same type only; "contend:1" another goroutine is blocked in the
 //          same kind of op on the same object;
 //   loop   "loop:1" / "loop:0" — a pending op is inside a loop;
 //   create "child:<kind>" (GoCreate candidates) — the first ops of the function the pending go
@@ -25,7 +26,8 @@
 //          only when it is full, and stays parked while receivers refill it from it: full) or in a
 //          receive (parks only when empty, and senders hand it values directly: empty), selects
 //          included. Only for a name that denotes one channel (a package-level variable, or a
-//          local of the test function); else, or with no goroutine parked on it, "buf:?".
+//          local of the test function — also where a parameter took its name — and no aliases);
+//          else, or with no goroutine parked on it, "buf:?".
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once

@@ -20,6 +20,14 @@ std::string Str(const json& j, const char* k) {
   auto it = j.find(k);
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
+std::vector<std::string> Strs(const json& j, const char* k) {
+  std::vector<std::string> out;
+  auto it = j.find(k);
+  if (it != j.end() && it->is_array())
+    for (const auto& x : *it)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
 int Int(const json& j, const char* k, int dflt) {
   auto it = j.find(k);
   return it != j.end() && it->is_number_integer() ? it->get<int>() : dflt;
@@ -30,8 +38,10 @@ int Int(const json& j, const char* k, int dflt) {
 absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return BadInputError(Cat(what, ": source index: not a JSON object"));
-  if (j.value("version", 0) != 1)
-    return BadInputError(Cat(what, ": source index: version ", j.value("version", 0), ", want 1"));
+  // Version 1: parameters keep their own names; 2 adds `aliases` (docs/SRCINDEX.md).
+  const int version = j.contains("version") && j["version"].is_number_integer() ? j["version"].get<int>() : 0;
+  if (version != 1 && version != 2)
+    return BadInputError(Cat(what, ": source index: version ", version, ", want 1 or 2"));
   if (!j.contains("ops") || !j["ops"].is_array() || !j.contains("funcs") || !j["funcs"].is_array())
     return BadInputError(Cat(what, ": source index: want arrays 'ops' and 'funcs'"));
   Index idx;
@@ -58,6 +68,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     op.obj = Str(o, "obj");
     op.type = Str(o, "type");
     op.cap = Int(o, "cap", -1);
+    op.aliases = Strs(o, "aliases");
     op.loop = o.value("loop", false);
     op.func = Int(o, "func", -1);
     op.starts = Int(o, "starts", -1);
@@ -65,7 +76,8 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
       return BadInputError(Cat(what, ": source index: ops[", i, "] lacks kind/file or has a bad func/starts"));
     SC_RETURN_IF_ERROR(ids(o.value("next", json::array()), nops, Cat("ops[", i, "].next"), &op.next));
     if (auto c = o.find("cases"); c != o.end() && c->is_array())
-      for (const auto& x : *c) op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1)});
+      for (const auto& x : *c)
+        op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1), Strs(x, "aliases")});
     idx.at_[{op.file, op.line}].push_back(i);
     idx.ops_.push_back(std::move(op));
   }

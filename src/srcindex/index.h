@@ -3,7 +3,8 @@
 // The index lists a package's synchronising statements ("ops": send, recv, select, close, lock,
 // unlock, rlock, runlock, wg_add, wg_done, wg_wait, cond_wait, signal, broadcast, once, sleep,
 // timer, yield, go, return) with their file (base name) and line, the object acted on (a canonical
-// name such as "ch@12", "Server.mu" or "pkg.v"), its type, the static channel capacity (-1
+// name such as "ch@12", "Server.mu" or "pkg.v"; version 2 follows parameters to their arguments,
+// with the other names of a parameter passed several objects as `aliases`), its type, the static channel capacity (-1
 // unknown), whether the op is inside a loop, and the loop-aware successor ops within its function;
 // and the functions (named and literals) with their line ranges and first ops. docs/SRCINDEX.md
 // documents the JSON.
@@ -27,6 +28,7 @@ struct Case {
   std::string kind;  // send | recv | default
   std::string obj, type;
   int cap = -1;
+  std::vector<std::string> aliases;  // the object's other names (see Op::aliases)
 };
 
 struct Op {
@@ -36,6 +38,9 @@ struct Op {
   std::string kind;
   std::string obj, type;
   int cap = -1;
+  // The object's other names: obj is a parameter that call sites pass several objects to (index
+  // version 2; empty in version 1, where parameters kept their own names).
+  std::vector<std::string> aliases;
   bool loop = false;
   int func = -1;
   std::vector<int> next;   // successor op ids within the function (loop-aware)

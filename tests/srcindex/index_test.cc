@@ -65,13 +65,38 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":2,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
+  for (const char* bad : {"", "[]", "{\"version\":3,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
                           "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
                           "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {
     absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(bad, "pkg/x");
     ASSERT_FALSE(idx.ok()) << bad;
     EXPECT_NE(std::string(idx.status().message()).find("pkg/x"), std::string::npos) << idx.status();
   }
+}
+
+// Version 2 (parameters followed to their arguments) adds `aliases` to ops and select cases;
+// version 1 documents, stored before it, still parse, without aliases.
+TEST(SourceIndex, ParsesAliasesAndVersionOneDocuments) {
+  const std::string op = "{\"id\":0,\"file\":\"a.go\",\"line\":3,\"kind\":\"send\",\"obj\":\"out@2\",\"func\":0,"
+                         "\"aliases\":[\"a@9\",\"b@10\"]},"
+                         "{\"id\":1,\"file\":\"a.go\",\"line\":4,\"kind\":\"select\",\"func\":0,"
+                         "\"cases\":[{\"kind\":\"recv\",\"obj\":\"out@2\",\"aliases\":[\"a@9\"]}]}";
+  const std::string funcs = "\"funcs\":[{\"id\":0,\"name\":\"feed\",\"file\":\"a.go\",\"start\":2,\"end\":5}]";
+  for (int version : {1, 2}) {
+    const std::string doc = "{\"version\":" + std::to_string(version) + ",\"ops\":[" + op + "]," + funcs + "}";
+    absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(doc, "pkg/x");
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    EXPECT_EQ(idx->op(0).aliases, (std::vector<std::string>{"a@9", "b@10"}));
+    ASSERT_EQ(idx->op(1).cases.size(), 1u);
+    EXPECT_EQ(idx->op(1).cases[0].aliases, (std::vector<std::string>{"a@9"}));
+  }
+  // The fixture's index: version 2; its worker acts on the pipeline's channels (every call passes them).
+  const srcindex::Index fix = IndexFixture();
+  auto recv = fix.At("fixture.go", 52);
+  ASSERT_EQ(recv.size(), 1u);
+  EXPECT_EQ(recv[0]->obj, "jobs@21");
+  EXPECT_EQ(recv[0]->cap, 4);
+  EXPECT_TRUE(recv[0]->aliases.empty());
 }
 
 }  // namespace

@@ -43,6 +43,9 @@ type Case struct {
 	Obj  string `json:"obj,omitempty"`
 	Type string `json:"type,omitempty"`
 	Cap  int    `json:"cap"`
+	// Aliases: the object's other names when it is a parameter that call sites pass several
+	// objects to (alias.go).
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Op is one synchronising statement (or expression).
@@ -61,6 +64,9 @@ type Op struct {
 	Cases  []Case `json:"cases,omitempty"`
 	Starts int    `json:"starts"` // for "go": the started function's id, -1 unknown
 	Target string `json:"target,omitempty"`
+	// Aliases: the object's other names when it is a parameter that call sites pass several
+	// objects to (alias.go); Obj is then the parameter's own name.
+	Aliases []string `json:"aliases,omitempty"`
 
 	startsExpr ast.Expr
 }
@@ -74,6 +80,13 @@ type pkgState struct {
 	declID  map[types.Object]int
 	declNam map[string]int
 	opAt    map[opKey]*Op
+
+	// Parameters followed to their arguments (alias.go): the one name every call passes, or the
+	// other names; the channel capacity they share (-1 unknown).
+	rename   map[*types.Var]string
+	aliases  map[*types.Var][]string
+	paramCap map[*types.Var]int
+	boundLit map[*types.Var]*ast.FuncLit // variables bound once to a function literal
 }
 
 // IndexDir indexes the Go files of dir.
@@ -89,7 +102,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 1, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	idx := &Index{Version: 2, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -133,7 +146,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 			}}
 			conf.Check(name, fset, groups[name], st.info) //nolint: errors are collected above
 		}
-		st.indexFiles(groups[name])
+		st.indexFiles(groups[name], len(names) > 1)
 	}
 	return idx, nil
 }
@@ -148,10 +161,15 @@ type fnBody struct {
 	body *ast.BlockStmt
 }
 
-func (st *pkgState) indexFiles(files []*ast.File) {
+// indexFiles indexes one package clause; external: the directory holds another (an external test
+// package), whose calls of this package's exported functions are not seen.
+func (st *pkgState) indexFiles(files []*ast.File, external bool) {
 	var bodies []fnBody
 	for _, f := range files {
 		st.scanCaps(f)
+	}
+	st.aliasParams(files, external)
+	for _, f := range files {
 		counter := map[string]int{}
 		var visit func(n ast.Node, parent string)
 		visit = func(n ast.Node, parent string) {
@@ -222,6 +240,9 @@ func (st *pkgState) resolveFunc(e ast.Expr) int {
 			if obj := st.info.Uses[e]; obj != nil {
 				if id, ok := st.declID[obj]; ok {
 					return id
+				}
+				if v, ok := obj.(*types.Var); ok && st.boundLit[v] != nil {
+					return st.resolveFunc(st.boundLit[v]) // f := func(...){...}; go f(...)
 				}
 			}
 		}

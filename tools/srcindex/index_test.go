@@ -119,3 +119,102 @@ func TestSyntaxOnlyStillFindsStatements(t *testing.T) {
 		t.Errorf("without types the capacity is unknown, got %d", s.Cap)
 	}
 }
+
+// opIn finds the op of kind in the named function of idx.
+func opIn(t *testing.T, idx *Index, fn, kind string) *Op {
+	t.Helper()
+	for _, o := range idx.Ops {
+		if idx.Funcs[o.Func].Name == fn && o.Kind == kind {
+			return o
+		}
+	}
+	t.Fatalf("no %s op in %s; ops: %s", kind, fn, describe(idx))
+	return nil
+}
+
+// Objects passed through parameters (alias.go) on testdata/params: each case of the fixture.
+func TestParametersTakeTheirArgumentsNames(t *testing.T) {
+	idx, err := IndexDir("testdata/params", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Errors) != 0 || idx.Version != 2 {
+		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
+	}
+	// The caller's receive and the callee's send: one object, and its capacity.
+	recv := opIn(t, idx, "TestHandOff", "recv")
+	send := opIn(t, idx, "produce", "send")
+	if !strings.HasPrefix(recv.Obj, "results@") || send.Obj != recv.Obj || send.Cap != 0 || len(send.Aliases) != 0 {
+		t.Errorf("produce's send on %q cap %d aliases %v, TestHandOff receives on %q", send.Obj, send.Cap, send.Aliases, recv.Obj)
+	}
+	// A chain TestChain → relay(ch) → forward(in): forward's parameter is TestChain's ch, cap 2.
+	if fwd, r := opIn(t, idx, "forward", "send"), opIn(t, idx, "TestChain", "recv"); fwd.Obj != r.Obj || fwd.Cap != 2 {
+		t.Errorf("forward sends on %q cap %d, TestChain receives on %q", fwd.Obj, fwd.Cap, r.Obj)
+	}
+	// Two calls with different channels: the parameter's own name, both arguments as aliases,
+	// which are the names the select's cases use.
+	fs := opIn(t, idx, "feed", "send")
+	sel := opIn(t, idx, "TestTwoFeeds", "select")
+	if !strings.HasPrefix(fs.Obj, "out@") || len(sel.Cases) != 2 ||
+		fmt.Sprint(fs.Aliases) != fmt.Sprint([]string{sel.Cases[0].Obj, sel.Cases[1].Obj}) || fs.Cap != 0 {
+		t.Errorf("feed's send on %q aliases %v cap %d; the select's cases %+v", fs.Obj, fs.Aliases, fs.Cap, sel.Cases)
+	}
+	// A function literal started with an argument.
+	if cl, r := opIn(t, idx, "TestLiteralWithArgument.func1", "close"), opIn(t, idx, "TestLiteralWithArgument", "recv"); cl.Obj != r.Obj {
+		t.Errorf("the literal closes %q, the test receives on %q", cl.Obj, r.Obj)
+	}
+	// A local variable bound once to a literal, called twice with the same channel; its go
+	// statements start the literal.
+	if s, r := opIn(t, idx, "TestLocalFunc.func1", "send"), opIn(t, idx, "TestLocalFunc", "recv"); s.Obj != r.Obj {
+		t.Errorf("say sends on %q, the test receives on %q", s.Obj, r.Obj)
+	}
+	if g := opIn(t, idx, "TestLocalFunc", "go"); g.Starts < 0 || idx.Funcs[g.Starts].Name != "TestLocalFunc.func1" {
+		t.Errorf("go say(...) starts %d, want TestLocalFunc.func1", g.Starts)
+	}
+	// A channel field passed as an argument, a wait group by pointer, a method's parameter, and
+	// a receiver whose embedded mutex is locked.
+	if d, s := opIn(t, idx, "drain", "recv"), opIn(t, idx, "TestPool", "send"); d.Obj != "pool.jobs" || s.Obj != "pool.jobs" {
+		t.Errorf("drain receives on %q, TestPool sends on %q; want pool.jobs", d.Obj, s.Obj)
+	}
+	if d, w := opIn(t, idx, "drain", "wg_done"), opIn(t, idx, "TestPool", "wg_wait"); d.Obj != w.Obj || !strings.HasPrefix(w.Obj, "wg@") {
+		t.Errorf("drain's Done on %q, TestPool waits on %q", d.Obj, w.Obj)
+	}
+	if s, r := opIn(t, idx, "*pool.serve", "send"), opIn(t, idx, "TestPool", "recv"); s.Obj != r.Obj {
+		t.Errorf("serve sends on %q, TestPool receives on %q", s.Obj, r.Obj)
+	}
+	if l := opIn(t, idx, "*tally.add", "lock"); !strings.HasPrefix(l.Obj, "tl@") {
+		t.Errorf("tally.add locks %q, want the caller's tl@…", l.Obj)
+	}
+	// A function also used as a value, and a parameter assigned in its body: own name kept, the
+	// argument seen as an alias, capacity unknown.
+	r := opIn(t, idx, "TestCallback", "recv")
+	for _, fn := range []string{"callback", "reassigned"} {
+		s := opIn(t, idx, fn, "send")
+		if s.Obj == r.Obj || fmt.Sprint(s.Aliases) != fmt.Sprint([]string{r.Obj}) || s.Cap != -1 {
+			t.Errorf("%s sends on %q aliases %v cap %d; want its own name, alias %s, cap -1", fn, s.Obj, s.Aliases, s.Cap, r.Obj)
+		}
+	}
+	// A function without call sites in the package keeps its parameters' names.
+	fix, err := IndexDir("testdata/fixture", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel := opAt(t, fix, 40, "select"); sel.Cases[0].Obj != "ctx@20.Done()" {
+		t.Errorf("pipeline is never called: its ctx keeps its name, got %q", sel.Cases[0].Obj)
+	}
+	// The fixture's worker(jobs, results, &wg): its ops act on the pipeline's objects.
+	if got := opAt(t, fix, 52, "recv"); got.Obj != "jobs@21" || got.Cap != 4 {
+		t.Errorf("worker receives on %q cap %d, want jobs@21 cap 4", got.Obj, got.Cap)
+	}
+}
+
+// Without types nothing is followed: names stay as written.
+func TestParametersUntypedKeepTheirNames(t *testing.T) {
+	idx, err := IndexDir("testdata/params", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := opIn(t, idx, "produce", "send"); s.Obj != "out" || len(s.Aliases) != 0 {
+		t.Errorf("untyped: produce sends on %q aliases %v", s.Obj, s.Aliases)
+	}
+}

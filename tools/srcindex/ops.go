@@ -176,7 +176,16 @@ func (w *walker) canon(e ast.Expr, c *int) string {
 		if !ok {
 			return e.Name
 		}
-		if n, ok := w.st.capOf[v]; ok {
+		if name, ok := w.override[v]; ok {
+			return name
+		}
+		if c0, ok := w.st.paramCap[v]; ok {
+			// A parameter followed to its arguments (alias.go): the capacity they share.
+			*c = c0
+			if name, ok := w.st.rename[v]; ok {
+				return name // every call passes this one object
+			}
+		} else if n, ok := w.st.capOf[v]; ok {
 			*c = n
 		}
 		if v.Parent() != nil && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {

@@ -18,6 +18,8 @@ type walker struct {
 	targets []*target
 	labels  map[string]*target
 	pending string // label of the statement being walked
+
+	override map[*types.Var]string // canon: names to use for these variables (objAliases)
 }
 
 type opKey struct {
@@ -322,6 +324,7 @@ func (w *walker) walkClauses(body *ast.BlockStmt, next []int) []int {
 func (w *walker) walkSelect(s *ast.SelectStmt, next []int) []int {
 	var pre []*Op
 	sel := w.newOp(s.Select, "select")
+	sel.Cases = nil // walked again in a loop's fixed point
 	t := &target{brk: next}
 	if outer := w.findTarget(nil, true); outer != nil {
 		t.cont = outer.cont
@@ -340,6 +343,7 @@ func (w *walker) walkSelect(s *ast.SelectStmt, next []int) []int {
 			pre = append(pre, w.exprOps(comm.Chan, true)...)
 			pre = append(pre, w.exprOps(comm.Value, true)...)
 			cs.Obj, cs.Type, cs.Cap = w.object(comm.Chan)
+			cs.Aliases = w.objAliases(comm.Chan)
 		case *ast.ExprStmt:
 			cs = w.recvCase(comm.X, &pre)
 		case *ast.AssignStmt:
@@ -360,6 +364,7 @@ func (w *walker) recvCase(e ast.Expr, pre *[]*Op) Case {
 	if u, ok := unparen(e).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
 		*pre = append(*pre, w.exprOps(u.X, true)...)
 		cs.Obj, cs.Type, cs.Cap = w.object(u.X)
+		cs.Aliases = w.objAliases(u.X)
 		if call, ok := unparen(u.X).(*ast.CallExpr); ok {
 			if k := w.pkgFunc(call); k == "timer" {
 				cs.Type = "timer"
@@ -371,4 +376,5 @@ func (w *walker) recvCase(e ast.Expr, pre *[]*Op) Case {
 
 func (w *walker) setObj(op *Op, e ast.Expr) {
 	op.Obj, op.Type, op.Cap = w.object(e)
+	op.Aliases = w.objAliases(e)
 }

@@ -1,0 +1,147 @@
+// Program facts across parameters on real runs: tools/srcindex/testdata/params collected by the real
+// collector (tests/srcindex/make_params_store.sh), its source index made by this build's helper.
+// A channel passed to a worker function is one object inside and outside it (the index names the
+// parameter by its argument), so `partner:` facts fire between the worker and its caller; a function
+// started on two channels lists both as aliases of its parameter, which match either.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "data/program_facts.h"
+#include "pipeline/run.h"
+#include "srcindex/index.h"
+#include "store/source_index.h"
+
+namespace schedcast {
+namespace {
+
+// The facts of every candidate of every step of the program's runs, with the step's state.
+struct Observed {
+  std::string state, candidate;
+  std::vector<std::string> facts;
+};
+
+class ParamsStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto st = store::Store::OpenExisting(SCHEDCAST_PARAMS_DB);
+    ASSERT_TRUE(st.ok()) << st.status();
+    st_ = std::move(*st);
+    auto runs = st_->ListRuns();
+    ASSERT_TRUE(runs.ok()) << runs.status();
+    runs_ = std::move(*runs);
+  }
+
+  // Loads the stored index of the program's package and replays its successful runs.
+  void Replay(const std::string& name, srcindex::Index* index, std::vector<Observed>* out) {
+    std::vector<const store::StoredRun*> mine;
+    for (const auto& r : runs_)
+      if (r.program.name == name && r.outcome == store::Outcome::kOk) mine.push_back(&r);
+    ASSERT_GE(mine.size(), 6u) << "the params store has too few runs of " << name;
+    auto rec = store::GetSourceIndex(*st_, mine[0]->program.package, mine[0]->program.source_hash);
+    ASSERT_TRUE(rec.ok()) << rec.status();
+    ASSERT_TRUE(rec->has_value() && (*rec)->ok) << "no source index of " << mine[0]->program.package;
+    auto idx = srcindex::Index::Parse((*rec)->data, mine[0]->program.package);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    *index = std::move(*idx);
+    pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st_, mine);
+    ASSERT_TRUE(loaded.failures.empty());
+    for (const pipeline::RunInput& in : loaded.inputs) {
+      auto tok = pipeline::Tokenize(in, {});
+      ASSERT_TRUE(tok.ok()) << tok.status();
+      data::FactTracker tracker(index, tok->parsed.timeline, tok->parsed.canon, in.name);
+      for (const sched::Step& step : tok->steps) {
+        tracker.AdvanceTo(step.event_index);
+        const auto facts = tracker.Facts(step.candidates);
+        ASSERT_EQ(facts.size(), step.candidates.size());
+        for (size_t i = 0; i < facts.size(); ++i) out->push_back({step.state_key, step.candidates[i], facts[i]});
+      }
+    }
+  }
+
+  std::unique_ptr<store::Store> st_;
+  std::vector<store::StoredRun> runs_;
+};
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+bool HasPrefix(const std::vector<std::string>& v, const std::string& p) {
+  for (const auto& s : v)
+    if (s.rfind(p, 0) == 0) return true;
+  return false;
+}
+// The candidate's goroutine ("GoBlock(recv) T" → "T"; "GoCreate T>T.0" → "T").
+std::string Who(const std::string& c) {
+  std::string w = c.substr(c.rfind(' ') + 1);
+  return w.substr(0, w.find('>'));
+}
+
+const srcindex::Op* OpIn(const srcindex::Index& idx, const std::string& fn, const std::string& kind) {
+  for (const auto& o : idx.ops())
+    if (idx.funcs()[o.func].name == fn && o.kind == kind) return &o;
+  return nullptr;
+}
+
+// TestHandOff: `go produce(results, 5)` sends on its parameter `out` (chan<- int) while the test
+// receives on `results` (chan int). Named apart and typed apart, no partner fact could link them
+// before; now the test, about to receive while the producer is parked in its send, has
+// "partner:blocked", and the parked producer has a partner (the receiving test).
+TEST_F(ParamsStore, PartnerFactsFollowAChannelThroughAParameter) {
+  srcindex::Index idx;
+  std::vector<Observed> seen;
+  ASSERT_NO_FATAL_FAILURE(Replay("TestHandOff", &idx, &seen));
+  const srcindex::Op* send = OpIn(idx, "produce", "send");
+  const srcindex::Op* recv = OpIn(idx, "TestHandOff", "recv");
+  ASSERT_TRUE(send && recv);
+  EXPECT_EQ(send->obj, recv->obj);
+  EXPECT_NE(send->type, recv->type);  // chan<- int, chan int: partner_type could not say it
+  size_t test_sees_parked = 0, producer_sees_test = 0, parked_steps = 0;
+  for (const Observed& o : seen) {
+    EXPECT_FALSE(HasPrefix(o.facts, "partner_type:")) << o.state << " " << o.candidate;
+    // A blocked partner is always another goroutine parked in the trace's state.
+    if (Has(o.facts, "partner:blocked")) {
+      const std::string other = Who(o.candidate) == "T" ? "T.0:blk(" : "T:blk(";
+      EXPECT_NE(o.state.find(other), std::string::npos) << o.state << " " << o.candidate;
+    }
+    if (Who(o.candidate) == "T" && o.state.find("T.0:blk(send)") != std::string::npos) {
+      ++parked_steps;
+      test_sees_parked += Has(o.facts, "partner:blocked");
+    }
+    if (Who(o.candidate) == "T.0" && HasPrefix(o.facts, "partner:")) ++producer_sees_test;
+  }
+  EXPECT_GT(parked_steps, 0u);
+  // The test's pending op is the receive whenever the producer is parked (the loop's only op).
+  EXPECT_EQ(test_sees_parked, parked_steps);
+  EXPECT_GT(producer_sees_test, 0u);
+}
+
+// TestTwoFeeds: `feed(out)` is started on channels a and b; its send keeps the name `out` with
+// aliases a and b, and the test's select on a and b finds its partners through them.
+TEST_F(ParamsStore, AliasesMatchPartnersOnEitherChannel) {
+  srcindex::Index idx;
+  std::vector<Observed> seen;
+  ASSERT_NO_FATAL_FAILURE(Replay("TestTwoFeeds", &idx, &seen));
+  const srcindex::Op* send = OpIn(idx, "feed", "send");
+  const srcindex::Op* sel = OpIn(idx, "TestTwoFeeds", "select");
+  ASSERT_TRUE(send && sel);
+  ASSERT_EQ(sel->cases.size(), 2u);
+  EXPECT_EQ(send->aliases, (std::vector<std::string>{sel->cases[0].obj, sel->cases[1].obj}));
+  size_t test_sees_parked = 0, parked_steps = 0, feeder_partner = 0;
+  for (const Observed& o : seen) {
+    EXPECT_FALSE(HasPrefix(o.facts, "partner_type:")) << o.state << " " << o.candidate;
+    const bool feeder_parked = o.state.find(":blk(send)") != std::string::npos;
+    if (Who(o.candidate) == "T" && feeder_parked) {
+      ++parked_steps;
+      test_sees_parked += Has(o.facts, "partner:blocked");
+    }
+    if (Who(o.candidate) != "T" && HasPrefix(o.facts, "partner:")) ++feeder_partner;
+  }
+  EXPECT_GT(parked_steps, 0u);
+  EXPECT_EQ(test_sees_parked, parked_steps);
+  EXPECT_GT(feeder_partner, 0u);
+}
+
+}  // namespace
+}  // namespace schedcast

@@ -1,0 +1,3 @@
+module params.test
+
+go 1.19
