@@ -1,0 +1,3 @@
+module schedcast.dev/rareleaks
+
+go 1.19
