@@ -20,7 +20,7 @@ void RegisterCollectCommand(CLI::App& app) {
   struct Flags {
     std::vector<std::string> paths;
     std::string store, gomaxprocs = "1,2,4", go, timeout = "5s", shard, progress = "auto", run, skip, gopath;
-    std::string perturb_mode = "runtime";
+    std::string perturb_mode = "source";
     int runs = 0, jobs = 0;
     bool race = false, goleak = false, leak_profile = false, no_index = false;
     uint64_t seed = 1, perturb = 0;
@@ -53,17 +53,19 @@ void RegisterCollectCommand(CLI::App& app) {
   c->add_option("--perturb", f->perturb,
                 "perturbed runs with this seed (non-zero): a seeded perturber disturbs the scheduler in every run; "
                 "they are a run set of their own and datasets leave them out unless asked");
-  c->add_option("--perturb-mode", f->perturb_mode,
-                "with --perturb: runtime (a perturber goroutine in the shim), source (seeded delays injected before "
-                "every synchronising statement of the package's temporary copy), or both; each mode is a run set of "
-                "its own")
+  CLI::Option* perturb_mode = c->add_option("--perturb-mode", f->perturb_mode,
+                "with --perturb: source (seeded delays injected before every synchronising statement of the "
+                "package's temporary copy; exposes the most rare leaks, docs/LEAKS.md), runtime (a perturber goroutine "
+                "in the shim), or both; each mode is a run set of its own")
       ->check(CLI::IsMember({"runtime", "source", "both"}))
       ->capture_default_str();
   c->add_option("--gopath", f->gopath,
                 "GOPATH roots (ROOT[:ROOT...]): packages under ROOT/src build in GOPATH mode (GO111MODULE=off), "
                 "their imports resolved in ROOT/src, e.g. Debian's /usr/share/gocode");
   c->add_flag("--no-index", f->no_index, "do not index the packages' sources (tools/srcindex; program features)");
-  c->callback([f] {
+  c->callback([f, perturb_mode] {
+    if (perturb_mode->count() > 0 && f->perturb == 0)
+      return Fail(absl::InvalidArgumentError("--perturb-mode: needs --perturb SEED (non-zero)"));
     collect::CollectOptions o;
     o.paths = f->paths;
     o.store_path = f->store;

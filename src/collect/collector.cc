@@ -120,8 +120,6 @@ class Collection {
     if (o_.timeout.count() <= 0) return absl::InvalidArgumentError("--timeout must be positive");
     if (o_.gomaxprocs.empty()) return absl::InvalidArgumentError("--gomaxprocs: empty list");
     if (o_.jobs < 0) return absl::InvalidArgumentError(Cat("--jobs ", o_.jobs, ": must be >= 1"));
-    if (o_.perturb == 0 && o_.perturb_mode != store::PerturbMode::kRuntime)
-      return absl::InvalidArgumentError("--perturb-mode: needs --perturb SEED (non-zero)");
     if (o_.perturb >= store::kPerturbSeedLimit)
       return absl::InvalidArgumentError(Cat("--perturb ", o_.perturb, ": must be below 2^56"));
     return absl::OkStatus();

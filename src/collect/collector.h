@@ -60,7 +60,8 @@ struct CollectOptions {
   // How perturbed runs are perturbed (store::PerturbMode; part of the run set's key): the shim's
   // runtime-level perturber, seeded delays before every synchronising statement of the package
   // (tools/srcindex -inject on the temporary copy: the srcindex helper is then required), or both.
-  store::PerturbMode perturb_mode = store::PerturbMode::kRuntime;
+  // Source by default: it exposed the most rare leaks in every measurement (docs/LEAKS.md).
+  store::PerturbMode perturb_mode = store::PerturbMode::kSource;
   // GOPATH roots: packages under <root>/src are built in GOPATH mode (see Discover).
   std::vector<std::string> gopaths;
   // Index each collected package's source once (tools/srcindex → the store's source_index table).

@@ -13,5 +13,5 @@ tests='^(TestOrphanSend|TestLockOrderCycle|TestCorrectPipeline|TestTestGoroutine
 common=(collect "$src/tests/leaks/progs" --store "$out" --runs 2 --gomaxprocs 2 --go 1.26 --timeout 2s
         --seed 5 --progress lines --run "$tests" --goleak --leak-profile)
 "$bin" "${common[@]}"
-"$bin" "${common[@]}" --perturb 7
+"$bin" "${common[@]}" --perturb 7 --perturb-mode runtime
 exec "$bin" "${common[@]}" --perturb 7 --perturb-mode source
