@@ -19,7 +19,7 @@ const std::vector<std::string>& FactGroups() {
 
 std::string_view FactGroup(std::string_view fact) {
   const std::string_view k = fact.substr(0, fact.find(':'));
-  if (k == "next" || k == "at" || k == "cap") return "next";
+  if (k == "next" || k == "at" || k == "cap" || k == "then") return "next";
   if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
   if (k == "loop") return "loop";
   if (k == "child") return "create";
@@ -268,6 +268,11 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
           for (int id : idx_->funcs()[o->starts].first) AddUnique(&f, Cat("child:", idx_->op(id).kind));
       }
     }
+    // One step further: the ops after a pending op that completes without blocking (the tracer
+    // records nothing for it, so the goroutine may already be past it).
+    if (!blocked)
+      for (const Op* o : mine)
+        for (int id : o->next) AddUnique(&f, Cat("then:", idx_->op(id).kind));
     f.push_back(loop ? "loop:1" : "loop:0");
     {
       std::vector<ChanAct> chans;

@@ -9,7 +9,9 @@
 // "group:value" strings per candidate (docs/DATASET.md lists them):
 //   next   "next:<kind>" (pending ops of a goroutine that is not blocked), "at:<kind>" (the op a
 //          blocked goroutine waits in), "cap:0" / "cap:buf" (static capacity of the channel),
-//          "next:?" when the site is not in the index;
+//          "next:?" when the site is not in the index; "then:<kind>" (not blocked) the ops that follow a
+//          pending op — where the goroutine is if a pending op completed without blocking, which
+//          the tracer does not record;
 //   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
 //          pending op complementary to one of this goroutine's (send/recv, close/recv,
 //          unlock/lock, done/wait, signal/cond wait) on the same object (the same name, or one

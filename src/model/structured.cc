@@ -54,8 +54,8 @@ int Depth(std::string_view g) {
 
 }  // namespace
 
-StructuredPredictor::StructuredPredictor(int hash_bits, std::string facts)
-    : hash_bits_(hash_bits), facts_(std::move(facts)), w_(size_t{1} << hash_bits, 0.0f) {
+StructuredPredictor::StructuredPredictor(int hash_bits, std::string facts, int features)
+    : hash_bits_(hash_bits), facts_(std::move(facts)), features_(features), w_(size_t{1} << hash_bits, 0.0f) {
   if (facts_ == "all") groups_ = data::FactGroups();
   else if (facts_ != "none")
     groups_ = SplitComma(facts_);
@@ -168,10 +168,16 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
     if (i < ex.facts.size() && !groups_.empty()) {
       const uint64_t fb = HashInt(base, 1000), fs = HashBytes(HashInt(base, 1001), gstate);
-      for (const std::string& f : ex.facts[i]) {
-        if (!UsesFact(f)) continue;
-        add(HashBytes(fb, f));
-        add(HashBytes(fs, f));
+      const uint64_t fl = HashBytes(HashBytes(HashInt(base, 1002), l1t), l1g), fp = HashInt(base, 1003);
+      const std::vector<std::string>& fc = ex.facts[i];
+      for (size_t a = 0; a < fc.size(); ++a) {
+        if (!UsesFact(fc[a])) continue;
+        add(HashBytes(fb, fc[a]));
+        add(HashBytes(fs, fc[a]));
+        if (features_ < 2) continue;
+        add(HashBytes(fl, fc[a]));
+        for (size_t b = a + 1; b < fc.size(); ++b)
+          if (UsesFact(fc[b])) add(HashBytes(HashBytes(fp, fc[a]), fc[b]));
       }
     }
     offsets->push_back(static_cast<uint32_t>(feats->size()));
@@ -201,15 +207,16 @@ nlohmann::json StructuredPredictor::Params() const {
     facts.clear();
     for (const auto& g : data::FactGroups()) CatAppend(facts, facts.empty() ? "" : ",", g);
   }
-  return {{"hash_bits", hash_bits_}, {"features", "v1"}, {"facts", facts}, {"weights", std::move(w)}};
+  return {{"hash_bits", hash_bits_}, {"features", Cat("v", features_)}, {"facts", facts}, {"weights", std::move(w)}};
 }
 
 absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromParams(const nlohmann::json& j) {
   if (!j.contains("hash_bits") || !j["hash_bits"].is_number_integer() || !j.contains("weights") ||
       !j["weights"].is_array())
     return BadInputError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
-  if (j.value("features", "") != "v1")
-    return BadInputError(Cat("structured: feature set '", j.value("features", ""), "' is not v1"));
+  const std::string fset = j.contains("features") && j["features"].is_string() ? j["features"].get<std::string>() : "";
+  if (fset != "v1" && fset != "v2")
+    return BadInputError(Cat("structured: feature set '", fset, "' is not v1 or v2"));
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   // Model files from before program facts were trained without them.
@@ -217,7 +224,7 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
   // Files that wrote "all" were written before the buffer group existed.
   if (facts == "all") facts = "next,partner,loop,create";
   SC_RETURN_IF_ERROR(CheckFacts(facts));
-  auto m = std::make_unique<StructuredPredictor>(bits, facts);
+  auto m = std::make_unique<StructuredPredictor>(bits, facts, fset == "v1" ? 1 : 2);
   for (const auto& e : j["weights"]) {
     if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number())
       return BadInputError("structured: a weight entry is not [index, value]");

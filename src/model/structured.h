@@ -11,7 +11,10 @@
 //   blocked goroutines; GOMAXPROCS (alone, × running, × c's state); Go version; position in the run
 //   (log2 bucket); number of candidates and of candidates of c's type; root/depth of c's goroutine;
 //   the anchor's state; and, when the example carries program facts (data/program_facts.h), each
-//   fact of c whose group is enabled (alone, and × c's goroutine state). The `facts` option names
+//   fact of c whose group is enabled (alone, and × c's goroutine state; feature set v2 also: every
+//   pair of c's enabled facts, and each fact × the last context token's type and its relation to
+//   c's goroutine — "its next op is a send and a receiver is parked", "it just started and its
+//   next op is a receive"). The `facts` option names
 //   the groups ("all", "none", or a comma list of next, partner, loop, create, buffer); an example without
 //   facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
@@ -30,7 +33,9 @@ namespace schedcast::model {
 
 class StructuredPredictor final : public ScoredPredictor {
  public:
-  explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all");
+  // `features`: the feature set, 2 (current) or 1 (model files written before v2 featurize as then).
+  explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all", int features = kFeatures);
+  static constexpr int kFeatures = 2;
   std::string_view kind() const override { return "structured"; }
 
   // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i
@@ -52,6 +57,7 @@ class StructuredPredictor final : public ScoredPredictor {
   bool UsesFact(std::string_view fact) const;
   int hash_bits_;
   std::string facts_;
+  int features_;
   std::vector<std::string> groups_;  // enabled fact groups
   std::vector<float> w_;
 };

@@ -16,6 +16,7 @@
 #include "model/metrics.h"
 #include "model/objective.h"
 #include "model/registry.h"
+#include "model/structured.h"
 #include "model/train.h"
 #include "model/model_checks.h"
 #include "testutil.h"
@@ -170,6 +171,38 @@ TEST_F(ModelTrained, FileOfAnotherVersionOrKindIsRejectedNamingIt) {
   ASSERT_FALSE(k.ok());
   EXPECT_NE(k.status().message().find(good), std::string_view::npos) << k.status();
   EXPECT_NE(k.status().message().find("freq"), std::string_view::npos) << k.status();
+}
+
+// The structured model's feature set travels in its file: a file of feature set v1 (written before
+// the v2 fact crosses) featurizes as v1 — fewer features on a candidate with program facts — and
+// writes v1 back; an unknown set is refused, naming it.
+TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
+  nlohmann::json j = ToFileJson(*models_["structured/kl"]);
+  ASSERT_EQ(j["params"]["features"], "v2");
+  j["params"]["features"] = "v1";
+  auto v1 = FromFileJson(j);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_EQ(ToFileJson(**v1)["params"]["features"], "v1");
+  const auto& s1 = dynamic_cast<const StructuredPredictor&>(**v1);
+  const auto& s2 = dynamic_cast<const StructuredPredictor&>(*models_["structured/kl"]);
+  size_t with_facts = 0;
+  std::vector<uint32_t> f1, o1, f2, o2;
+  for (const auto& ex : test_) {
+    bool two = false;
+    for (const auto& fs : ex.facts) two |= fs.size() >= 2;
+    if (!two) continue;
+    ++with_facts;
+    s1.Featurize(ex, &f1, &o1);
+    s2.Featurize(ex, &f2, &o2);
+    EXPECT_LT(f1.size(), f2.size());
+    f1.clear(), f2.clear();
+    if (with_facts == 20) break;
+  }
+  EXPECT_GT(with_facts, 0u) << "the corpus dataset carries program facts";
+  j["params"]["features"] = "v9";
+  auto bad = FromFileJson(j);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'v9'"), std::string::npos) << bad.status();
 }
 
 TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {

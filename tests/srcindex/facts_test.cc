@@ -99,20 +99,26 @@ TEST_F(SourceIndexStore, CorpusExamplesCarryFactsThatChangePredictions) {
   auto test = data::LoadExamples(out, "test");
   ASSERT_TRUE(train.ok() && test.ok());
   ASSERT_FALSE(train->empty());
-  size_t cands = 0, known = 0, partner = 0, create = 0;
+  size_t cands = 0, known = 0, partner = 0, create = 0, then = 0;
   for (const auto& e : *train) {
     ASSERT_EQ(e.facts.size(), e.candidates.size()) << e.program;
     for (size_t i = 0; i < e.candidates.size(); ++i) {
       ++cands;
-      bool unknown = false;
+      bool unknown = false, at = false, after = false;
       for (const auto& f : e.facts[i]) {
         unknown |= f == "next:?";
         partner += f.rfind("partner:", 0) == 0;
         create += f.rfind("child:", 0) == 0 && f != "child:?";
+        at |= f.rfind("at:", 0) == 0;
+        after |= f.rfind("then:", 0) == 0;
       }
       known += !unknown;
+      then += after;
+      // "then:" is where a goroutine that is not blocked may already be: never beside "at:".
+      EXPECT_FALSE(at && after) << e.program << " " << e.candidates[i];
     }
   }
+  EXPECT_GT(then, 0u);
   // Most candidates' goroutines stand at a site of their own package.
   EXPECT_GT(known, cands / 2) << known << " of " << cands;
   EXPECT_GT(partner, 0u);
