@@ -114,7 +114,14 @@ absl::StatusOr<std::vector<std::string>> Families(const EvalOptions& opt, const 
 // Per-program totals of one row over the split's examples: all of them and the uncertain slice.
 struct RowScores {
   std::vector<Sums> all, uncertain;
+  std::map<std::string, std::map<size_t, Sums>> by_label;  // label's event kind → program → sums
 };
+
+// "GoBlock(recv) T.0" → "GoBlock": the event kind of a token, without reason and goroutine.
+std::string LabelKind(std::string_view token) {
+  std::string_view k = token.substr(0, token.find(' '));
+  return std::string(k.substr(0, k.find('(')));
+}
 
 absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
                                    std::map<size_t, std::map<std::string, std::vector<double>>>* sample_preds) {
@@ -130,11 +137,31 @@ absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
       std::vector<double>& p = ps[i - i0];
       const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
       s.all[in.ex_prog[i]].Add(sc);
+      s.by_label[LabelKind(ex.label)][in.ex_prog[i]].Add(sc);
       if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
       if (auto it = sample_preds->find(i); it != sample_preds->end()) it->second[row.name] = std::move(p);
     }
   }
   return s;
+}
+
+// Per event kind of the label: pooled accuracy, ECE, NLL and n, and the macro accuracy over the
+// programs that have examples of that kind (each weighing 1) — where a model's misses are.
+ojson LabelBreakdownJson(const std::map<std::string, std::map<size_t, Sums>>& by_label) {
+  ojson out = ojson::object();
+  for (const auto& [kind, progs] : by_label) {
+    Sums pooled;
+    double macro = 0;
+    for (const auto& [p, sums] : progs) {
+      pooled.Add(sums);
+      macro += Finalize(sums).accuracy;
+    }
+    ojson g = GroupJson(pooled);
+    g["macro_accuracy"] = progs.empty() ? 0.0 : macro / static_cast<double>(progs.size());
+    g["programs"] = progs.size();
+    out[kind] = g;
+  }
+  return out;
 }
 
 ojson BreakdownJson(const EvalInputs& in, const std::vector<Sums>& per_prog, const std::vector<std::string>& family) {
@@ -270,6 +297,7 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
       rel.push_back({{"lo", b.lo}, {"hi", b.hi}, {"count", b.count}, {"confidence", b.confidence}, {"accuracy", b.accuracy}});
     j["reliability"] = rel;
     j["breakdown"] = BreakdownJson(in, sc.all, family);
+    j["breakdown"]["label"] = LabelBreakdownJson(sc.by_label);
     if (!family.empty()) j["families"] = FamiliesJson(sc.all, family, bo);
     if (opt.every_step && row.predicts_any_example()) j["every_step"] = EveryStepJson(every[ri], held_out_runs, bo);
     j["rollouts"] = ojson::array();

@@ -95,8 +95,9 @@ TEST_F(EvalE2E, ContractAndRows) {
     size_t count = 0;
     for (const auto& b : m["reliability"]) count += b["count"].get<size_t>();
     EXPECT_EQ(count, n);
-    // Breakdowns partition the examples (category, bug/correct); primitives may overlap.
-    for (const char* by : {"category", "bug"}) {
+    // Breakdowns partition the examples (category, bug/correct, the label's event kind); primitives
+    // may overlap.
+    for (const char* by : {"category", "bug", "label"}) {
       size_t sum = 0;
       for (const auto& [k, g] : m["breakdown"][by].items()) sum += g["n"].get<size_t>();
       EXPECT_EQ(sum, n) << by;
@@ -105,6 +106,17 @@ TEST_F(EvalE2E, ContractAndRows) {
     EXPECT_TRUE(m["breakdown"]["bug"].contains("correct"));  // ... and correct channel programs
     EXPECT_FALSE(m["breakdown"]["category"].contains("unknown"));
     EXPECT_FALSE(m["breakdown"]["primitive"].empty());
+    // Every run starts with its test goroutine's GoStart; label kinds carry no reason or goroutine.
+    ASSERT_TRUE(m["breakdown"]["label"].contains("GoStart")) << m["breakdown"]["label"].dump();
+    for (const auto& [k, g] : m["breakdown"]["label"].items()) {
+      EXPECT_EQ(k.find_first_of(" ("), std::string::npos) << k;
+      EXPECT_GE(g["programs"].get<size_t>(), 1u) << k;
+      EXPECT_GE(g["macro_accuracy"].get<double>(), 0.0) << k;
+      EXPECT_LE(g["macro_accuracy"].get<double>(), 1.0) << k;
+    }
+    if (m["name"] == "oracle") {  // the ceiling is near-perfect on the (mostly deterministic) starts
+      EXPECT_GT(m["breakdown"]["label"]["GoStart"]["accuracy"].get<double>(), 0.9);
+    }
   }
   EXPECT_EQ(Row("oracle")["source"], "oracle");
   EXPECT_EQ(Row("uniform")["source"], "baseline");
