@@ -23,7 +23,7 @@ std::string RunIdList(const std::vector<int64_t>& ids, size_t max) {
 
 // The parsed source index of a program's package (nullopt: the store has none, or it failed; a
 // stored index that cannot be parsed is reported in *errors).
-static std::optional<srcindex::Index> IndexOf(store::Store& st, const store::ProgramRecord& p, std::vector<std::string>* errors) {
+std::optional<srcindex::Index> LoadSourceIndex(store::Store& st, const store::ProgramRecord& p, std::vector<std::string>* errors) {
   absl::StatusOr<std::optional<store::SourceIndexRecord>> rec = store::GetSourceIndex(st, p.package, p.source_hash);
   if (!rec.ok()) {
     errors->push_back(Cat(p.package, ": source index: ", std::string(rec.status().message())));
@@ -102,7 +102,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
       const store::ProgramRecord& pr = group.front()->program;
       auto cached = indexes.find({pr.package, pr.source_hash});
       if (cached == indexes.end())
-        cached = indexes.emplace(std::pair{pr.package, pr.source_hash}, IndexOf(st, pr, &sum.errors)).first;
+        cached = indexes.emplace(std::pair{pr.package, pr.source_hash}, LoadSourceIndex(st, pr, &sum.errors)).first;
       index = cached->second;
     }
     ProgramBuild pb = BuildProgram(program, config, split, traces, opt.build, index ? &*index : nullptr);
@@ -144,6 +144,7 @@ absl::StatusOr<DatasetSummary> BuildDataset(store::Store& st, const DatasetOptio
   meta["context_len"] = opt.build.context_len;
   meta["include_runtime"] = opt.build.include_runtime;
   meta["leak_proofs"] = opt.build.leak_proofs;
+  meta["program_facts"] = opt.build.program_facts;
   meta["include_failed"] = opt.include_failed;
   meta["manifest"] = opt.manifest;
   meta["programs"] = sum.programs;
@@ -173,7 +174,7 @@ absl::StatusOr<Example> ExampleAt(store::Store& st, int64_t run_id, uint64_t at,
   const std::vector<RunTrace>& traces = loaded.inputs;
   std::vector<std::string> index_errors;
   std::optional<srcindex::Index> index;
-  if (opt.program_facts) index = IndexOf(st, run.program, &index_errors);
+  if (opt.program_facts) index = LoadSourceIndex(st, run.program, &index_errors);
   ProgramBuild pb = BuildProgram(program, config, "", traces, opt, index ? &*index : nullptr);
   uint64_t steps = 0;
   for (auto& e : pb.examples) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,13 @@ struct ProgramMeta {
 // Errors name the file.
 absl::Status AnnotateFromManifest(const std::string& manifest, std::map<std::string, ProgramMeta>* programs);
 void AnnotateFromManifest(const Manifest& manifest, std::map<std::string, ProgramMeta>* programs);
+
+// The source index the store holds for a program's package and source hash (srcindex/index.h):
+// nullopt when there is none or the helper failed on it; a stored index that cannot be read is
+// nullopt too, with the reason appended to `errors`. Every consumer that builds examples from a
+// store (BuildDataset, ExampleAt, eval's held-out runs) attaches program facts from it.
+std::optional<srcindex::Index> LoadSourceIndex(store::Store& st, const store::ProgramRecord& p,
+                                               std::vector<std::string>* errors);
 
 // The example at step `at` of stored run `run_id`, built from the runs of its program and
 // configuration exactly as BuildDataset builds it (`schedcast predict`). OutOfRange past the run's

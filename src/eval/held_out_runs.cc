@@ -26,6 +26,7 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
   if (m.contains("context_len") && m["context_len"].is_number_unsigned()) bo.context_len = m["context_len"].get<size_t>();
   if (m.contains("include_runtime") && m["include_runtime"].is_boolean()) bo.include_runtime = m["include_runtime"].get<bool>();
   if (m.contains("leak_proofs") && m["leak_proofs"].is_boolean()) bo.leak_proofs = m["leak_proofs"].get<bool>();
+  if (m.contains("program_facts") && m["program_facts"].is_boolean()) bo.program_facts = m["program_facts"].get<bool>();
   // The dataset's run selection (data::UsableRun); datasets written before it was recorded kept failed runs.
   const bool include_failed = !m.contains("include_failed") || !m["include_failed"].is_boolean() ||
                               m["include_failed"].get<bool>();
@@ -47,11 +48,17 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
     std::map<std::string, std::vector<const store::StoredRun*>> by_config;
     for (const store::StoredRun* r : list) by_config[store::ConfigName(r->config)].push_back(r);
     std::vector<HeldOutRun> prog_runs;
+    // Program facts as the dataset's examples carry them (a model trained with facts is scored with them).
+    std::vector<std::string> index_errors;
+    const std::optional<srcindex::Index> index =
+        bo.program_facts ? data::LoadSourceIndex(*st, list.front()->program, &index_errors) : std::nullopt;
+    if (notes)
+      for (const auto& e : index_errors) notes->push_back(Cat(program, " ", e));
     for (const auto& [config, group] : by_config) {
       const pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, group);
       if (notes)
         for (const auto& f : loaded.failures) notes->push_back(Cat(program, " ", config, " ", f.Describe()));
-      data::ProgramBuild pb = data::BuildProgram(program, config, "test", loaded.inputs, bo);
+      data::ProgramBuild pb = data::BuildProgram(program, config, "test", loaded.inputs, bo, index ? &*index : nullptr);
       if (notes)
         for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));
       std::map<int64_t, size_t> at;

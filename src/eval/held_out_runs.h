@@ -6,7 +6,8 @@
 // with pipeline::LoadInputs and goes through data::BuildProgram (itself pipeline::Tokenize per run)
 // with min_visits 0 and max_steps 0 (or HeldOutOptions::max_steps), so every step of every run
 // becomes one example (context, state, candidates, label = the token the run produced next) with
-// the dataset's level, key, context length, runtime filter and leak-proof setting (meta.json). Targets
+// the dataset's level, key, context length, runtime filter and leak-proof setting (meta.json), and
+// program facts from the package's stored source index (data::LoadSourceIndex) as the dataset's. Targets
 // are the leave-one-run-out counts and are not used by the callers. A run that cannot be loaded or
 // parsed is skipped and reported in `notes`. BuildProgram rather than pipeline::Tokenize directly:
 // the scored examples need the builder's keys, state strings and context windows, so the examples

@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "data/dataset.h"
+#include "eval/held_out_runs.h"
 #include "model/io.h"
 #include "nlohmann/json.hpp"
 #include "testutil.h"
@@ -236,6 +237,44 @@ TEST_F(EvalE2E, MacroWeighsEveryProgramOnce) {
   ASSERT_NE(macro_at, std::string::npos) << text_;
   ASSERT_NE(pooled_at, std::string::npos) << text_;
   EXPECT_LT(macro_at, pooled_at);
+}
+
+// The every-step likelihood and the paper protocol score examples rebuilt from the store: they must
+// be the dataset's own at the same (run, position) — program facts included, else a model trained
+// with facts is scored without them.
+TEST_F(EvalE2E, HeldOutStepsAreTheDatasetsExamplesFactsIncluded) {
+  auto examples = data::LoadExamples(SCHEDCAST_CORPUS_DATASET, "test");
+  ASSERT_TRUE(examples.ok()) << examples.status();
+  std::map<std::pair<int64_t, uint64_t>, const data::Example*> at;
+  std::vector<std::string> programs;
+  for (const auto& e : *examples) {
+    at[{e.run_id, e.position}] = &e;
+    if (programs.empty() || programs.back() != e.program) programs.push_back(e.program);
+  }
+  auto meta = ReadFileToString(std::string(SCHEDCAST_CORPUS_DATASET) + "/meta.json");
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  eval::HeldOutOptions opt;
+  opt.store = SCHEDCAST_CORPUS_DB;
+  opt.meta = nlohmann::json::parse(*meta);
+  opt.max_runs_per_program = 2;
+  size_t compared = 0, with_facts = 0;
+  std::vector<std::string> notes;
+  absl::Status st = eval::ForEachHeldOutProgram(programs, opt, &notes, [&](size_t, const std::vector<eval::HeldOutRun>& runs) {
+    for (const auto& r : runs)
+      for (const auto& step : r.steps) {
+        auto it = at.find({step.run_id, step.position});
+        if (it == at.end()) continue;
+        ++compared;
+        EXPECT_EQ(step.candidates, it->second->candidates) << step.program << " run " << step.run_id;
+        EXPECT_EQ(step.label, it->second->label);
+        EXPECT_EQ(step.facts, it->second->facts) << step.program << " run " << step.run_id << " step " << step.position;
+        with_facts += !step.facts.empty();
+      }
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_GT(compared, 100u);
+  EXPECT_GT(with_facts, compared / 2) << "the fixture store holds the corpus packages' source indexes";
 }
 
 TEST_F(EvalE2E, UncertainSliceIsTheMultiOutcomeTargets) {
