@@ -117,11 +117,6 @@ struct RowScores {
   std::map<std::string, std::map<size_t, Sums>> by_label;  // label's event kind → program → sums
 };
 
-// "GoBlock(recv) T.0" → "GoBlock": the event kind of a token, without reason and goroutine.
-std::string LabelKind(std::string_view token) {
-  std::string_view k = token.substr(0, token.find(' '));
-  return std::string(k.substr(0, k.find('(')));
-}
 
 absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
                                    std::map<size_t, std::map<std::string, std::vector<double>>>* sample_preds) {
@@ -137,7 +132,7 @@ absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
       std::vector<double>& p = ps[i - i0];
       const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
       s.all[in.ex_prog[i]].Add(sc);
-      s.by_label[LabelKind(ex.label)][in.ex_prog[i]].Add(sc);
+      s.by_label[std::string(EventKind(ex.label))][in.ex_prog[i]].Add(sc);
       if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
       if (auto it = sample_preds->find(i); it != sample_preds->end()) it->second[row.name] = std::move(p);
     }

@@ -48,16 +48,17 @@ absl::Status ForEachHeldOutProgram(const std::vector<std::string>& programs, con
     std::map<std::string, std::vector<const store::StoredRun*>> by_config;
     for (const store::StoredRun* r : list) by_config[store::ConfigName(r->config)].push_back(r);
     std::vector<HeldOutRun> prog_runs;
-    // Program facts as the dataset's examples carry them (a model trained with facts is scored with them).
-    std::vector<std::string> index_errors;
-    const std::optional<srcindex::Index> index =
-        bo.program_facts ? data::LoadSourceIndex(*st, list.front()->program, &index_errors) : std::nullopt;
-    if (notes)
-      for (const auto& e : index_errors) notes->push_back(Cat(program, " ", e));
     for (const auto& [config, group] : by_config) {
       const pipeline::LoadedRuns loaded = pipeline::LoadInputs(*st, group);
       if (notes)
         for (const auto& f : loaded.failures) notes->push_back(Cat(program, " ", config, " ", f.Describe()));
+      // Program facts as the dataset's examples carry them (BuildDataset: the group's first run's
+      // package and source hash), so a model trained with facts is scored with them.
+      std::vector<std::string> index_errors;
+      const std::optional<srcindex::Index> index =
+          bo.program_facts ? data::LoadSourceIndex(*st, group.front()->program, &index_errors) : std::nullopt;
+      if (notes)
+        for (const auto& e : index_errors) notes->push_back(Cat(program, " ", config, " ", e));
       data::ProgramBuild pb = data::BuildProgram(program, config, "test", loaded.inputs, bo, index ? &*index : nullptr);
       if (notes)
         for (const auto& e : pb.errors) notes->push_back(Cat(program, " ", config, " ", e));

@@ -12,9 +12,10 @@ std::string_view PaperType(std::string_view token) {
   return kPaperTypes[PaperTypeIndex(token)];
 }
 
+std::string_view EventKind(std::string_view token) { return token.substr(0, token.find_first_of("( ")); }
+
 int PaperTypeIndex(std::string_view token) {
-  const size_t end = token.find_first_of("( ");
-  const std::string_view kind = token.substr(0, end);
+  const std::string_view kind = EventKind(token);
   if (kind == "GoPreempt") return 5;
   for (int t = 0; t < kPaperTypeCount - 1; ++t)
     if (kind == kPaperTypes[t]) return t;

@@ -28,7 +28,9 @@ inline constexpr const char* kPaperTypes[kPaperTypeCount] = {"GoStart", "GoBlock
                                                              "GoEnd",   "GoSched", "Other"};
 inline constexpr double kPaperCuts[3] = {0.25, 0.5, 0.75};
 
-// The paper's event type of a token: its kind name ("GoBlock(recv) T.1" → "GoBlock"); GoPreempt
+// A token's event kind: its name without reason or goroutine ("GoBlock(recv) T.1" → "GoBlock").
+std::string_view EventKind(std::string_view token);
+// The paper's event type of a token: its event kind; GoPreempt
 // counts as GoSched (both give up the P); syscall events and anything else are "Other".
 std::string_view PaperType(std::string_view token);
 int PaperTypeIndex(std::string_view token);

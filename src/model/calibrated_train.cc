@@ -209,17 +209,13 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
     *log << line;
   }
   // The top-label map, on the same held-out scores under θ (each program weighing 1).
-  std::vector<double> conf, hit, weight;
+  TopMap::Points points;
   std::vector<double> p;
   for (const Scored& x : scored) {
     MixProbabilities(x.r, best, &p);
-    if (p.empty()) continue;
-    const size_t top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-    conf.push_back(p[top]);
-    hit.push_back(static_cast<int>(top) == x.ex->label_index() ? 1.0 : 0.0);
-    weight.push_back(x.weight);
+    points.Add(p, x.ex->label_index(), x.weight);
   }
-  TopMap top_map = TopMap::Fit(conf, hit, weight);
+  TopMap top_map = points.Fit();
   if (log) *log << "calibrated: top-label map of " << top_map.knots().size() << " knots\n";
   nlohmann::json prov = {{"family_by", o.family},
                          {"folds", folds},

@@ -53,6 +53,14 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
   return m;
 }
 
+void TopMap::Points::Add(std::span<const double> p, int label, double w) {
+  if (p.empty()) return;
+  const size_t top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+  conf.push_back(p[top]);
+  hit.push_back(static_cast<int>(top) == label ? 1.0 : 0.0);
+  weight.push_back(w);
+}
+
 double TopMap::Map(double c) const {
   if (knots_.empty()) return c;
   if (c <= knots_.front().first) return knots_.front().second;

@@ -29,6 +29,13 @@ class TopMap {
  public:
   // conf[i] in [0, 1]; hit[i] 1 if example i's argmax was its label, else 0; weight[i] > 0.
   static TopMap Fit(std::span<const double> conf, std::span<const double> hit, std::span<const double> weight);
+
+  // What Fit needs, gathered one prediction at a time: p over the candidates, the label's index.
+  struct Points {
+    std::vector<double> conf, hit, weight;
+    void Add(std::span<const double> p, int label, double weight);
+    TopMap Fit() const { return TopMap::Fit(conf, hit, weight); }
+  };
   static absl::StatusOr<TopMap> FromJson(const nlohmann::json& j);
 
   bool empty() const { return knots_.empty(); }

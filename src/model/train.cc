@@ -46,24 +46,17 @@ const TopMap& FitTopMap(ScoredPredictor& m, const std::vector<data::Example>& xs
   m.set_top_map(TopMap());
   std::map<std::string_view, size_t> per_program;
   for (const auto& e : xs) ++per_program[e.program];
-  std::vector<double> conf, hit, weight;
-  conf.reserve(xs.size());
+  TopMap::Points points;
   std::vector<std::vector<double>> part;
   std::vector<const data::Example*> batch;
   for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
     batch.clear();
     for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) batch.push_back(&xs[i]);
     m.PredictBatch(batch, &part);
-    for (size_t k = 0; k < batch.size(); ++k) {
-      const std::vector<double>& p = part[k];
-      if (p.empty()) continue;
-      const size_t top = static_cast<size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-      conf.push_back(p[top]);
-      hit.push_back(static_cast<int>(top) == batch[k]->label_index() ? 1.0 : 0.0);
-      weight.push_back(1.0 / static_cast<double>(per_program[batch[k]->program]));
-    }
+    for (size_t k = 0; k < batch.size(); ++k)
+      points.Add(part[k], batch[k]->label_index(), 1.0 / static_cast<double>(per_program[batch[k]->program]));
   }
-  m.set_top_map(TopMap::Fit(conf, hit, weight));
+  m.set_top_map(points.Fit());
   return m.top_map();
 }
 
