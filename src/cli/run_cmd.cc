@@ -7,9 +7,9 @@
 #include <iostream>
 #include <memory>
 
-#include "common/json.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/json.h"
 #include "cli/commands.h"
 #include "report/text.h"
 #include "job/run_job.h"

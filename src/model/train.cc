@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <span>
 #include <string_view>
 
 #include "model/io.h"
@@ -11,15 +12,28 @@
 
 namespace schedcast::model {
 
-double FitTemperature(ScoredPredictor& m, const std::vector<data::Example>& xs, const Objective& obj) {
-  std::vector<std::vector<double>> logits(xs.size()), part;
+namespace {
+
+// Calls visit(batch, i0) for consecutive batches of up to 256 of `xs` (batch[k] = &xs[i0 + k]): the
+// fitters go through the model's batched path.
+template <typename Visit>
+void ForEachBatch(const std::vector<data::Example>& xs, Visit visit) {
   std::vector<const data::Example*> batch;
-  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {  // through the model's batched path
+  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
     batch.clear();
     for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) batch.push_back(&xs[i]);
+    visit(std::span<const data::Example* const>(batch), i0);
+  }
+}
+
+}  // namespace
+
+double FitTemperature(ScoredPredictor& m, const std::vector<data::Example>& xs, const Objective& obj) {
+  std::vector<std::vector<double>> logits(xs.size()), part;
+  ForEachBatch(xs, [&](std::span<const data::Example* const> batch, size_t i0) {
     m.LogitsBatch(batch, &part);
     for (size_t k = 0; k < batch.size(); ++k) logits[i0 + k] = std::move(part[k]);
-  }
+  });
   auto loss = [&](double log_t) {
     double s = 0;
     std::vector<double> p;
@@ -48,14 +62,11 @@ const TopMap& FitTopMap(ScoredPredictor& m, const std::vector<data::Example>& xs
   for (const auto& e : xs) ++per_program[e.program];
   TopMap::Points points;
   std::vector<std::vector<double>> part;
-  std::vector<const data::Example*> batch;
-  for (size_t i0 = 0; i0 < xs.size(); i0 += 256) {
-    batch.clear();
-    for (size_t i = i0; i < std::min(xs.size(), i0 + 256); ++i) batch.push_back(&xs[i]);
+  ForEachBatch(xs, [&](std::span<const data::Example* const> batch, size_t) {
     m.PredictBatch(batch, &part);
     for (size_t k = 0; k < batch.size(); ++k)
       points.Add(part[k], batch[k]->label_index(), 1.0 / static_cast<double>(per_program[batch[k]->program]));
-  }
+  });
   m.set_top_map(points.Fit());
   return m.top_map();
 }
