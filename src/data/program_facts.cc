@@ -13,13 +13,14 @@ using sched::Reason;
 using srcindex::Op;
 
 const std::vector<std::string>& FactGroups() {
-  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer"};
+  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer", "wake"};
   return g;
 }
 
 std::string_view FactGroup(std::string_view fact) {
   const std::string_view k = fact.substr(0, fact.find(':'));
   if (k == "next" || k == "at" || k == "cap" || k == "then") return "next";
+  if (k == "timer" || k == "due" || k == "queue") return "wake";
   if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
   if (k == "loop") return "loop";
   if (k == "child") return "create";
@@ -148,6 +149,7 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
   for (; applied_ < event_index && applied_ < t_.events.size(); ++applied_) {
     const sched::Event& e = t_.events[applied_];
     dirty_ = true;
+    now_ = e.ts;
     switch (e.kind) {
       case Kind::kGoCreate: {
         G& g = gs_[e.g];
@@ -170,6 +172,8 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         g.reason = e.reason;
         g.site = e.site;
         g.last = e.kind;
+        g.block_ts = e.ts;
+        g.block_seq = applied_;
         break;
       }
       case Kind::kGoUnblock: gs_[e.peer].blocked = false; break;
@@ -180,6 +184,27 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         if (e.site) g.site = e.site, g.last = e.kind;
       }
     }
+  }
+}
+
+void FactTracker::Deadlines() {
+  deadline_.clear();
+  first_deadline_ = 0;
+  for (const auto& [raw, ops] : pending_) {
+    auto g = gs_.find(raw);
+    if (g == gs_.end() || !g->second.blocked || g->second.done) continue;
+    int64_t dur = 0;  // the shortest constant duration the goroutine waits for
+    auto take = [&](int64_t d) {
+      if (d > 0 && (dur == 0 || d < dur)) dur = d;
+    };
+    for (const Op* o : ops) {
+      take(o->dur);
+      for (const auto& c : o->cases) take(c.dur);
+    }
+    if (dur == 0) continue;
+    const int64_t at = g->second.block_ts + dur;
+    deadline_[raw] = at;
+    if (first_deadline_ == 0 || at < first_deadline_) first_deadline_ = at;
   }
 }
 
@@ -232,6 +257,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     pending_.clear();
     for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
     Occupancy();
+    Deadlines();
     dirty_ = false;
   }
   std::vector<std::vector<std::string>> out(candidates.size());
@@ -273,6 +299,15 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     if (!blocked)
       for (const Op* o : mine)
         for (int id : o->next) AddUnique(&f, Cat("then:", idx_->op(id).kind));
+
+    // A receive from a timer's channel (time.After/Tick, Timer.C, Ticker.C: element time.Time)
+    // waits for the clock, which no goroutine of the program can hurry.
+    for (const Act& a : acts)
+      if (a.kind == "recv" && (a.type == "timer" || a.type.ends_with("chan time.Time"))) AddUnique(&f, "timer:1");
+    if (auto d = deadline_.find(g->second); d != deadline_.end()) {
+      f.push_back(d->second <= now_ ? "due:past" : "due:wait");
+      if (d->second == first_deadline_) f.push_back("due:first");
+    }
     f.push_back(loop ? "loop:1" : "loop:0");
     {
       std::vector<ChanAct> chans;
@@ -288,6 +323,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
         }
       }
     }
+    bool ahead = false, behind = false;  // blocked: contenders that blocked after / before it
     for (const auto& [raw, theirs] : pending_) {
       if (raw == g->second || theirs.empty()) continue;
       auto h = gs_.find(raw);
@@ -301,9 +337,13 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
             else if (!a.type.empty() && a.type == b.type) AddUnique(&f, hb ? "partner_type:blocked" : "partner_type:ready");
           } else if (hb && a.kind == b.kind && SameObject(a, b)) {
             AddUnique(&f, "contend:1");
+            if (blocked) (h->second.block_seq < self->second.block_seq ? behind : ahead) = true;
           }
         }
     }
+    // Wait queues are FIFO (channel queues, Cond tickets; a Mutex hands off in order once starving).
+    if (behind) f.push_back("queue:later");
+    else if (ahead) f.push_back("queue:first");
   }
   return out;
 }

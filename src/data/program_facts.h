@@ -30,6 +30,15 @@
 //          included. Only for a name that denotes one channel (a package-level variable, or a
 //          local of the test function — also where a parameter took its name — and no aliases);
 //          else, or with no goroutine parked on it, "buf:?".
+//   wake   who is woken first. "queue:first" / "queue:later" (blocked, with contend:1): it
+//          blocked before every other goroutine blocked in the same kind of op on the same object
+//          / after one of them (channel wait queues and Cond tickets are FIFO); "timer:1" — a
+//          pending receive is from a timer's channel (time.After/Tick, Timer.C, Ticker.C: element
+//          type time.Time); for a goroutine blocked in a sleep or a wait on
+//          time.After(d) whose duration is a constant in the source (srcindex `dur`): "due:past"
+//          / "due:wait" — its deadline (the block event's time + d) is / is not reached at the
+//          time of the prefix's last event — and "due:first" when no other such goroutine's
+//          deadline is earlier (the runtime fires timers in deadline order).
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
@@ -46,10 +55,10 @@
 
 namespace schedcast::data {
 
-// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer").
+// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake").
 const std::vector<std::string>& FactGroups();
-// The group of a fact string ("next:recv" → "next"; "at:"/"cap:" → "next"; "partner_type:" and
-// "contend:" → "partner"; "child:" → "create"; "buf:" → "buffer").
+// The group of a fact string ("next:recv" → "next"; "at:"/"cap:"/"then:" → "next"; "partner_type:",
+// "contend:" and "queue:" → "partner"; "child:" → "create"; "buf:" → "buffer"; "timer:"/"due:" → "clock".
 std::string_view FactGroup(std::string_view fact);
 
 class FactTracker {
@@ -69,11 +78,16 @@ class FactTracker {
     uint32_t site = 0;
     sched::Kind last = sched::Kind::kGoStart;
     sched::Reason reason = sched::Reason::kNone;
+    int64_t block_ts = 0;     // time of its last GoBlock
+    uint64_t block_seq = 0;   // and its index in the timeline
   };
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // Channel name → 1 (a goroutine is parked sending: full), 2 (parked receiving: empty), 3 (both:
   // the name covers several channels), from pending_.
   void Occupancy();
+  // Blocked goroutine → the deadline of the shortest constant-duration wait among its pending ops
+  // (block time + dur), and the earliest of them, from pending_.
+  void Deadlines();
   // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
   bool OneChannel(std::string_view obj, std::string_view file) const;
 
@@ -87,6 +101,8 @@ class FactTracker {
   bool dirty_ = true;
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache
   std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
+  std::unordered_map<uint64_t, int64_t> deadline_;                           // per step cache
+  int64_t first_deadline_ = 0, now_ = 0;
 };
 
 }  // namespace schedcast::data

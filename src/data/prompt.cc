@@ -58,7 +58,11 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
       {"partner", "a goroutine with the matching operation on the same object is "},
       {"partner_type", "a goroutine with the matching operation on an object of the same type is "},
       {"contend", "another goroutine is blocked on the same operation and object: "},
-      {"buf", "the buffered channel is now: "}};
+      {"buf", "the buffered channel is now: "},
+      {"then", "the sync operation after that: "},
+      {"queue", "among the goroutines blocked on it, it blocked: "},
+      {"timer", "receives from a timer's channel: "},
+      {"due", "its timer's deadline: "}};
   std::string out;
   for (const std::string& f : facts) {
     const size_t colon = f.find(':');
@@ -70,6 +74,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
     if (v == "buf") v = "buffered";
     if (k == "cap" && v == "0") v = "unbuffered";
     if (k == "buf" && v == "unknown") v = "not known (no goroutine is parked on it)";
+    if (k == "queue") v = v == "first" ? "first" : "after another";
+    if (k == "due") v = v == "past" ? "already passed" : v == "wait" ? "not yet reached" : "the earliest of all waiting goroutines";
     auto w = kWords.find(k);
     CatAppend(out, out.empty() ? "" : "; ", w == kWords.end() ? f : Cat(w->second, v));
   }

@@ -49,7 +49,7 @@ absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j, int
 }
 
 int NeuralEncoder::BaseFeaturesPerCandidate(const data::Example& ex) {
-  const StructuredPredictor base(4, "none");
+  const StructuredPredictor base(4, "none", NeuralEncoder::kFeatureSet);
   std::vector<uint32_t> f, off;
   base.Featurize(ex, &f, &off);
   return off.size() >= 2 ? static_cast<int>(off[1] - off[0]) : 0;

@@ -46,10 +46,14 @@ struct NeuralBatch {
 
 class NeuralEncoder {
  public:
-  explicit NeuralEncoder(const NeuralConfig& c) : c_(c), fz_(c.feature_bits, c.facts) {}
+  explicit NeuralEncoder(const NeuralConfig& c) : c_(c), fz_(c.feature_bits, c.facts, kFeatureSet) {}
+  // The structured feature set the encoder reads: v1, whose layout per candidate (a fixed number
+  // of base features, then two per fact) `features` and `fact_slots` assume. Later sets add
+  // features of variable count per fact, and model files record only the counts.
+  static constexpr int kFeatureSet = 1;
 
   // The number of base features StructuredPredictor::Featurize gives one candidate without facts
-  // (constant for feature set v1).
+  // (constant for feature set v1, kFeatureSet).
   static int BaseFeaturesPerCandidate(const data::Example& ex);
   // The most facts of the groups `facts` any candidate of `xs` carries, at most `cap`.
   static int MaxFacts(const std::vector<data::Example>& xs, const std::string& facts, int cap);

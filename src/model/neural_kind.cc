@@ -23,7 +23,7 @@ ModelKind NeuralKind() {
                {"epoch_examples", "at most this many training examples per epoch", d.epoch_examples},
                {"vocab_bits", "log2 of the hashed token vocabulary", d.vocab_bits},
                {"feature_bits", "log2 of the hashed structured-feature table", d.feature_bits},
-               {"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer", d.facts},
+               {"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer,wake", d.facts},
                {"fact_slots", "at most this many program facts per candidate", d.fact_slots}});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     NeuralOptions opt;

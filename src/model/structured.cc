@@ -46,6 +46,40 @@ int Bucket(int d) {  // 0 = never, then 1, 2, 3, 4-5, 6-8, 9-16, 17+
   return 7;
 }
 int Cap(int n, int hi) { return n < hi ? n : hi; }
+
+// What followed the earlier occurrences of the context's last n tokens (feature set v3): loops
+// repeat, so "the token that came after this n-gram last time" is evidence that transfers to
+// programs never seen. `recent` is the successor of the newest earlier occurrence; `succ` all of
+// them (tokens and types), `seen` how many occurrences there were.
+struct Follow {
+  int seen = 0;
+  std::string_view recent, recent_type;
+  std::vector<std::string_view> succ, succ_type;
+};
+Follow FollowOf(const std::vector<std::string>& ctx, const std::vector<ParsedToken>& parsed, size_t n) {
+  Follow f;
+  const size_t m = ctx.size();
+  if (m < n + 1) return f;
+  for (size_t j = m - 1; j-- > n - 1;) {  // j: the last index of an earlier occurrence, j + 1 < m
+    bool match = true;
+    for (size_t k = 0; k < n && match; ++k) match = ctx[j - k] == ctx[m - 1 - k];
+    if (!match) continue;
+    if (f.seen++ == 0) f.recent = ctx[j + 1], f.recent_type = parsed[j + 1].type;
+    f.succ.push_back(ctx[j + 1]);
+    f.succ_type.push_back(parsed[j + 1].type);
+  }
+  return f;
+}
+// 0: no earlier occurrence; 1: the newest one was followed by something else; 2: by this.
+int FollowFlag(const Follow& f, std::string_view recent, std::string_view x) {
+  return f.seen == 0 ? 0 : recent == x ? 2 : 1;
+}
+int FollowShare(const std::vector<std::string_view>& succ, std::string_view x) {  // 0..4, quarters
+  if (succ.empty()) return 5;
+  int c = 0;
+  for (auto s : succ) c += s == x;
+  return static_cast<int>((4 * c + succ.size() / 2) / succ.size());
+}
 int Depth(std::string_view g) {
   int d = 0;
   for (char c : g) d += c == '.';
@@ -66,7 +100,7 @@ absl::Status StructuredPredictor::CheckFacts(const std::string& facts) {
   for (const std::string& g : SplitComma(facts)) {
     const auto& known = data::FactGroups();
     if (std::find(known.begin(), known.end(), g) == known.end())
-      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create, buffer"));
+      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create, buffer, wake"));
   }
   return absl::OkStatus();
 }
@@ -118,6 +152,9 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
 
   std::vector<ParsedToken> cands(nc);
   for (size_t i = 0; i < nc; ++i) cands[i] = ParseToken(ex.candidates[i]);
+  Follow follow[3];
+  if (features_ >= 3)
+    for (size_t n = 1; n <= 3; ++n) follow[n - 1] = FollowOf(ex.context, ctx, n);
 
   const int shift = 64 - hash_bits_;
   offsets->clear();
@@ -166,9 +203,23 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashBytes(T(), anchor_state), rel));
     add(HashBytes(HashInt(HashBytes(T(), gstate), Bucket(gi->last)), l1g));
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
+    if (features_ >= 3) {
+      const std::string_view tok = ex.candidates[i];
+      for (size_t n = 0; n < 3; ++n) {
+        const Follow& f = follow[n];
+        const uint64_t h = HashInt(HashInt(base, 2000), n);
+        add(HashInt(HashInt(h, 1), FollowFlag(f, f.recent, tok)));
+        add(HashInt(HashInt(h, 2), FollowFlag(f, f.recent_type, c.type)));
+        add(HashInt(HashInt(h, 3), FollowShare(f.succ, tok)));
+        add(HashInt(HashInt(HashInt(h, 4), FollowShare(f.succ, tok)), Cap(f.seen, 4)));
+      }
+    }
     if (i < ex.facts.size() && !groups_.empty()) {
       const uint64_t fb = HashInt(base, 1000), fs = HashBytes(HashInt(base, 1001), gstate);
       const uint64_t fl = HashBytes(HashBytes(HashInt(base, 1002), l1t), l1g), fp = HashInt(base, 1003);
+      // v3: facts × how many goroutines could act now (running or runnable: 0, 1, more) and
+      // whether one P: with nothing running, only the clock (or the network) wakes anyone.
+      const uint64_t fa = HashInt(HashInt(HashInt(base, 1004), Cap(sv.running + sv.runnable, 2)), procs == 1);
       const std::vector<std::string>& fc = ex.facts[i];
       for (size_t a = 0; a < fc.size(); ++a) {
         if (!UsesFact(fc[a])) continue;
@@ -176,6 +227,7 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
         add(HashBytes(fs, fc[a]));
         if (features_ < 2) continue;
         add(HashBytes(fl, fc[a]));
+        if (features_ >= 3) add(HashBytes(fa, fc[a]));
         for (size_t b = a + 1; b < fc.size(); ++b)
           if (UsesFact(fc[b])) add(HashBytes(HashBytes(fp, fc[a]), fc[b]));
       }
@@ -215,8 +267,8 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
       !j["weights"].is_array())
     return BadInputError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
   const std::string fset = j.contains("features") && j["features"].is_string() ? j["features"].get<std::string>() : "";
-  if (fset != "v1" && fset != "v2")
-    return BadInputError(Cat("structured: feature set '", fset, "' is not v1 or v2"));
+  if (fset != "v1" && fset != "v2" && fset != "v3")
+    return BadInputError(Cat("structured: feature set '", fset, "' is not v1, v2 or v3"));
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   // Model files from before program facts were trained without them.
@@ -224,7 +276,7 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
   // Files that wrote "all" were written before the buffer group existed.
   if (facts == "all") facts = "next,partner,loop,create";
   SC_RETURN_IF_ERROR(CheckFacts(facts));
-  auto m = std::make_unique<StructuredPredictor>(bits, facts, fset == "v1" ? 1 : 2);
+  auto m = std::make_unique<StructuredPredictor>(bits, facts, fset[1] - '0');
   for (const auto& e : j["weights"]) {
     if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_number())
       return BadInputError("structured: a weight entry is not [index, value]");

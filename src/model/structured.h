@@ -33,9 +33,9 @@ namespace schedcast::model {
 
 class StructuredPredictor final : public ScoredPredictor {
  public:
-  // `features`: the feature set, 2 (current) or 1 (model files written before v2 featurize as then).
+  // `features`: the feature set, 3 (current) or 1, 2 (model files written before featurize as then).
   explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all", int features = kFeatures);
-  static constexpr int kFeatures = 2;
+  static constexpr int kFeatures = 3;
   std::string_view kind() const override { return "structured"; }
 
   // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i

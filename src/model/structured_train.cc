@@ -148,7 +148,7 @@ ModelKind StructuredKind() {
   k.main_job_ce = true;
   k.options = LoopOptionSpecs(d);
   k.options.push_back({"hash_bits", "log2 of the feature table size", d.hash_bits});
-  k.options.push_back({"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer",
+  k.options.push_back({"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer,wake",
                        std::string("all")});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     StructuredOptions opt;

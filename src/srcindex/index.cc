@@ -33,6 +33,14 @@ int Int(const json& j, const char* k, int dflt) {
   return it != j.end() && it->is_number_integer() ? it->get<int>() : dflt;
 }
 
+// A duration in nanoseconds: a positive integer, else 0 (unknown).
+int64_t Dur(const json& j) {
+  auto it = j.find("dur");
+  if (it == j.end() || !it->is_number_integer()) return 0;
+  const int64_t d = it->get<int64_t>();
+  return d > 0 ? d : 0;
+}
+
 }  // namespace
 
 absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what) {
@@ -69,6 +77,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     op.type = Str(o, "type");
     op.cap = Int(o, "cap", -1);
     op.aliases = Strs(o, "aliases");
+    op.dur = Dur(o);
     op.loop = o.value("loop", false);
     op.func = Int(o, "func", -1);
     op.starts = Int(o, "starts", -1);
@@ -77,7 +86,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     SC_RETURN_IF_ERROR(ids(o.value("next", json::array()), nops, Cat("ops[", i, "].next"), &op.next));
     if (auto c = o.find("cases"); c != o.end() && c->is_array())
       for (const auto& x : *c)
-        op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1), Strs(x, "aliases")});
+        op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1), Strs(x, "aliases"), Dur(x)});
     idx.at_[{op.file, op.line}].push_back(i);
     idx.ops_.push_back(std::move(op));
   }

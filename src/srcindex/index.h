@@ -15,6 +15,7 @@
 // Thread-safety: immutable after Parse; safe to share across threads.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@ struct Case {
   std::string obj, type;
   int cap = -1;
   std::vector<std::string> aliases;  // the object's other names (see Op::aliases)
+  int64_t dur = 0;                   // recv from time.After(d), d constant: d in ns (0 unknown)
 };
 
 struct Op {
@@ -46,6 +48,9 @@ struct Op {
   std::vector<int> next;   // successor op ids within the function (loop-aware)
   std::vector<Case> cases;  // select only
   int starts = -1;          // go only: the started function's id, -1 unknown
+  // sleep/timer calls (time.Sleep(d), time.After(d), …) and receives from time.After(d): the
+  // constant d in nanoseconds; 0 when not a constant (optional field, any index version).
+  int64_t dur = 0;
 };
 
 struct Func {

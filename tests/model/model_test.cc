@@ -178,15 +178,22 @@ TEST_F(ModelTrained, FileOfAnotherVersionOrKindIsRejectedNamingIt) {
 // writes v1 back; an unknown set is refused, naming it.
 TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
   nlohmann::json j = ToFileJson(*models_["structured/kl"]);
-  ASSERT_EQ(j["params"]["features"], "v2");
-  j["params"]["features"] = "v1";
-  auto v1 = FromFileJson(j);
-  ASSERT_TRUE(v1.ok()) << v1.status();
-  EXPECT_EQ(ToFileJson(**v1)["params"]["features"], "v1");
-  const auto& s1 = dynamic_cast<const StructuredPredictor&>(**v1);
-  const auto& s2 = dynamic_cast<const StructuredPredictor&>(*models_["structured/kl"]);
+  ASSERT_EQ(j["params"]["features"], "v3");
+  // Older files featurize as they were trained: v1 (no fact crosses), v2 (no n-gram follow
+  // features, no facts × who can act).
+  std::map<std::string, std::unique_ptr<Predictor>> sets;
+  for (const char* v : {"v1", "v2"}) {
+    j["params"]["features"] = v;
+    auto m = FromFileJson(j);
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(ToFileJson(**m)["params"]["features"], v);
+    sets[v] = std::move(*m);
+  }
+  const auto& s1 = dynamic_cast<const StructuredPredictor&>(*sets["v1"]);
+  const auto& s2 = dynamic_cast<const StructuredPredictor&>(*sets["v2"]);
+  const auto& s3 = dynamic_cast<const StructuredPredictor&>(*models_["structured/kl"]);
   size_t with_facts = 0;
-  std::vector<uint32_t> f1, o1, f2, o2;
+  std::vector<uint32_t> f1, o1, f2, o2, f3, o3;
   for (const auto& ex : test_) {
     bool two = false;
     for (const auto& fs : ex.facts) two |= fs.size() >= 2;
@@ -194,8 +201,10 @@ TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
     ++with_facts;
     s1.Featurize(ex, &f1, &o1);
     s2.Featurize(ex, &f2, &o2);
+    s3.Featurize(ex, &f3, &o3);
     EXPECT_LT(f1.size(), f2.size());
-    f1.clear(), f2.clear();
+    EXPECT_LT(f2.size(), f3.size());
+    f1.clear(), f2.clear(), f3.clear();
     if (with_facts == 20) break;
   }
   EXPECT_GT(with_facts, 0u) << "the corpus dataset carries program facts";
@@ -203,6 +212,49 @@ TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
   auto bad = FromFileJson(j);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("'v9'"), std::string::npos) << bad.status();
+}
+
+// Feature set v3 reads what followed the context's last tokens earlier in the same context: in a
+// real example whose last token occurred before, the candidate that followed it then gets other v3
+// features than a candidate of the same type that did not (the v3 features of two candidates of
+// one type differ in nothing else: without facts they depend only on the type and the context).
+TEST_F(ModelTrained, StructuredFollowFeaturesSingleOutWhatCameNextBefore) {
+  const StructuredPredictor v2(18, "none", 2), v3(18, "none", 3);
+  size_t checked = 0;
+  std::vector<uint32_t> f2, o2, f3, o3;
+  auto extra = [&](size_t i) {  // candidate i's v3 features that v2 does not have
+    const std::set<uint32_t> old(f2.begin() + o2[i], f2.begin() + o2[i + 1]);
+    std::set<uint32_t> out;
+    for (uint32_t k = o3[i]; k < o3[i + 1]; ++k)
+      if (!old.count(f3[k])) out.insert(f3[k]);
+    return out;
+  };
+  for (const auto& ex : test_) {
+    const auto& c = ex.context;
+    if (c.size() < 3) continue;
+    std::string followed;  // the successor of the newest earlier occurrence of the last token
+    for (size_t j = c.size() - 1; j-- > 0;)
+      if (c[j] == c.back()) {
+        followed = c[j + 1];
+        break;
+      }
+    const auto it = std::find(ex.candidates.begin(), ex.candidates.end(), followed);
+    if (followed.empty() || it == ex.candidates.end()) continue;
+    const size_t k = it - ex.candidates.begin();
+    const std::string type = followed.substr(0, followed.find(' '));
+    f2.clear(), f3.clear();
+    v2.Featurize(ex, &f2, &o2);
+    v3.Featurize(ex, &f3, &o3);
+    const std::set<uint32_t> mine = extra(k);
+    EXPECT_FALSE(mine.empty());
+    for (size_t i = 0; i < ex.candidates.size(); ++i) {
+      if (i == k || ex.candidates[i].substr(0, ex.candidates[i].find(' ')) != type) continue;
+      EXPECT_NE(mine, extra(i)) << ex.program << " at " << ex.position << ": " << followed << " vs " << ex.candidates[i];
+      ++checked;
+    }
+    if (checked >= 50) break;
+  }
+  EXPECT_GT(checked, 0u) << "no test example repeats a token with a same-type alternative";
 }
 
 TEST_F(ModelTrained, PredictCommandPrintsTheCandidates) {

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
+#include <map>
 #include <set>
 
 #include "collect/srcindex.h"
@@ -206,6 +208,71 @@ TEST_F(SourceIndexStore, BufferOccupancyFollowsParkedSendersAndReceivers) {
   EXPECT_GT(full, 0u) << steps << " steps";
   EXPECT_GT(empty, 0u) << steps << " steps";
   EXPECT_GT(unknown, 0u) << steps << " steps";
+}
+
+// The clock and queue facts against what the runtime did, on every run of the corpus store
+// (indexed afresh by the helper this build made): a goroutine woken while it waits for a
+// constant-duration sleep or time.After is, as a rule, the one whose deadline comes first
+// (timers fire in deadline order); among goroutines parked on one object, the one woken is, as a
+// rule, the one that parked first (FIFO wait queues). Both facts only ever sit on goroutines the
+// replayed scheduler state has blocked.
+TEST_F(SourceIndexStore, ClockAndQueueFactsAgreeWithTheWakeUps) {
+  const std::string helper = collect::SrcIndexHelper();
+  ASSERT_FALSE(helper.empty());
+  auto st = store::Store::Open(db_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  std::map<std::string, srcindex::Index> indexes;
+  for (const auto& r : *runs) {
+    if (indexes.count(r.program.package)) continue;
+    collect::Package p;
+    p.dir = r.program.dir;
+    p.import_path = r.program.package;
+    p.source_hash = r.program.source_hash;
+    store::SourceIndexRecord rec = collect::IndexPackage(helper, p, nullptr);
+    ASSERT_TRUE(rec.ok) << rec.error;
+    auto idx = srcindex::Index::Parse(rec.data, p.import_path);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    indexes.emplace(p.import_path, std::move(*idx));
+  }
+  std::vector<const store::StoredRun*> all;
+  std::map<int64_t, std::string> package_of;
+  for (const auto& r : *runs) all.push_back(&r), package_of[r.id] = r.program.package;
+  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, all);
+  size_t due = 0, due_first = 0, queued = 0, queue_first = 0, clock_facts = 0;
+  for (const pipeline::RunInput& in : loaded.inputs) {
+    auto tok = pipeline::Tokenize(in, {});
+    if (!tok.ok()) continue;  // runs whose trace does not parse are the dataset tests' business
+    const srcindex::Index& index = indexes.at(package_of.at(in.run_id));
+    data::FactTracker tracker(&index, tok->parsed.timeline, tok->parsed.canon, in.name);
+    for (const sched::Step& step : tok->steps) {
+      tracker.AdvanceTo(step.event_index);
+      const auto facts = tracker.Facts(step.candidates);
+      for (size_t i = 0; i < facts.size(); ++i) {
+        const std::string& c = step.candidates[i];
+        const std::string g = c.substr(c.rfind(' ') + 1);
+        auto has = [&](std::string_view f) { return std::find(facts[i].begin(), facts[i].end(), f) != facts[i].end(); };
+        const bool d = has("due:past") || has("due:wait"), q = has("queue:first") || has("queue:later");
+        if (d || q) {
+          ++clock_facts;
+          // The state key lists "g:blk(reason)" for blocked goroutines.
+          EXPECT_NE((" " + step.state_key).find(" " + g + ":blk("), std::string::npos)
+              << in.name << " run " << in.run_id << ": " << c << " carries a wait fact but the state is " << step.state_key;
+        }
+        EXPECT_FALSE(has("due:first") && !d) << in.name << " " << c;
+        if (c != step.base_token || c.rfind("GoUnblock ", 0) != 0) continue;
+        due += d, due_first += d && has("due:first");
+        queued += q, queue_first += q && has("queue:first");
+      }
+    }
+  }
+  std::cout << "wake-ups of timed waits: " << due << " (" << due_first << " the first deadline); of queued "
+            << "waiters: " << queued << " (" << queue_first << " the first parked); " << clock_facts << " facts\n";
+  ASSERT_GT(due, 20u);
+  ASSERT_GT(queued, 20u);
+  EXPECT_GE(due_first, due * 9 / 10);
+  EXPECT_GE(queue_first, queued * 7 / 10);
 }
 
 }  // namespace

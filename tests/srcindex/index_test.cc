@@ -52,6 +52,14 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
   ASSERT_EQ(sel.size(), 1u);
   EXPECT_EQ(sel[0]->kind, "select");
   EXPECT_EQ(sel[0]->cases.size(), 3u);
+  // Constant durations in nanoseconds: time.After(time.Millisecond) in the select, time.Sleep(time.Microsecond).
+  ASSERT_EQ(sel[0]->cases.size(), 3u);
+  EXPECT_EQ(sel[0]->cases[1].dur, 1'000'000);
+  EXPECT_EQ(sel[0]->cases[0].dur, 0);
+  auto sleep = idx.At("fixture.go", 46);
+  ASSERT_EQ(sleep.size(), 1u);
+  EXPECT_EQ(sleep[0]->kind, "sleep");
+  EXPECT_EQ(sleep[0]->dur, 1'000);
   const srcindex::Func* f = idx.FuncAt("fixture.go", 29);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->name, "pipeline.func1");

@@ -46,6 +46,8 @@ type Case struct {
 	// Aliases: the object's other names when it is a parameter that call sites pass several
 	// objects to (alias.go).
 	Aliases []string `json:"aliases,omitempty"`
+	// Dur: a receive from time.After(d) with d a constant: d in nanoseconds (0 unknown).
+	Dur int64 `json:"dur,omitempty"`
 }
 
 // Op is one synchronising statement (or expression).
@@ -67,6 +69,9 @@ type Op struct {
 	// Aliases: the object's other names when it is a parameter that call sites pass several
 	// objects to (alias.go); Obj is then the parameter's own name.
 	Aliases []string `json:"aliases,omitempty"`
+	// Dur: the constant duration in nanoseconds of a sleep or timer call (time.Sleep(d),
+	// time.After(d), …), or of a receive from time.After(d); 0 when not a constant.
+	Dur int64 `json:"dur,omitempty"`
 
 	startsExpr ast.Expr
 }

@@ -81,6 +81,15 @@ func TestFixtureStatements(t *testing.T) {
 	if len(sel.Cases) != 3 || sel.Cases[0].Obj != "ctx@20.Done()" || sel.Cases[1].Type != "timer" || sel.Cases[2].Kind != "default" {
 		t.Errorf("select cases: %+v", sel.Cases)
 	}
+	if sel.Cases[1].Dur != 1_000_000 || sel.Cases[0].Dur != 0 {
+		t.Errorf("select case durations %d, %d: want 0 (ctx.Done) and 1000000 (time.After(time.Millisecond))", sel.Cases[0].Dur, sel.Cases[1].Dur)
+	}
+	if after := opAt(t, idx, 43, "timer"); after.Dur != 1_000_000 {
+		t.Errorf("time.After(time.Millisecond): dur %d, want 1000000", after.Dur)
+	}
+	if sleep := opAt(t, idx, 46, "sleep"); sleep.Dur != 1_000 {
+		t.Errorf("time.Sleep(time.Microsecond): dur %d, want 1000", sleep.Dur)
+	}
 	if got := kinds(idx, sel.Next); fmt.Sprint(got) != "[return sleep]" {
 		t.Errorf("after select: %v, want [return sleep]", got)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strings"
@@ -29,6 +30,9 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 				visit(x.X)
 				op := w.newOp(x.OpPos, "recv")
 				w.setObj(op, x.X)
+				if call, ok := unparen(x.X).(*ast.CallExpr); ok && w.pkgFunc(call) == "timer" {
+					op.Dur = w.constDur(call)
+				}
 				out = append(out, op)
 				return false
 			case *ast.CallExpr:
@@ -38,6 +42,9 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 				}
 				if kind, obj := w.callKind(x); kind != "" {
 					op := w.newOp(x.Lparen, kind)
+					if kind == "sleep" || kind == "timer" {
+						op.Dur = w.constDur(x)
+					}
 					if obj != nil {
 						w.setObj(op, obj)
 					} else if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
@@ -52,6 +59,22 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 	}
 	visit(n)
 	return out
+}
+
+// constDur: the first argument of a time call as a constant number of nanoseconds (0 when it is not
+// a constant, not positive, or there is no type information).
+func (w *walker) constDur(call *ast.CallExpr) int64 {
+	if w.st.info == nil || len(call.Args) == 0 {
+		return 0
+	}
+	tv, ok := w.st.info.Types[call.Args[0]]
+	if !ok || tv.Value == nil {
+		return 0
+	}
+	if d, exact := constant.Int64Val(constant.ToInt(tv.Value)); exact && d > 0 {
+		return d
+	}
+	return 0
 }
 
 // pkgFunc: "sleep", "timer" or "yield" for calls of time / runtime functions that synchronise.

@@ -368,6 +368,7 @@ func (w *walker) recvCase(e ast.Expr, pre *[]*Op) Case {
 		if call, ok := unparen(u.X).(*ast.CallExpr); ok {
 			if k := w.pkgFunc(call); k == "timer" {
 				cs.Type = "timer"
+				cs.Dur = w.constDur(call)
 			}
 		}
 	}
