@@ -24,6 +24,7 @@
 #include "collect/toolchain.h"
 #include "collect/workspace.h"
 #include "common/names.h"
+#include "srcindex/index.h"
 #include "store/store.h"
 #include "store/toolchain_std.h"
 
@@ -336,7 +337,8 @@ class Collection {
   }
 
   // Indexes the source of every package this collection runs (tools/srcindex), once per
-  // (package, source hash): a package already indexed in the store is skipped. A helper that is
+  // (package, source hash): a package already indexed in the store is skipped, unless its index
+  // is of an older version than this build's helper writes (it lacks fields: made again). A helper that is
   // missing or fails costs the package its program features, never the collection.
   absl::Status IndexSources() {
     if (!o_.source_index) return absl::OkStatus();
@@ -353,7 +355,7 @@ class Collection {
       if (std::find(todo.begin(), todo.end(), prog.pkg) != todo.end()) continue;
       const Package& p = packages_[prog.pkg];
       SC_ASSIGN_OR_RETURN(auto have, store::GetSourceIndex(*db_, p.import_path, p.source_hash));
-      if (have && have->ok) continue;
+      if (have && have->ok && srcindex::VersionOf(have->data) >= srcindex::Index::kVersion) continue;
       todo.push_back(prog.pkg);
     }
     if (todo.empty()) return absl::OkStatus();

@@ -150,6 +150,8 @@ ModelKind StructuredKind() {
   k.options.push_back({"hash_bits", "log2 of the feature table size", d.hash_bits});
   k.options.push_back({"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer,wake",
                        std::string("all")});
+  k.options.push_back({"feature_set", "structured feature set: 3 (current; 1 and 2 are the older sets, for ablations)",
+                       StructuredPredictor::kFeatures});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     StructuredOptions opt;
     ReadLoopOptions(o, &opt);
@@ -158,7 +160,10 @@ ModelKind StructuredKind() {
       return absl::InvalidArgumentError(Cat("hash bits ", opt.hash_bits, " out of range 4..26"));
     const std::string facts = o.at("facts").get<std::string>();
     SC_RETURN_IF_ERROR(StructuredPredictor::CheckFacts(facts));
-    auto s = std::make_unique<StructuredPredictor>(opt.hash_bits, facts);
+    const int fset = o.at("feature_set").get<int>();
+    if (fset < 1 || fset > StructuredPredictor::kFeatures)
+      return absl::InvalidArgumentError(Cat("feature set ", fset, " is not 1..", StructuredPredictor::kFeatures));
+    auto s = std::make_unique<StructuredPredictor>(opt.hash_bits, facts, fset);
     FitStructured(*s, in.train, in.validation, in.objective, opt, in.progress);
     return s;
   };

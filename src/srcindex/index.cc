@@ -43,16 +43,24 @@ int64_t Dur(const json& j) {
 
 }  // namespace
 
+int VersionOf(std::string_view text) {
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return 0;
+  auto v = j.find("version");
+  return v != j.end() && v->is_number_integer() ? v->get<int>() : 0;
+}
+
 absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return BadInputError(Cat(what, ": source index: not a JSON object"));
-  // Version 1: parameters keep their own names; 2 adds `aliases` (docs/SRCINDEX.md).
+  // Version 1: parameters keep their own names; 2 adds `aliases`; 3 `dur` (docs/SRCINDEX.md).
   const int version = j.contains("version") && j["version"].is_number_integer() ? j["version"].get<int>() : 0;
-  if (version != 1 && version != 2)
-    return BadInputError(Cat(what, ": source index: version ", version, ", want 1 or 2"));
+  if (version < 1 || version > kVersion)
+    return BadInputError(Cat(what, ": source index: version ", version, ", want 1 to ", kVersion));
   if (!j.contains("ops") || !j["ops"].is_array() || !j.contains("funcs") || !j["funcs"].is_array())
     return BadInputError(Cat(what, ": source index: want arrays 'ops' and 'funcs'"));
   Index idx;
+  idx.version_ = version;
   const int nops = static_cast<int>(j["ops"].size()), nfuncs = static_cast<int>(j["funcs"].size());
   auto ids = [&](const json& a, int n, const std::string& field, std::vector<int>* out) -> absl::Status {
     if (!a.is_array()) return BadInputError(Cat(what, ": source index: ", field, " is not an array"));

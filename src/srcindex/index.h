@@ -60,9 +60,16 @@ struct Func {
   std::vector<int> first;
 };
 
+// The `version` field of an index document; 0 when the text is not a JSON object with one.
+int VersionOf(std::string_view json);
+
 class Index {
  public:
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
+  // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
+  // older version lacks fields (2: aliases, 3: durations), so the collector makes it again.
+  static constexpr int kVersion = 3;
+  int version() const { return version_; }
 
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Func>& funcs() const { return funcs_; }
@@ -80,6 +87,7 @@ class Index {
   std::vector<const Op*> After(std::string_view file, int line) const;
 
  private:
+  int version_ = 0;
   std::vector<Op> ops_;
   std::vector<Func> funcs_;
   std::map<std::pair<std::string, int>, std::vector<int>> at_;  // (base name, line) → op ids

@@ -16,6 +16,7 @@
 #include "model/objective.h"
 #include "model/registry.h"
 #include "store/source_index.h"
+#include "testutil.h"
 
 namespace schedcast {
 namespace {
@@ -67,6 +68,47 @@ TEST_F(SourceIndexStore, OldStoresReadWithoutIndexAndGainTheTableOnOpen) {
   EXPECT_TRUE((*back)->ok);
   EXPECT_EQ((*back)->data, good.data);
   EXPECT_DOUBLE_EQ((*back)->wall_ms, 12.5);
+}
+
+// An index of an older version than the helper writes lacks fields (version 3 added the durations
+// the clock facts read): `collect` with the store's own plan runs nothing new but makes that index
+// again, and leaves current ones alone.
+TEST_F(SourceIndexStore, CollectMakesOlderIndexesAgain) {
+  const std::string pkg = "schedcast.dev/corpus/chans";
+  {
+    auto st = store::Store::Open(db_);
+    ASSERT_TRUE(st.ok()) << st.status();
+    auto runs = (*st)->ListRuns();
+    ASSERT_TRUE(runs.ok());
+    std::string hash;
+    for (const auto& r : *runs)
+      if (r.program.package == pkg) hash = r.program.source_hash;
+    ASSERT_FALSE(hash.empty()) << "the corpus store has no runs of " << pkg;
+    store::SourceIndexRecord old{pkg, hash, true, "{\"version\":2,\"ops\":[],\"funcs\":[]}", "", 1};
+    ASSERT_TRUE((*st)->db().Exec("DELETE FROM source_index").ok());
+    ASSERT_TRUE(store::PutSourceIndex(**st, old).ok());
+  }
+  // The plan tests/data/make_corpus_store.sh collected chans with: every run is already there.
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "collect", std::string(SCHEDCAST_SOURCE_DIR) + "/corpus/chans", "--store", db_,
+                                 "--runs", "8", "--gomaxprocs", "1,2", "--go", "1.19,1.23", "--timeout", "3s", "--seed",
+                                 "7", "--progress", "lines"},
+                                {"GOTOOLCHAIN=local"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto st = store::Store::Open(db_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto n = (*st)->db().QueryInt("SELECT count(*) FROM source_index");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1) << "only the package collected is indexed";
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  for (const auto& run : *runs) {
+    if (run.program.package != pkg) continue;
+    auto rec = store::GetSourceIndex(**st, pkg, run.program.source_hash);
+    ASSERT_TRUE(rec.ok() && rec->has_value()) << rec.status();
+    EXPECT_TRUE((*rec)->ok);
+    EXPECT_EQ(srcindex::VersionOf((*rec)->data), srcindex::Index::kVersion) << (*rec)->data.substr(0, 200);
+    break;
+  }
 }
 
 // Indexes every package of the corpus store with the real helper, builds the dataset, and checks

@@ -73,11 +73,13 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":3,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
+  for (const char* bad : {"", "[]", "{\"version\":4,\"ops\":[],\"funcs\":[]}",
+                          "{\"version\":0,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
                           "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
                           "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {
     absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(bad, "pkg/x");
     ASSERT_FALSE(idx.ok()) << bad;
+    if (std::string_view(bad).find("version") == std::string_view::npos) EXPECT_EQ(srcindex::VersionOf(bad), 0) << bad;
     EXPECT_NE(std::string(idx.status().message()).find("pkg/x"), std::string::npos) << idx.status();
   }
 }
@@ -90,10 +92,12 @@ TEST(SourceIndex, ParsesAliasesAndVersionOneDocuments) {
                          "{\"id\":1,\"file\":\"a.go\",\"line\":4,\"kind\":\"select\",\"func\":0,"
                          "\"cases\":[{\"kind\":\"recv\",\"obj\":\"out@2\",\"aliases\":[\"a@9\"]}]}";
   const std::string funcs = "\"funcs\":[{\"id\":0,\"name\":\"feed\",\"file\":\"a.go\",\"start\":2,\"end\":5}]";
-  for (int version : {1, 2}) {
+  for (int version : {1, 2, 3}) {
     const std::string doc = "{\"version\":" + std::to_string(version) + ",\"ops\":[" + op + "]," + funcs + "}";
     absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(doc, "pkg/x");
     ASSERT_TRUE(idx.ok()) << idx.status();
+    EXPECT_EQ(idx->version(), version);
+    EXPECT_EQ(srcindex::VersionOf(doc), version);
     EXPECT_EQ(idx->op(0).aliases, (std::vector<std::string>{"a@9", "b@10"}));
     ASSERT_EQ(idx->op(1).cases.size(), 1u);
     EXPECT_EQ(idx->op(1).cases[0].aliases, (std::vector<std::string>{"a@9"}));

@@ -107,7 +107,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 2, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	idx := &Index{Version: 3, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
