@@ -20,7 +20,7 @@ const std::vector<std::string>& FactGroups() {
 std::string_view FactGroup(std::string_view fact) {
   const std::string_view k = fact.substr(0, fact.find(':'));
   if (k == "next" || k == "at" || k == "cap" || k == "then") return "next";
-  if (k == "timer" || k == "due" || k == "queue") return "wake";
+  if (k == "timer" || k == "due" || k == "queue" || k == "reach") return "wake";
   if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
   if (k == "loop") return "loop";
   if (k == "child") return "create";
@@ -74,6 +74,12 @@ bool SameObject(const Act& a, const Act& b) {
   for (const std::string& x : *a.aliases)
     if (Holds(*b.aliases, x)) return true;
   return false;
+}
+
+// Ops the tracer always records when they run: a sleep and a Cond wait always park (GoBlock), a
+// yield is a GoSched, a go statement a GoCreate. A goroutine cannot be past one unrecorded.
+bool AlwaysRecorded(std::string_view kind) {
+  return kind == "sleep" || kind == "cond_wait" || kind == "yield" || kind == "go";
 }
 
 bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
@@ -208,6 +214,26 @@ void FactTracker::Deadlines() {
   }
 }
 
+const std::vector<int>& FactTracker::Closure(int op) {
+  auto it = closure_.find(op);
+  if (it != closure_.end()) return it->second;
+  std::vector<int>& out = closure_[op];
+  std::vector<char> seen(idx_->ops().size(), 0);
+  std::vector<int> stack = {op};
+  while (!stack.empty()) {
+    const int id = stack.back();
+    stack.pop_back();
+    if (seen[id]) continue;
+    seen[id] = 1;
+    out.push_back(id);
+    const Op& o = idx_->op(id);
+    for (int n : o.next) stack.push_back(n);
+    if (o.kind == "go" && o.starts >= 0)
+      for (int f : idx_->funcs()[o.starts].first) stack.push_back(f);
+  }
+  return out;
+}
+
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   std::vector<const Op*> out;
   auto it = gs_.find(raw);
@@ -297,8 +323,10 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     // One step further: the ops after a pending op that completes without blocking (the tracer
     // records nothing for it, so the goroutine may already be past it).
     if (!blocked)
-      for (const Op* o : mine)
+      for (const Op* o : mine) {
+        if (AlwaysRecorded(o->kind)) continue;
         for (int id : o->next) AddUnique(&f, Cat("then:", idx_->op(id).kind));
+      }
 
     // A receive from a timer's channel (time.After/Tick, Timer.C, Ticker.C: element time.Time)
     // waits for the clock, which no goroutine of the program can hurry.
@@ -344,6 +372,44 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     // Wait queues are FIFO (channel queues, Cond tickets; a Mutex hands off in order once starving).
     if (behind) f.push_back("queue:later");
     else if (ahead) f.push_back("queue:first");
+    // Whether any other live goroutine can still reach an op that would let a waiting op of this
+    // one proceed (its own function's ops after its pending ones, and the functions its go
+    // statements start; calls into other functions are not followed).
+    {
+      int reach = -1;  // -1: no waiting op; 0: none; 1: same type only; 2: same object
+      bool unknown = false;
+      for (const Act& a : acts) {
+        if (a.kind != "recv" && a.kind != "send" && a.kind != "lock" && a.kind != "rlock" && a.kind != "wg_wait" &&
+            a.kind != "cond_wait")
+          continue;
+        // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by
+        // code the index does not see (a cancel func): no claim either way.
+        if (a.type == "timer" || a.type.ends_with("chan time.Time") || a.obj.ends_with(")")) {
+          unknown = true;  // (a select with such a case may be woken by it)
+          continue;
+        }
+        reach = std::max(reach, 0);
+        for (const auto& [raw, theirs] : pending_) {
+          if (raw == g->second || reach == 2) continue;
+          auto h = gs_.find(raw);
+          if (h != gs_.end() && h->second.done) continue;
+          for (const Op* o : theirs) {
+            for (int id : Closure(o->id)) {
+              std::vector<Act> bs;
+              Acts(&idx_->op(id), &bs);
+              for (const Act& b : bs)
+                if (Complement(a.kind, b.kind)) {
+                  if (SameObject(a, b)) reach = 2;
+                  else if (!a.type.empty() && a.type == b.type) reach = std::max(reach, 1);
+                }
+              if (reach == 2) break;
+            }
+            if (reach == 2) break;
+          }
+        }
+      }
+      if (reach >= 0 && !(unknown && reach < 2)) f.push_back(reach == 2 ? "reach:1" : reach == 1 ? "reach:type" : "reach:0");
+    }
   }
   return out;
 }

@@ -10,8 +10,9 @@
 //   next   "next:<kind>" (pending ops of a goroutine that is not blocked), "at:<kind>" (the op a
 //          blocked goroutine waits in), "cap:0" / "cap:buf" (static capacity of the channel),
 //          "next:?" when the site is not in the index; "then:<kind>" (not blocked) the ops that follow a
-//          pending op — where the goroutine is if a pending op completed without blocking, which
-//          the tracer does not record;
+//          pending op that may complete without an event — where the goroutine is if it did,
+//          which the tracer does not record (never after a sleep, Cond wait, yield or go
+//          statement: those always leave an event);
 //   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
 //          pending op complementary to one of this goroutine's (send/recv, close/recv,
 //          unlock/lock, done/wait, signal/cond wait) on the same object (the same name, or one
@@ -38,7 +39,13 @@
 //          time.After(d) whose duration is a constant in the source (srcindex `dur`): "due:past"
 //          / "due:wait" — its deadline (the block event's time + d) is / is not reached at the
 //          time of the prefix's last event — and "due:first" when no other such goroutine's
-//          deadline is earlier (the runtime fires timers in deadline order).
+//          deadline is earlier (the runtime fires timers in deadline order); for a goroutine
+//          with a pending op that waits for another goroutine (recv, send, lock, rlock, wg_wait,
+//          cond_wait, select cases), "reach:1" when some other live goroutine can still reach a
+//          complementary op on the same object (from its pending ops along the successors, into
+//          the functions its go statements start; calls are not followed), "reach:type" on an
+//          object of the same type only, "reach:0" when none can (no claim for timer channels,
+//          which the runtime sends on, or a channel a call returns, like ctx.Done()).
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
@@ -88,6 +95,9 @@ class FactTracker {
   // Blocked goroutine → the deadline of the shortest constant-duration wait among its pending ops
   // (block time + dur), and the earliest of them, from pending_.
   void Deadlines();
+  // The ops reachable from op id `op` (itself, its successors, the first ops of the functions
+  // reachable go statements start), memoized.
+  const std::vector<int>& Closure(int op);
   // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
   bool OneChannel(std::string_view obj, std::string_view file) const;
 
@@ -103,6 +113,7 @@ class FactTracker {
   std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
   std::unordered_map<uint64_t, int64_t> deadline_;                           // per step cache
   int64_t first_deadline_ = 0, now_ = 0;
+  std::unordered_map<int, std::vector<int>> closure_;  // op id → reachable op ids (whole run)
 };
 
 }  // namespace schedcast::data

@@ -62,7 +62,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
       {"then", "the sync operation after that: "},
       {"queue", "among the goroutines blocked on it, it blocked: "},
       {"timer", "receives from a timer's channel: "},
-      {"due", "its timer's deadline: "}};
+      {"due", "its timer's deadline: "},
+      {"reach", "another goroutine can still reach the matching operation: "}};
   std::string out;
   for (const std::string& f : facts) {
     const size_t colon = f.find(':');
@@ -74,6 +75,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
     if (v == "buf") v = "buffered";
     if (k == "cap" && v == "0") v = "unbuffered";
     if (k == "buf" && v == "unknown") v = "not known (no goroutine is parked on it)";
+    if (k == "reach" && v == "0") v = "no";
+    if (k == "reach" && v == "type") v = "only on an object of the same type";
     if (k == "queue") v = v == "first" ? "first" : "after another";
     if (k == "due") v = v == "past" ? "already passed" : v == "wait" ? "not yet reached" : "the earliest of all waiting goroutines";
     auto w = kWords.find(k);

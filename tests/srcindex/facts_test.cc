@@ -252,13 +252,14 @@ TEST_F(SourceIndexStore, BufferOccupancyFollowsParkedSendersAndReceivers) {
   EXPECT_GT(unknown, 0u) << steps << " steps";
 }
 
-// The clock and queue facts against what the runtime did, on every run of the corpus store
-// (indexed afresh by the helper this build made): a goroutine woken while it waits for a
-// constant-duration sleep or time.After is, as a rule, the one whose deadline comes first
-// (timers fire in deadline order); among goroutines parked on one object, the one woken is, as a
-// rule, the one that parked first (FIFO wait queues). Both facts only ever sit on goroutines the
-// replayed scheduler state has blocked.
-TEST_F(SourceIndexStore, ClockAndQueueFactsAgreeWithTheWakeUps) {
+// The wake facts against what the runtime did, on every run of the corpus store (indexed afresh
+// by the helper this build made): a goroutine woken while it waits for a constant-duration sleep
+// or time.After is, as a rule, the one whose deadline comes first (timers fire in deadline order);
+// among goroutines parked on one object, the one woken is, as a rule, the one that parked first
+// (FIFO wait queues); a parked goroutine that no other goroutine can reach a matching op for
+// (reach:0) is woken far more rarely than one that some goroutine can (reach:1). The due and queue
+// facts only ever sit on goroutines the replayed scheduler state has blocked.
+TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
   const std::string helper = collect::SrcIndexHelper();
   ASSERT_FALSE(helper.empty());
   auto st = store::Store::Open(db_);
@@ -283,6 +284,7 @@ TEST_F(SourceIndexStore, ClockAndQueueFactsAgreeWithTheWakeUps) {
   for (const auto& r : *runs) all.push_back(&r), package_of[r.id] = r.program.package;
   pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, all);
   size_t due = 0, due_first = 0, queued = 0, queue_first = 0, clock_facts = 0;
+  size_t offered[2] = {0, 0}, woken[2] = {0, 0};  // GoUnblock candidates with reach:0 / reach:1, and taken
   for (const pipeline::RunInput& in : loaded.inputs) {
     auto tok = pipeline::Tokenize(in, {});
     if (!tok.ok()) continue;  // runs whose trace does not parse are the dataset tests' business
@@ -303,12 +305,24 @@ TEST_F(SourceIndexStore, ClockAndQueueFactsAgreeWithTheWakeUps) {
               << in.name << " run " << in.run_id << ": " << c << " carries a wait fact but the state is " << step.state_key;
         }
         EXPECT_FALSE(has("due:first") && !d) << in.name << " " << c;
+        if (c.rfind("GoUnblock ", 0) == 0 && (has("reach:0") || has("reach:1"))) {
+          const int r = has("reach:1");
+          ++offered[r];
+          woken[r] += c == step.base_token;
+        }
         if (c != step.base_token || c.rfind("GoUnblock ", 0) != 0) continue;
         due += d, due_first += d && has("due:first");
         queued += q, queue_first += q && has("queue:first");
       }
     }
   }
+  std::cout << "GoUnblock candidates: reach:0 " << woken[0] << " taken of " << offered[0] << ", reach:1 " << woken[1]
+            << " of " << offered[1] << "\n";
+  ASSERT_GT(offered[0], 100u);
+  ASSERT_GT(offered[1], 100u);
+  // Taken at most a quarter as often (rates compared as woken0/offered0 <= woken1/offered1 / 4).
+  EXPECT_LE(woken[0] * offered[1] * 4, woken[1] * offered[0]);
+  EXPECT_LE(woken[0] * 50, offered[0]) << "a goroutine nobody can reach was woken in over 2 % of its chances";
   std::cout << "wake-ups of timed waits: " << due << " (" << due_first << " the first deadline); of queued "
             << "waiters: " << queued << " (" << queue_first << " the first parked); " << clock_facts << " facts\n";
   ASSERT_GT(due, 20u);
