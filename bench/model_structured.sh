@@ -21,4 +21,4 @@ for obj in kl ce; do
 done
 SCHEDCAST_DATA=$data SCHEDCAST_MODEL=$work/structured-kl.json taskset -c 0 "$build/bench/model_predict_bench" \
   --benchmark_min_time=1 --benchmark_format=console 2>&1 | tee "$work/bench.txt" | grep -E 'BM_|Benchmark'
-awk '/BM_UniformPredict/ {u=$2} /BM_ModelPredict/ {s=$2} END {if (u > 0) printf "structured / uniform prediction time: %.1fx\n", s/u}' "$work/bench.txt"
+awk '$1 == "BM_UniformPredict" {u=$2} $1 == "BM_ModelPredict" {s=$2} END {if (u > 0) printf "structured / uniform prediction time: %.1fx\n", s/u}' "$work/bench.txt"

@@ -82,6 +82,12 @@ bool AlwaysRecorded(std::string_view kind) {
   return kind == "sleep" || kind == "cond_wait" || kind == "yield" || kind == "go";
 }
 
+// Ops that never park the goroutine (and leave no event of their own).
+bool NeverParks(std::string_view kind) {
+  return kind == "unlock" || kind == "runlock" || kind == "wg_add" || kind == "wg_done" || kind == "close" ||
+         kind == "signal" || kind == "broadcast" || kind == "timer";
+}
+
 bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
 
 void AddUnique(std::vector<std::string>* v, std::string s) {
@@ -322,11 +328,23 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     }
     // One step further: the ops after a pending op that completes without blocking (the tracer
     // records nothing for it, so the goroutine may already be past it).
-    if (!blocked)
-      for (const Op* o : mine) {
-        if (AlwaysRecorded(o->kind)) continue;
-        for (int id : o->next) AddUnique(&f, Cat("then:", idx_->op(id).kind));
+    if (!blocked) {
+      // Through ops that never park (an unlock, a Done, a close, …: no event either), up to 4 deep.
+      std::vector<std::pair<int, int>> todo;  // (op id, depth)
+      for (const Op* o : mine)
+        if (!AlwaysRecorded(o->kind))
+          for (int id : o->next) todo.push_back({id, 1});
+      std::set<int> seen;
+      while (!todo.empty()) {
+        const auto [id, depth] = todo.back();
+        todo.pop_back();
+        if (!seen.insert(id).second) continue;
+        const Op& n = idx_->op(id);
+        AddUnique(&f, Cat("then:", n.kind));
+        if (depth < 4 && NeverParks(n.kind))
+          for (int m : n.next) todo.push_back({m, depth + 1});
       }
+    }
 
     // A receive from a timer's channel (time.After/Tick, Timer.C, Ticker.C: element time.Time)
     // waits for the clock, which no goroutine of the program can hurry.

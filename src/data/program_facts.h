@@ -12,7 +12,8 @@
 //          "next:?" when the site is not in the index; "then:<kind>" (not blocked) the ops that follow a
 //          pending op that may complete without an event — where the goroutine is if it did,
 //          which the tracer does not record (never after a sleep, Cond wait, yield or go
-//          statement: those always leave an event);
+//          statement: those always leave an event), and on through ops that never park
+//          (unlock, runlock, wg_add, wg_done, close, signal, broadcast, timer), 4 ops deep;
 //   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
 //          pending op complementary to one of this goroutine's (send/recv, close/recv,
 //          unlock/lock, done/wait, signal/cond wait) on the same object (the same name, or one

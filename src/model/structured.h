@@ -14,9 +14,12 @@
 //   fact of c whose group is enabled (alone, and × c's goroutine state; feature set v2 also: every
 //   pair of c's enabled facts, and each fact × the last context token's type and its relation to
 //   c's goroutine — "its next op is a send and a receiver is parked", "it just started and its
-//   next op is a receive"). The `facts` option names
-//   the groups ("all", "none", or a comma list of next, partner, loop, create, buffer); an example without
-//   facts simply adds none (the model falls back on the rest).
+//   next op is a receive"). Feature set v3 also: what followed the context's last 1, 2 and 3
+//   tokens where they occurred earlier in the context (whether the newest such successor was c,
+//   or a token of c's type, and c's share of all successors: loops repeat), and each fact × how
+//   many goroutines could act now (running or runnable: 0, 1, more) × whether GOMAXPROCS is 1.
+//   The `facts` option names the groups ("all", "none", or a comma list of next, partner, loop,
+//   create, buffer, wake); an example without facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
 // stopping) is in structured_train.cc; this class only featurizes and scores.
 // Thread-safe for Predict after construction; weights() mutation is not.
