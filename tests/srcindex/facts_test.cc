@@ -33,6 +33,25 @@ class SourceIndexStore : public ::testing::Test {
     fs::copy_file(SCHEDCAST_CORPUS_DB, db_);
   }
   void TearDown() override { fs::remove_all(dir_); }
+  // Every package the store has runs of, indexed now by the helper this build made.
+  static std::map<std::string, store::SourceIndexRecord> IndexEveryPackage(store::Store& st) {
+    std::map<std::string, store::SourceIndexRecord> out;
+    const std::string helper = collect::SrcIndexHelper();
+    EXPECT_FALSE(helper.empty());
+    auto runs = st.ListRuns();
+    EXPECT_TRUE(runs.ok()) << runs.status();
+    if (helper.empty() || !runs.ok()) return out;
+    for (const auto& r : *runs) {
+      if (out.count(r.program.package)) continue;
+      EXPECT_TRUE(fs::exists(r.program.dir)) << r.program.dir;
+      collect::Package p;
+      p.dir = r.program.dir;
+      p.import_path = r.program.package;
+      p.source_hash = r.program.source_hash;
+      out.emplace(p.import_path, collect::IndexPackage(helper, p, nullptr));
+    }
+    return out;
+  }
   fs::path dir_;
   std::string db_;
 };
@@ -115,23 +134,12 @@ TEST_F(SourceIndexStore, CollectMakesOlderIndexesAgain) {
 // that facts are there, mostly resolved, and that a model trained on them predicts differently
 // with and without them.
 TEST_F(SourceIndexStore, CorpusExamplesCarryFactsThatChangePredictions) {
-  const std::string helper = collect::SrcIndexHelper();
-  ASSERT_FALSE(helper.empty());
   auto st = store::Store::Open(db_);
   ASSERT_TRUE(st.ok()) << st.status();
-  auto runs = (*st)->ListRuns();
-  ASSERT_TRUE(runs.ok());
-  std::set<std::tuple<std::string, std::string, std::string>> pkgs;
-  for (const auto& r : *runs) pkgs.insert({r.program.package, r.program.source_hash, r.program.dir});
-  ASSERT_FALSE(pkgs.empty());
-  for (const auto& [package, hash, dir] : pkgs) {
-    ASSERT_TRUE(fs::exists(dir)) << dir;
-    collect::Package p;
-    p.dir = dir;
-    p.import_path = package;
-    p.source_hash = hash;
-    store::SourceIndexRecord r = collect::IndexPackage(helper, p, nullptr);
-    ASSERT_TRUE(r.ok) << r.error;
+  const auto indexes = IndexEveryPackage(**st);
+  ASSERT_FALSE(indexes.empty());
+  for (const auto& [package, r] : indexes) {
+    ASSERT_TRUE(r.ok) << package << ": " << r.error;
     ASSERT_TRUE(store::PutSourceIndex(**st, r).ok());
   }
   data::DatasetOptions opt;
@@ -260,24 +268,16 @@ TEST_F(SourceIndexStore, BufferOccupancyFollowsParkedSendersAndReceivers) {
 // (reach:0) is woken far more rarely than one that some goroutine can (reach:1). The due and queue
 // facts only ever sit on goroutines the replayed scheduler state has blocked.
 TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
-  const std::string helper = collect::SrcIndexHelper();
-  ASSERT_FALSE(helper.empty());
   auto st = store::Store::Open(db_);
   ASSERT_TRUE(st.ok()) << st.status();
   auto runs = (*st)->ListRuns();
   ASSERT_TRUE(runs.ok());
   std::map<std::string, srcindex::Index> indexes;
-  for (const auto& r : *runs) {
-    if (indexes.count(r.program.package)) continue;
-    collect::Package p;
-    p.dir = r.program.dir;
-    p.import_path = r.program.package;
-    p.source_hash = r.program.source_hash;
-    store::SourceIndexRecord rec = collect::IndexPackage(helper, p, nullptr);
-    ASSERT_TRUE(rec.ok) << rec.error;
-    auto idx = srcindex::Index::Parse(rec.data, p.import_path);
+  for (const auto& [package, rec] : IndexEveryPackage(**st)) {
+    ASSERT_TRUE(rec.ok) << package << ": " << rec.error;
+    auto idx = srcindex::Index::Parse(rec.data, package);
     ASSERT_TRUE(idx.ok()) << idx.status();
-    indexes.emplace(p.import_path, std::move(*idx));
+    indexes.emplace(package, std::move(*idx));
   }
   std::vector<const store::StoredRun*> all;
   std::map<int64_t, std::string> package_of;
