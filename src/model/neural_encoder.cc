@@ -10,9 +10,16 @@
 namespace schedcast::model {
 
 nlohmann::json NeuralConfig::ToJson() const {
+  // "all" is written out as the groups it means today, so that groups added later are not read by
+  // a model trained without them.
+  std::string groups = facts;
+  if (groups == "all") {
+    groups.clear();
+    for (const auto& g : data::FactGroups()) CatAppend(groups, groups.empty() ? "" : ",", g);
+  }
   return {{"embed", embed},           {"hidden", hidden},     {"context", context},
           {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}, {"features_per_candidate", features},
-          {"tokens", "relative-v1"},  {"structured_features", "v1"}, {"facts", facts},
+          {"tokens", "relative-v1"},  {"structured_features", "v1"}, {"facts", groups},
           {"fact_slots", fact_slots}};
 }
 
@@ -41,6 +48,8 @@ absl::StatusOr<NeuralConfig> NeuralConfig::FromJson(const nlohmann::json& j, int
       !j["fact_slots"].is_number_integer())
     return BadInputError(Cat("neural: parameter version ", version, " wants config fields 'facts' (string) and 'fact_slots' (integer)"));
   c.facts = j["facts"].get<std::string>();
+  // Files that wrote "all" were written before the wake group existed.
+  if (c.facts == "all") c.facts = "next,partner,loop,create,buffer";
   SC_RETURN_IF_ERROR(StructuredPredictor::CheckFacts(c.facts));
   c.fact_slots = j["fact_slots"].get<int>();
   if (c.fact_slots < 0 || 2 * c.fact_slots >= c.features)

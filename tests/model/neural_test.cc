@@ -207,7 +207,8 @@ TEST_F(NeuralModel, SaveLoadRoundTripIsExactAndOtherVersionsAreClearErrors) {
 TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
   const nlohmann::json j = ToFileJson(*models_["kl"]);
   ASSERT_EQ(j["params"]["version"], 2);
-  EXPECT_EQ(j["params"]["config"]["facts"], "all");
+  // "all" is written out as today's groups; a file that says "all" predates the wake group.
+  EXPECT_EQ(j["params"]["config"]["facts"], "next,partner,loop,create,buffer,wake");
   const int slots = j["params"]["config"]["fact_slots"].get<int>();
   EXPECT_GT(slots, 0) << "the corpus dataset carries facts (its store holds source indexes)";
   size_t with_facts = 0, changed = 0, no_buf = 0;
@@ -248,6 +249,23 @@ TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
     ASSERT_EQ(models_["kl"]->Predict(e), (*old)->Predict(e)) << e.program << " @" << e.position;
   }
   EXPECT_GT(no_buf, 0u);
+  // A file written before the wake group with "all" reads the groups "all" meant then: it predicts
+  // as the model does wherever no wake fact is present.
+  nlohmann::json all = j;
+  all["params"]["config"]["facts"] = "all";
+  std::ofstream(dir_ / "all.json") << all.dump();
+  auto before = Load((dir_ / "all.json").string());
+  ASSERT_TRUE(before.ok()) << before.status();
+  size_t no_wake = 0;
+  for (const data::Example& e : test_) {
+    bool wake = false;
+    for (const auto& per : e.facts)
+      for (const auto& f : per) wake |= data::FactGroup(f) == "wake";
+    if (wake) continue;
+    ++no_wake;
+    ASSERT_EQ(models_["kl"]->Predict(e), (*before)->Predict(e)) << e.program << " @" << e.position;
+  }
+  EXPECT_GT(no_wake, 0u);
   // A version-2 file without the facts fields is refused naming the version and the fields.
   nlohmann::json broken = j;
   broken["params"]["config"].erase("fact_slots");
