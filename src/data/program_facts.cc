@@ -76,6 +76,10 @@ bool SameObject(const Act& a, const Act& b) {
   return false;
 }
 
+// A receive from it waits for the clock: time.After/Tick (the index types the case "timer"), or a
+// channel of time.Time (Timer.C, Ticker.C).
+bool TimerChannel(const Act& a) { return a.type == "timer" || a.type.ends_with("chan time.Time"); }
+
 // Ops the tracer always records when they run: a sleep and a Cond wait always park (GoBlock), a
 // yield is a GoSched, a go statement a GoCreate. A goroutine cannot be past one unrecorded.
 bool AlwaysRecorded(std::string_view kind) {
@@ -240,6 +244,64 @@ const std::vector<int>& FactTracker::Closure(int op) {
   return out;
 }
 
+void FactTracker::ThenFacts(const std::vector<const Op*>& mine, std::vector<std::string>* f) const {
+  // Through ops that never park (an unlock, a Done, a close, …: no event either), up to 4 deep.
+  std::vector<std::pair<int, int>> todo;  // (op id, depth)
+  for (const Op* o : mine)
+    if (!AlwaysRecorded(o->kind))
+      for (int id : o->next) todo.push_back({id, 1});
+  std::set<int> seen;
+  while (!todo.empty()) {
+    const auto [id, depth] = todo.back();
+    todo.pop_back();
+    if (!seen.insert(id).second) continue;
+    const Op& n = idx_->op(id);
+    AddUnique(f, Cat("then:", n.kind));
+    if (depth < 4 && NeverParks(n.kind))
+      for (int m : n.next) todo.push_back({m, depth + 1});
+  }
+}
+
+std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const Op*>& mine) {
+  std::vector<Act> acts;
+  for (const Op* o : mine) Acts(o, &acts);
+  int reach = -1;  // -1: no waiting op; 0: none; 1: same type only; 2: same object
+  bool unknown = false;
+  std::vector<Act> theirs_acts;
+  for (const Act& a : acts) {
+    if (a.kind != "recv" && a.kind != "send" && a.kind != "lock" && a.kind != "rlock" && a.kind != "wg_wait" &&
+        a.kind != "cond_wait")
+      continue;
+    // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by code
+    // the index does not see (a cancel func): no claim either way, also for a select with such a case.
+    if (TimerChannel(a) || a.obj.ends_with(")")) {
+      unknown = true;
+      continue;
+    }
+    reach = std::max(reach, 0);
+    for (const auto& [raw, theirs] : pending_) {
+      if (raw == self || reach == 2) continue;
+      auto h = gs_.find(raw);
+      if (h != gs_.end() && h->second.done) continue;
+      for (const Op* o : theirs) {
+        for (int id : Closure(o->id)) {
+          theirs_acts.clear();
+          Acts(&idx_->op(id), &theirs_acts);
+          for (const Act& b : theirs_acts)
+            if (Complement(a.kind, b.kind)) {
+              if (SameObject(a, b)) reach = 2;
+              else if (!a.type.empty() && a.type == b.type) reach = std::max(reach, 1);
+            }
+          if (reach == 2) break;
+        }
+        if (reach == 2) break;
+      }
+    }
+  }
+  if (reach < 0 || (unknown && reach < 2)) return "";
+  return reach == 2 ? "reach:1" : reach == 1 ? "reach:type" : "reach:0";
+}
+
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   std::vector<const Op*> out;
   auto it = gs_.find(raw);
@@ -328,28 +390,12 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     }
     // One step further: the ops after a pending op that completes without blocking (the tracer
     // records nothing for it, so the goroutine may already be past it).
-    if (!blocked) {
-      // Through ops that never park (an unlock, a Done, a close, …: no event either), up to 4 deep.
-      std::vector<std::pair<int, int>> todo;  // (op id, depth)
-      for (const Op* o : mine)
-        if (!AlwaysRecorded(o->kind))
-          for (int id : o->next) todo.push_back({id, 1});
-      std::set<int> seen;
-      while (!todo.empty()) {
-        const auto [id, depth] = todo.back();
-        todo.pop_back();
-        if (!seen.insert(id).second) continue;
-        const Op& n = idx_->op(id);
-        AddUnique(&f, Cat("then:", n.kind));
-        if (depth < 4 && NeverParks(n.kind))
-          for (int m : n.next) todo.push_back({m, depth + 1});
-      }
-    }
+    if (!blocked) ThenFacts(mine, &f);
 
     // A receive from a timer's channel (time.After/Tick, Timer.C, Ticker.C: element time.Time)
     // waits for the clock, which no goroutine of the program can hurry.
     for (const Act& a : acts)
-      if (a.kind == "recv" && (a.type == "timer" || a.type.ends_with("chan time.Time"))) AddUnique(&f, "timer:1");
+      if (a.kind == "recv" && TimerChannel(a)) AddUnique(&f, "timer:1");
     if (auto d = deadline_.find(g->second); d != deadline_.end()) {
       f.push_back(d->second <= now_ ? "due:past" : "due:wait");
       if (d->second == first_deadline_) f.push_back("due:first");
@@ -390,44 +436,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     // Wait queues are FIFO (channel queues, Cond tickets; a Mutex hands off in order once starving).
     if (behind) f.push_back("queue:later");
     else if (ahead) f.push_back("queue:first");
-    // Whether any other live goroutine can still reach an op that would let a waiting op of this
-    // one proceed (its own function's ops after its pending ones, and the functions its go
-    // statements start; calls into other functions are not followed).
-    {
-      int reach = -1;  // -1: no waiting op; 0: none; 1: same type only; 2: same object
-      bool unknown = false;
-      for (const Act& a : acts) {
-        if (a.kind != "recv" && a.kind != "send" && a.kind != "lock" && a.kind != "rlock" && a.kind != "wg_wait" &&
-            a.kind != "cond_wait")
-          continue;
-        // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by
-        // code the index does not see (a cancel func): no claim either way.
-        if (a.type == "timer" || a.type.ends_with("chan time.Time") || a.obj.ends_with(")")) {
-          unknown = true;  // (a select with such a case may be woken by it)
-          continue;
-        }
-        reach = std::max(reach, 0);
-        for (const auto& [raw, theirs] : pending_) {
-          if (raw == g->second || reach == 2) continue;
-          auto h = gs_.find(raw);
-          if (h != gs_.end() && h->second.done) continue;
-          for (const Op* o : theirs) {
-            for (int id : Closure(o->id)) {
-              std::vector<Act> bs;
-              Acts(&idx_->op(id), &bs);
-              for (const Act& b : bs)
-                if (Complement(a.kind, b.kind)) {
-                  if (SameObject(a, b)) reach = 2;
-                  else if (!a.type.empty() && a.type == b.type) reach = std::max(reach, 1);
-                }
-              if (reach == 2) break;
-            }
-            if (reach == 2) break;
-          }
-        }
-      }
-      if (reach >= 0 && !(unknown && reach < 2)) f.push_back(reach == 2 ? "reach:1" : reach == 1 ? "reach:type" : "reach:0");
-    }
+    if (const std::string_view r = ReachFact(g->second, mine); !r.empty()) f.emplace_back(r);
   }
   return out;
 }

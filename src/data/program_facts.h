@@ -99,6 +99,10 @@ class FactTracker {
   // The ops reachable from op id `op` (itself, its successors, the first ops of the functions
   // reachable go statements start), memoized.
   const std::vector<int>& Closure(int op);
+  // "then:" facts of a goroutine that is not blocked, whose pending ops are `mine`.
+  void ThenFacts(const std::vector<const srcindex::Op*>& mine, std::vector<std::string>* f) const;
+  // The "reach:" fact of goroutine `self` with pending ops `mine`; "" when it makes no claim.
+  std::string_view ReachFact(uint64_t self, const std::vector<const srcindex::Op*>& mine);
   // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
   bool OneChannel(std::string_view obj, std::string_view file) const;
 
