@@ -49,12 +49,12 @@ int Cap(int n, int hi) { return n < hi ? n : hi; }
 
 // What followed the earlier occurrences of the context's last n tokens (feature set v3): loops
 // repeat, so "the token that came after this n-gram last time" is evidence that transfers to
-// programs never seen. `recent` is the successor of the newest earlier occurrence; `succ` all of
-// them (tokens and types), `seen` how many occurrences there were.
+// programs never seen. `recent` (and its type) is the successor of the newest earlier occurrence;
+// `succ` all of them, `seen` how many occurrences there were.
 struct Follow {
   int seen = 0;
   std::string_view recent, recent_type;
-  std::vector<std::string_view> succ, succ_type;
+  std::vector<std::string_view> succ;
 };
 Follow FollowOf(const std::vector<std::string>& ctx, const std::vector<ParsedToken>& parsed, size_t n) {
   Follow f;
@@ -66,7 +66,6 @@ Follow FollowOf(const std::vector<std::string>& ctx, const std::vector<ParsedTok
     if (!match) continue;
     if (f.seen++ == 0) f.recent = ctx[j + 1], f.recent_type = parsed[j + 1].type;
     f.succ.push_back(ctx[j + 1]);
-    f.succ_type.push_back(parsed[j + 1].type);
   }
   return f;
 }
@@ -99,8 +98,11 @@ absl::Status StructuredPredictor::CheckFacts(const std::string& facts) {
   if (facts == "all" || facts == "none") return absl::OkStatus();
   for (const std::string& g : SplitComma(facts)) {
     const auto& known = data::FactGroups();
-    if (std::find(known.begin(), known.end(), g) == known.end())
-      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of next, partner, loop, create, buffer, wake"));
+    if (std::find(known.begin(), known.end(), g) == known.end()) {
+      std::string groups;
+      for (const auto& k : known) CatAppend(groups, ", ", k);
+      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of", groups.substr(1)));
+    }
   }
   return absl::OkStatus();
 }
