@@ -2,6 +2,7 @@
 #include "data/program_facts.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/strings.h"
@@ -355,6 +356,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     dirty_ = false;
   }
   std::vector<std::vector<std::string>> out(candidates.size());
+  std::map<std::pair<uint64_t, bool>, size_t> made;  // (goroutine, is a GoCreate) → its first candidate
   for (size_t i = 0; i < candidates.size(); ++i) {
     std::string_view c = candidates[i];
     if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
@@ -368,6 +370,13 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
       f.push_back("next:?");
       continue;
     }
+    // A goroutine's candidates share its facts, except that a GoCreate adds the child's.
+    const std::pair<uint64_t, bool> key{g->second, type == "GoCreate"};
+    if (auto done = made.find(key); done != made.end()) {
+      f = out[done->second];
+      continue;
+    }
+    made.emplace(key, i);
     const std::vector<const Op*>& mine = pending_[g->second];
     auto self = gs_.find(g->second);
     const bool blocked = self != gs_.end() && self->second.blocked;
