@@ -18,6 +18,12 @@ const std::vector<std::string>& FactGroups() {
   return g;
 }
 
+std::string FactGroupsJoined(std::string_view sep) {
+  std::string out;
+  for (const auto& g : FactGroups()) CatAppend(out, out.empty() ? "" : sep, g);
+  return out;
+}
+
 std::string_view FactGroup(std::string_view fact) {
   const std::string_view k = fact.substr(0, fact.find(':'));
   if (k == "next" || k == "at" || k == "cap" || k == "then") return "next";

@@ -65,6 +65,8 @@ namespace schedcast::data {
 
 // The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake").
 const std::vector<std::string>& FactGroups();
+// The same, joined by `sep` ("next,partner,…": what a model file writes for "all").
+std::string FactGroupsJoined(std::string_view sep = ",");
 // The group of a fact string ("next:recv" → "next"; "at:"/"cap:"/"then:" → "next"; "partner_type:",
 // "contend:" and "queue:" → "partner"; "child:" → "create"; "buf:" → "buffer"; "timer:"/"due:" → "clock".
 std::string_view FactGroup(std::string_view fact);

@@ -12,11 +12,7 @@ namespace schedcast::model {
 nlohmann::json NeuralConfig::ToJson() const {
   // "all" is written out as the groups it means today, so that groups added later are not read by
   // a model trained without them.
-  std::string groups = facts;
-  if (groups == "all") {
-    groups.clear();
-    for (const auto& g : data::FactGroups()) CatAppend(groups, groups.empty() ? "" : ",", g);
-  }
+  const std::string groups = facts == "all" ? data::FactGroupsJoined() : facts;
   return {{"embed", embed},           {"hidden", hidden},     {"context", context},
           {"vocab_bits", vocab_bits}, {"feature_bits", feature_bits}, {"features_per_candidate", features},
           {"tokens", "relative-v1"},  {"structured_features", "v1"}, {"facts", groups},

@@ -98,11 +98,9 @@ absl::Status StructuredPredictor::CheckFacts(const std::string& facts) {
   if (facts == "all" || facts == "none") return absl::OkStatus();
   for (const std::string& g : SplitComma(facts)) {
     const auto& known = data::FactGroups();
-    if (std::find(known.begin(), known.end(), g) == known.end()) {
-      std::string groups;
-      for (const auto& k : known) CatAppend(groups, ", ", k);
-      return absl::InvalidArgumentError(Cat("facts '", facts, "': '", g, "' is not all, none or one of", groups.substr(1)));
-    }
+    if (std::find(known.begin(), known.end(), g) == known.end())
+      return absl::InvalidArgumentError(
+          Cat("facts '", facts, "': '", g, "' is not all, none or one of ", data::FactGroupsJoined(", ")));
   }
   return absl::OkStatus();
 }
@@ -256,11 +254,7 @@ nlohmann::json StructuredPredictor::Params() const {
   for (size_t i = 0; i < w_.size(); ++i)
     if (w_[i] != 0.0f) w.push_back({i, w_[i]});
   // "all" is written as the groups it means today, so that a file keeps its meaning when groups are added.
-  std::string facts = facts_;
-  if (facts == "all") {
-    facts.clear();
-    for (const auto& g : data::FactGroups()) CatAppend(facts, facts.empty() ? "" : ",", g);
-  }
+  const std::string facts = facts_ == "all" ? data::FactGroupsJoined() : facts_;
   return {{"hash_bits", hash_bits_}, {"features", Cat("v", features_)}, {"facts", facts}, {"weights", std::move(w)}};
 }
 
