@@ -41,20 +41,21 @@ int64_t Dur(const json& j) {
   return d > 0 ? d : 0;
 }
 
+// The document's `version` field; 0 when absent or not an integer.
+int VersionField(const json& j) { return Int(j, "version", 0); }
+
 }  // namespace
 
 int VersionOf(std::string_view text) {
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return 0;
-  auto v = j.find("version");
-  return v != j.end() && v->is_number_integer() ? v->get<int>() : 0;
+  return j.is_discarded() || !j.is_object() ? 0 : VersionField(j);
 }
 
 absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return BadInputError(Cat(what, ": source index: not a JSON object"));
   // Version 1: parameters keep their own names; 2 adds `aliases`; 3 `dur` (docs/SRCINDEX.md).
-  const int version = j.contains("version") && j["version"].is_number_integer() ? j["version"].get<int>() : 0;
+  const int version = VersionField(j);
   if (version < 1 || version > kVersion)
     return BadInputError(Cat(what, ": source index: version ", version, ", want 1 to ", kVersion));
   if (!j.contains("ops") || !j["ops"].is_array() || !j.contains("funcs") || !j["funcs"].is_array())

@@ -49,7 +49,7 @@ struct Op {
   std::vector<Case> cases;  // select only
   int starts = -1;          // go only: the started function's id, -1 unknown
   // sleep/timer calls (time.Sleep(d), time.After(d), …) and receives from time.After(d): the
-  // constant d in nanoseconds; 0 when not a constant (optional field, any index version).
+  // constant d in nanoseconds; 0 when not a constant or the index predates version 3.
   int64_t dur = 0;
 };
 
