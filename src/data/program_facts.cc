@@ -14,7 +14,7 @@ using sched::Reason;
 using srcindex::Op;
 
 const std::vector<std::string>& FactGroups() {
-  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer", "wake"};
+  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer", "wake", "walk"};
   return g;
 }
 
@@ -32,10 +32,18 @@ std::string_view FactGroup(std::string_view fact) {
   if (k == "loop") return "loop";
   if (k == "child") return "create";
   if (k == "buf") return "buffer";
+  if (k == "walk") return "walk";
   return k;
 }
 
+struct FactAct {
+  std::string_view kind, obj, type;
+  const std::vector<std::string>* aliases;  // obj's other names (a parameter passed several objects)
+};
+
 namespace {
+
+using Act = FactAct;
 
 bool Matches(Reason r, std::string_view kind) {
   switch (r) {
@@ -55,11 +63,6 @@ bool Complement(std::string_view a, std::string_view b) {
       {"runlock", "lock"},   {"wg_done", "wg_wait"}, {"signal", "cond_wait"}, {"broadcast", "cond_wait"}};
   return pairs.count({a, b}) || pairs.count({b, a});
 }
-
-struct Act {
-  std::string_view kind, obj, type;
-  const std::vector<std::string>* aliases;  // obj's other names (a parameter passed several objects)
-};
 
 void Acts(const Op* o, std::vector<Act>* out) {
   if (o->kind == "select") {
@@ -186,6 +189,7 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         G& g = gs_[e.g];
         g.started = true;
         g.blocked = false;
+        g.running = true;
         break;
       }
       case Kind::kGoBlock: {
@@ -197,13 +201,16 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         g.last = e.kind;
         g.block_ts = e.ts;
         g.block_seq = applied_;
+        g.running = false;
         break;
       }
       case Kind::kGoUnblock: gs_[e.peer].blocked = false; break;
-      case Kind::kGoEnd: gs_[e.g].done = true; break;
+      case Kind::kGoEnd: gs_[e.g].done = true, gs_[e.g].running = false; break;
       default: {
         G& g = gs_[e.g];
         g.started = true;
+        if (e.kind == Kind::kGoSched || e.kind == Kind::kGoPreempt || e.kind == Kind::kSyscallBlock) g.running = false;
+        if (e.kind == Kind::kSyscallExit) g.running = true;
         if (e.site) g.site = e.site, g.last = e.kind;
       }
     }
@@ -269,16 +276,40 @@ void FactTracker::ThenFacts(const std::vector<const Op*>& mine, std::vector<std:
   }
 }
 
+int FactTracker::Reach(uint64_t self, const Act& a) {
+  int reach = 0;
+  std::vector<Act> theirs_acts;
+  for (const auto& [raw, theirs] : pending_) {
+    if (raw == self) continue;
+    auto h = gs_.find(raw);
+    if (h != gs_.end() && h->second.done) continue;
+    for (const Op* o : theirs)
+      for (int id : Closure(o->id)) {
+        theirs_acts.clear();
+        Acts(&idx_->op(id), &theirs_acts);
+        for (const Act& b : theirs_acts)
+          if (Complement(a.kind, b.kind)) {
+            if (SameObject(a, b)) return 2;
+            if (!a.type.empty() && a.type == b.type) reach = 1;
+          }
+      }
+  }
+  return reach;
+}
+
+// Ops that wait for another goroutine (the acts `reach:` and the walk ask about).
+bool Waits(std::string_view kind) {
+  return kind == "recv" || kind == "send" || kind == "lock" || kind == "rlock" || kind == "wg_wait" ||
+         kind == "cond_wait";
+}
+
 std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const Op*>& mine) {
   std::vector<Act> acts;
   for (const Op* o : mine) Acts(o, &acts);
   int reach = -1;  // -1: no waiting op; 0: none; 1: same type only; 2: same object
   bool unknown = false;
-  std::vector<Act> theirs_acts;
   for (const Act& a : acts) {
-    if (a.kind != "recv" && a.kind != "send" && a.kind != "lock" && a.kind != "rlock" && a.kind != "wg_wait" &&
-        a.kind != "cond_wait")
-      continue;
+    if (!Waits(a.kind)) continue;
     // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by code
     // the index does not see (a cancel func): no claim either way, also for a select with such a case.
     if (TimerChannel(a) || a.obj.ends_with(")")) {
@@ -286,27 +317,156 @@ std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const O
       continue;
     }
     reach = std::max(reach, 0);
-    for (const auto& [raw, theirs] : pending_) {
-      if (raw == self || reach == 2) continue;
-      auto h = gs_.find(raw);
-      if (h != gs_.end() && h->second.done) continue;
-      for (const Op* o : theirs) {
-        for (int id : Closure(o->id)) {
-          theirs_acts.clear();
-          Acts(&idx_->op(id), &theirs_acts);
-          for (const Act& b : theirs_acts)
-            if (Complement(a.kind, b.kind)) {
-              if (SameObject(a, b)) reach = 2;
-              else if (!a.type.empty() && a.type == b.type) reach = std::max(reach, 1);
-            }
-          if (reach == 2) break;
-        }
-        if (reach == 2) break;
-      }
-    }
+    if (reach < 2) reach = std::max(reach, Reach(self, a));
   }
   if (reach < 0 || (unknown && reach < 2)) return "";
   return reach == 2 ? "reach:1" : reach == 1 ? "reach:type" : "reach:0";
+}
+
+void FactTracker::Parked(uint64_t self, const Act& a, std::vector<uint64_t>* out) const {
+  for (const auto& [raw, theirs] : pending_) {
+    if (raw == self) continue;
+    auto h = gs_.find(raw);
+    if (h == gs_.end() || !h->second.blocked || h->second.done) continue;
+    std::vector<Act> acts;
+    for (const Op* o : theirs)
+      if (Matches(h->second.reason, o->kind)) Acts(o, &acts);
+    for (const Act& b : acts)
+      // b parks, a is its complement: a send or close readies a parked receiver, an unlock a
+      // parked locker, a Done a waiter, a Signal a Cond waiter, a receive a parked sender.
+      if (Waits(b.kind) && Complement(a.kind, b.kind) && SameObject(a, b)) {
+        if (std::find(out->begin(), out->end(), raw) == out->end()) out->push_back(raw);
+        break;
+      }
+  }
+}
+
+int FactTracker::TopFunc(uint64_t raw) const {
+  if (raw == canon_.root) {
+    const srcindex::Func* f = idx_->FuncNamed(test_name_);
+    return f ? f->id : -1;
+  }
+  auto gi = t_.goroutines.find(raw);
+  if (gi == t_.goroutines.end() || gi->second.create_site == 0 || gi->second.create_site >= t_.sites.size()) return -1;
+  const sched::Site& s = t_.sites[gi->second.create_site];
+  for (const Op* o : idx_->At(s.file, static_cast<int>(s.line)))
+    if (o->kind == "go" && o->starts >= 0) return o->starts;
+  return -1;
+}
+
+namespace {
+
+// The block reason a parking op shows in its GoBlock token.
+std::string_view BlockToken(std::string_view kind) {
+  if (kind == "send") return "GoBlock(send)";
+  if (kind == "recv") return "GoBlock(recv)";
+  if (kind == "select") return "GoBlock(select)";
+  if (kind == "cond_wait") return "GoBlock(cond)";
+  if (kind == "sleep") return "GoBlock(sleep)";
+  return "GoBlock(sync)";  // lock, rlock, wg_wait, once
+}
+
+}  // namespace
+
+const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
+  auto it = walks_.find(raw);
+  if (it != walks_.end()) return it->second;
+  Walk& w = walks_[raw];
+  const int top = TopFunc(raw);
+  auto event = [&](std::string_view e) { AddUnique(&w.events, std::string(e)); };
+  std::vector<std::pair<int, int>> todo;  // (op id, depth)
+  for (const Op* o : pending_[raw]) todo.push_back({o->id, 1});
+  std::set<int> seen;
+  std::vector<Act> acts;
+  std::vector<uint64_t> woken;
+  while (!todo.empty()) {
+    const auto [id, depth] = todo.back();
+    todo.pop_back();
+    if (!seen.insert(id).second) continue;  // a loop around without an event: another path has it
+    const Op& o = idx_->op(id);
+    bool go_on = false;  // the op may complete without an event: follow its successors
+    acts.clear();
+    woken.clear();
+    // A select with one case and no default is that case's plain op.
+    std::string_view kind = o.kind;
+    bool has_default = false;
+    for (const auto& c : o.cases) has_default |= c.kind == "default";
+    Acts(&o, &acts);
+    if (kind == "select" && !has_default && acts.size() == 1) kind = acts[0].kind;
+    for (const Act& a : acts) Parked(raw, a, &woken);
+    if (AlwaysRecorded(kind)) {
+      event(kind == "yield" ? "GoSched" : kind == "go" ? "GoCreate" : BlockToken(kind));
+    } else if (kind == "return") {
+      // The end of the function it was started in; not the test function's (the testing
+      // package's code runs on), nor a callee's (back into a caller the index does not follow).
+      if (o.func == top && top >= 0 && raw != canon_.root) event("GoEnd");
+      else w.unknown = true;
+    } else if (!woken.empty()) {
+      // It readies a parked partner: a GoUnblock of it (a Done only if it was the last one).
+      event("GoUnblock");
+      for (uint64_t g : woken)
+        if (std::find(w.woken.begin(), w.woken.end(), g) == w.woken.end()) w.woken.push_back(g);
+      go_on = kind == "wg_done";
+    } else if (kind == "send" || kind == "recv") {
+      const Act& a = acts.empty() ? Act{kind, "", "", nullptr} : acts[0];
+      int cap = o.cap;
+      for (const auto& c : o.cases) cap = c.cap;
+      if (kind == "recv" && !acts.empty() && TimerChannel(a)) {
+        event("GoBlock(recv)");
+      } else if (cap == 0) {
+        event(BlockToken(kind));
+      } else {
+        auto occ = occupancy_.find(a.obj);
+        const int st = cap < 0 || occ == occupancy_.end() || !OneChannel(a.obj, o.file) ? 0 : occ->second;
+        // Full (a sender parked): a send parks, a receive takes a value; empty: the other way round.
+        const bool parks = kind == "send" ? st == 1 : st == 2;
+        const bool passes = kind == "send" ? st == 2 : st == 1;
+        if (!passes) event(BlockToken(kind));
+        go_on = !parks;
+      }
+    } else if (kind == "select") {
+      bool buffered = false;
+      for (const auto& c : o.cases) buffered |= (c.kind == "send" || c.kind == "recv") && c.cap != 0;
+      if (!has_default) event("GoBlock(select)");
+      go_on = has_default || buffered;
+    } else if (kind == "lock" || kind == "rlock") {
+      // Parks behind a goroutine parked on it, may park behind one that can still unlock it.
+      bool contended = false, held = false;
+      for (const Act& a : acts) {
+        std::vector<uint64_t> same;
+        for (const auto& [g, theirs] : pending_) {
+          if (g == raw) continue;
+          auto h = gs_.find(g);
+          if (h == gs_.end() || h->second.done) continue;
+          for (const Op* t : theirs) {
+            std::vector<Act> bs;
+            Acts(t, &bs);
+            for (const Act& b : bs) {
+              if (!SameObject(a, b)) continue;
+              if (h->second.blocked && b.kind == "lock") contended = true;
+              if (!h->second.blocked && (b.kind == "unlock" || b.kind == "runlock")) held = true;
+            }
+          }
+        }
+      }
+      if (contended || held) event("GoBlock(sync)");
+      go_on = !contended;
+    } else if (kind == "wg_wait") {
+      bool someone = false;
+      for (const Act& a : acts) someone |= Reach(raw, a) == 2;
+      if (someone) event("GoBlock(sync)");
+      go_on = !someone;
+    } else {
+      go_on = true;  // unlock, Done, close, Signal with nobody parked; wg_add, once, timer
+    }
+    if (!go_on) continue;
+    if (depth >= 6 || o.next.empty()) {
+      w.unknown = true;
+      continue;
+    }
+    for (int n : o.next) todo.push_back({n, depth + 1});
+  }
+  return w;
 }
 
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
@@ -359,6 +519,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
     Occupancy();
     Deadlines();
+    walks_.clear();
     dirty_ = false;
   }
   std::vector<std::vector<std::string>> out(candidates.size());
@@ -453,7 +614,45 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     else if (ahead) f.push_back("queue:first");
     if (const std::string_view r = ReachFact(g->second, mine); !r.empty()) f.emplace_back(r);
   }
+  WalkFacts(candidates, &out);
   return out;
+}
+
+void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vector<std::vector<std::string>>* out) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::string_view c = candidates[i];
+    if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
+    const size_t sp = c.rfind(' ');
+    if (sp == std::string_view::npos) continue;
+    const std::string_view type = c.substr(0, c.find(' '));
+    std::string_view who = c.substr(sp + 1);
+    who = who.substr(0, who.find('>'));
+    auto g = by_path_.find(std::string(who));
+    if (g == by_path_.end() || pending_[g->second].empty()) continue;
+    std::vector<std::string>& f = (*out)[i];
+    if (type == "GoUnblock") {
+      // Readied by the walk of a running goroutine.
+      for (const auto& [raw, ops] : pending_) {
+        auto h = gs_.find(raw);
+        if (raw == g->second || ops.empty() || h == gs_.end() || !h->second.running || h->second.blocked) continue;
+        const Walk& w = WalkOf(raw);
+        if (std::find(w.woken.begin(), w.woken.end(), g->second) != w.woken.end()) {
+          f.push_back("walk:1");
+          break;
+        }
+      }
+      continue;
+    }
+    if (!type.starts_with("GoBlock") && type != "GoEnd" && type != "GoCreate" && type != "GoSched") continue;
+    const Walk& w = WalkOf(g->second);
+    const bool hit = std::find(w.events.begin(), w.events.end(), type) != w.events.end();
+    if (hit) {
+      f.push_back("walk:1");
+      if (w.events.size() == 1 && !w.unknown) f.push_back("walk:only");
+    } else {
+      f.push_back(w.unknown ? "walk:?" : "walk:0");
+    }
+  }
 }
 
 }  // namespace schedcast::data

@@ -47,6 +47,23 @@
 //          the functions its go statements start; calls are not followed), "reach:type" on an
 //          object of the same type only, "reach:0" when none can (no claim for timer channels,
 //          which the runtime sends on, or a channel a call returns, like ctx.Done()).
+//   walk   what the goroutine's own next event is, by walking its pending ops forward the way the
+//          runtime would run them, through ops that leave no event: an uncontended lock, a send
+//          into / receive from a buffered channel that is not known full / empty, an unlock or
+//          Done nobody waits for, a select with a default case, …, up to 6 ops deep; the walk stops
+//          at the first op that leaves an event — a sleep, Cond wait, yield or go statement; a
+//          send/receive with no partner parked on an unbuffered channel (or a buffered one known
+//          full / empty), a select none of whose cases can proceed, a contended lock, a wg_wait
+//          someone can still reach a Done for: GoBlock of that kind; an op that readies a goroutine
+//          parked in its complement (a receive from a parked sender, an unlock with a parked
+//          locker, a close, a Done, a Signal): GoUnblock of that goroutine; the return of the
+//          function the goroutine was started in: GoEnd. Where the state does not decide (an
+//          unknown occupancy, a lock someone may hold) both ways are followed. Per candidate of
+//          the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate, GoSched): "walk:1" — a walk
+//          ends in that event (and "walk:only" — every walk does), "walk:0" — none does and every
+//          walk ended in an event, "walk:?" — none does, but a walk ran out (6 ops), left the
+//          function, or ended the test function (the testing package's code runs on). Per GoUnblock
+//          candidate: "walk:1" when the walk of a running goroutine readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
@@ -63,13 +80,16 @@
 
 namespace schedcast::data {
 
-// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake").
+// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake", "walk").
 const std::vector<std::string>& FactGroups();
 // The same, joined by `sep` ("next,partner,…": what a model file writes for "all").
 std::string FactGroupsJoined(std::string_view sep = ",");
 // The group of a fact string ("next:recv" → "next"; "at:"/"cap:"/"then:" → "next"; "partner_type:",
-// "contend:" and "queue:" → "partner"; "child:" → "create"; "buf:" → "buffer"; "timer:"/"due:" → "clock".
+// "contend:" → "partner"; "child:" → "create"; "buf:" → "buffer"; "timer:"/"due:"/"queue:"/"reach:" →
+// "wake"; "walk:" → "walk".
 std::string_view FactGroup(std::string_view fact);
+
+struct FactAct;  // one synchronising action of an op: kind, object, type (program_facts.cc)
 
 class FactTracker {
  public:
@@ -85,6 +105,7 @@ class FactTracker {
  private:
   struct G {
     bool started = false, blocked = false, done = false;
+    bool running = false;     // on a P now (started and not since blocked, yielded, preempted, ended)
     uint32_t site = 0;
     sched::Kind last = sched::Kind::kGoStart;
     sched::Reason reason = sched::Reason::kNone;
@@ -105,6 +126,23 @@ class FactTracker {
   void ThenFacts(const std::vector<const srcindex::Op*>& mine, std::vector<std::string>* f) const;
   // The "reach:" fact of goroutine `self` with pending ops `mine`; "" when it makes no claim.
   std::string_view ReachFact(uint64_t self, const std::vector<const srcindex::Op*>& mine);
+  // How far another live goroutine than `self` can reach an op complementary to act `a` (kind,
+  // object, type): 2 on the same object, 1 on an object of the same type only, 0 not at all.
+  int Reach(uint64_t self, const FactAct& a);
+  // The walk of goroutine `raw` (the "walk" group): the events its walks end in ("GoBlock(recv)",
+  // "GoEnd", "GoUnblock", …), the goroutines a GoUnblock readies, and whether a walk ran out.
+  struct Walk {
+    std::vector<std::string> events;
+    std::vector<uint64_t> woken;
+    bool unknown = false;
+  };
+  const Walk& WalkOf(uint64_t raw);
+  // Appends the "walk:" facts to each candidate's (after the other groups').
+  void WalkFacts(const std::vector<std::string>& candidates, std::vector<std::vector<std::string>>* out);
+  // The goroutines blocked in an op complementary to act `a` on the same object (not `self`).
+  void Parked(uint64_t self, const FactAct& a, std::vector<uint64_t>* out) const;
+  // The function goroutine `raw` was started in (its go statement's, or the test function); -1.
+  int TopFunc(uint64_t raw) const;
   // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
   bool OneChannel(std::string_view obj, std::string_view file) const;
 
@@ -119,6 +157,7 @@ class FactTracker {
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache
   std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
   std::unordered_map<uint64_t, int64_t> deadline_;                           // per step cache
+  std::unordered_map<uint64_t, Walk> walks_;                                 // per step cache
   int64_t first_deadline_ = 0, now_ = 0;
   std::unordered_map<int, std::vector<int>> closure_;  // op id → reachable op ids (whole run)
 };

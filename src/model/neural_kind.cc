@@ -1,5 +1,7 @@
 // model/neural_kind.cc — the neural kind's registry entry (registry.h), built with or without
 // libtorch: its trainer and loader are the plugin's (neural_train.cc, neural_predictor.cc), or neural_stub.cc's FailedPrecondition.
+#include "common/strings.h"
+#include "data/program_facts.h"
 #include "model/neural.h"
 #include "model/registry.h"
 #include "model/structured.h"
@@ -23,7 +25,7 @@ ModelKind NeuralKind() {
                {"epoch_examples", "at most this many training examples per epoch", d.epoch_examples},
                {"vocab_bits", "log2 of the hashed token vocabulary", d.vocab_bits},
                {"feature_bits", "log2 of the hashed structured-feature table", d.feature_bits},
-               {"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer,wake", d.facts},
+               {"facts", Cat("program-fact groups used: all, none, or a comma list of ", data::FactGroupsJoined()), d.facts},
                {"fact_slots", "at most this many program facts per candidate", d.fact_slots}});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     NeuralOptions opt;

@@ -8,6 +8,8 @@
 #include <numeric>
 #include <random>
 
+#include "common/strings.h"
+#include "data/program_facts.h"
 #include "model/registry.h"
 #include "model/structured.h"
 
@@ -148,7 +150,7 @@ ModelKind StructuredKind() {
   k.main_job_ce = true;
   k.options = LoopOptionSpecs(d);
   k.options.push_back({"hash_bits", "log2 of the feature table size", d.hash_bits});
-  k.options.push_back({"facts", "program-fact groups used: all, none, or a comma list of next,partner,loop,create,buffer,wake",
+  k.options.push_back({"facts", Cat("program-fact groups used: all, none, or a comma list of ", data::FactGroupsJoined()),
                        std::string("all")});
   k.options.push_back({"feature_set", "structured feature set: 3 (current; 1 and 2 are the older sets, for ablations)",
                        StructuredPredictor::kFeatures});

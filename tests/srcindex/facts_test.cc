@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <array>
 #include <map>
 #include <set>
 
@@ -329,6 +330,57 @@ TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
   ASSERT_GT(queued, 20u);
   EXPECT_GE(due_first, due * 9 / 10);
   EXPECT_GE(queue_first, queued * 7 / 10);
+}
+
+// The walk group names a goroutine's own next event: a candidate no walk ends in is almost never
+// what happened, one every walk ends in mostly is; a GoUnblock a running goroutine's walk performs
+// is taken more often than one no walk performs.
+TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
+  auto st = store::Store::Open(db_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  std::map<std::string, srcindex::Index> indexes;
+  for (const auto& [package, rec] : IndexEveryPackage(**st)) {
+    ASSERT_TRUE(rec.ok) << package << ": " << rec.error;
+    auto idx = srcindex::Index::Parse(rec.data, package);
+    ASSERT_TRUE(idx.ok()) << idx.status();
+    indexes.emplace(package, std::move(*idx));
+  }
+  std::vector<const store::StoredRun*> all;
+  std::map<int64_t, std::string> package_of;
+  for (const auto& r : *runs) all.push_back(&r), package_of[r.id] = r.program.package;
+  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, all);
+  std::map<std::string, std::array<size_t, 2>> seen;  // "own walk:only" etc. → {offered, taken}
+  for (const pipeline::RunInput& in : loaded.inputs) {
+    auto tok = pipeline::Tokenize(in, {});
+    if (!tok.ok()) continue;
+    data::FactTracker tracker(&indexes.at(package_of.at(in.run_id)), tok->parsed.timeline, tok->parsed.canon, in.name);
+    for (const sched::Step& step : tok->steps) {
+      tracker.AdvanceTo(step.event_index);
+      const auto facts = tracker.Facts(step.candidates);
+      for (size_t i = 0; i < facts.size(); ++i) {
+        const std::string& c = step.candidates[i];
+        const std::string kind = c.rfind("GoUnblock ", 0) == 0 ? "unblock" : "own";
+        std::string walk = "none";
+        for (const std::string& f : facts[i])
+          if (f.rfind("walk:", 0) == 0 && walk != "walk:only") walk = f;
+        if (kind == "own" && walk == "none") continue;  // GoStart, syscalls: no walk facts
+        auto& n = seen[kind + " " + walk];
+        ++n[0];
+        n[1] += c == step.base_token;
+      }
+    }
+  }
+  for (const auto& [k, n] : seen) std::cout << k << ": " << n[1] << " taken of " << n[0] << "\n";
+  auto rate = [&](const std::string& k) { return double(seen[k][1]) / std::max<size_t>(seen[k][0], 1); };
+  ASSERT_GT(seen["own walk:only"][0], 100u);
+  ASSERT_GT(seen["own walk:0"][0], 1000u);
+  ASSERT_GT(seen["unblock walk:1"][0], 100u);
+  EXPECT_GE(rate("own walk:only"), 0.4);  // 0.53 when written; own candidates are taken 6 % of the time
+  EXPECT_LE(rate("own walk:0"), 0.02);
+  EXPECT_GE(rate("own walk:1"), 10 * rate("own walk:0"));
+  EXPECT_GE(rate("unblock walk:1"), 1.5 * rate("unblock none"));  // 2.1x when written
 }
 
 }  // namespace
