@@ -31,7 +31,7 @@ std::string_view FactGroup(std::string_view fact) {
   if (k == "partner" || k == "partner_type" || k == "contend") return "partner";
   if (k == "loop") return "loop";
   if (k == "child") return "create";
-  if (k == "buf") return "buffer";
+  if (k == "buf" || k == "closed") return "buffer";
   if (k == "walk") return "walk";
   return k;
 }
@@ -161,6 +161,9 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
     : idx_(index), t_(t), canon_(canon), test_name_(test_name) {
   for (const auto& [raw, id] : canon.ids)
     if (id.user) by_path_[id.path] = raw;
+  if (idx_)
+    for (const Op& o : idx_->ops())
+      if (o.kind == "close") closes_.push_back(o.id);
   for (const auto& [raw, info] : t.goroutines) {
     if (!info.preexisting) continue;
     G& g = gs_[raw];
@@ -311,8 +314,9 @@ std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const O
   for (const Act& a : acts) {
     if (!Waits(a.kind)) continue;
     // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by code
-    // the index does not see (a cancel func): no claim either way, also for a select with such a case.
-    if (TimerChannel(a) || a.obj.ends_with(")")) {
+    // the index does not see (a cancel func): no claim either way, also for a select with such a
+    // case; nor for a receive from a channel already closed (it does not wait).
+    if (TimerChannel(a) || a.obj.ends_with(")") || (a.kind == "recv" && closed_.count(a.obj))) {
       unknown = true;
       continue;
     }
@@ -411,7 +415,9 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       const Act& a = acts.empty() ? Act{kind, "", "", nullptr} : acts[0];
       int cap = o.cap;
       for (const auto& c : o.cases) cap = c.cap;
-      if (kind == "recv" && !acts.empty() && TimerChannel(a)) {
+      if (kind == "recv" && closed_.count(a.obj)) {
+        go_on = true;  // a receive from a closed channel never parks
+      } else if (kind == "recv" && !acts.empty() && TimerChannel(a)) {
         event("GoBlock(recv)");
       } else if (cap == 0) {
         event(BlockToken(kind));
@@ -425,10 +431,13 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
         go_on = !parks;
       }
     } else if (kind == "select") {
-      bool buffered = false;
-      for (const auto& c : o.cases) buffered |= (c.kind == "send" || c.kind == "recv") && c.cap != 0;
-      if (!has_default) event("GoBlock(select)");
-      go_on = has_default || buffered;
+      bool buffered = false, closed = false;
+      for (const auto& c : o.cases) {
+        buffered |= (c.kind == "send" || c.kind == "recv") && c.cap != 0;
+        closed |= c.kind == "recv" && closed_.count(c.obj);
+      }
+      if (!has_default && !closed) event("GoBlock(select)");
+      go_on = has_default || buffered || closed;
     } else if (kind == "lock" || kind == "rlock") {
       // Parks behind a goroutine parked on it, may park behind one that can still unlock it.
       bool contended = false, held = false;
@@ -469,6 +478,24 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
   return w;
 }
 
+std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
+  *completed = false;
+  auto it = gs_.find(raw);
+  if (it == gs_.end() || it->second.site == 0 || it->second.site >= t_.sites.size()) return {};
+  const G& g = it->second;
+  const sched::Site& s = t_.sites[g.site];
+  std::vector<const Op*> here = idx_->At(s.file, static_cast<int>(s.line));
+  // The op the last event was about: the one matching the block reason, or the go statement.
+  std::vector<const Op*> about;
+  for (const Op* o : here)
+    if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
+        (g.last == Kind::kGoSched && o->kind == "yield"))
+      about.push_back(o);
+  if (about.empty()) return here;
+  *completed = !g.blocked && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched);
+  return about;
+}
+
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   std::vector<const Op*> out;
   auto it = gs_.find(raw);
@@ -484,32 +511,86 @@ std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
       first_of(idx_->FuncNamed(test_name_));
       return out;
     }
-    auto gi = t_.goroutines.find(raw);
-    if (gi == t_.goroutines.end() || gi->second.create_site == 0 || gi->second.create_site >= t_.sites.size()) return out;
-    const sched::Site& s = t_.sites[gi->second.create_site];
-    for (const Op* o : idx_->At(s.file, static_cast<int>(s.line)))
-      if (o->kind == "go" && o->starts >= 0) first_of(&idx_->funcs()[o->starts]);
+    const int top = TopFunc(raw);
+    if (top >= 0) first_of(&idx_->funcs()[top]);
     return out;
   }
   if (g.site >= t_.sites.size()) return out;
-  const sched::Site& s = t_.sites[g.site];
-  std::vector<const Op*> here = idx_->At(s.file, static_cast<int>(s.line));
-  // The op the last event was about: the one matching the block reason, or the go statement.
-  std::vector<const Op*> about;
-  for (const Op* o : here)
-    if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
-        (g.last == Kind::kGoSched && o->kind == "yield"))
-      about.push_back(o);
-  if (about.empty()) about = here;
-  if (g.blocked) return about;
-  if (!about.empty() && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched)) {
+  bool completed = false;
+  std::vector<const Op*> about = Here(raw, &completed);
+  if (completed) {
     std::set<int> ids;
     for (const Op* o : about) ids.insert(o->next.begin(), o->next.end());
     for (int id : ids) out.push_back(&idx_->op(id));
     return out;
   }
   if (!about.empty()) return about;
+  const sched::Site& s = t_.sites[g.site];
   return idx_->After(s.file, static_cast<int>(s.line));
+}
+
+bool FactTracker::Dominates(int x, int y) {
+  const Op& oy = idx_->op(y);
+  if (idx_->op(x).func != oy.func || oy.func < 0) return false;
+  if (x == y) return true;
+  auto it = doms_.find(oy.func);
+  if (it == doms_.end()) {
+    Dom d;
+    std::vector<int> ids;
+    for (const Op& o : idx_->ops())
+      if (o.func == oy.func) d.local[o.id] = static_cast<int>(ids.size()), ids.push_back(o.id);
+    const int n = static_cast<int>(ids.size());
+    std::vector<std::vector<int>> preds(n + 1);  // n: a virtual entry before the function's first ops
+    for (int k = 0; k < n; ++k)
+      for (int m : idx_->op(ids[k]).next)
+        if (auto l = d.local.find(m); l != d.local.end()) preds[l->second].push_back(k);
+    for (int f : idx_->funcs()[oy.func].first)
+      if (auto l = d.local.find(f); l != d.local.end()) preds[l->second].push_back(n);
+    // Iterative data flow: dom(b) = {b} ∪ ⋂ dom(preds of b); the entry dominates only itself.
+    d.dom.assign(n + 1, std::vector<char>(n + 1, 1));
+    std::fill(d.dom[n].begin(), d.dom[n].end(), 0);
+    d.dom[n][n] = 1;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (int b = 0; b < n; ++b) {
+        std::vector<char> in(n + 1, preds[b].empty() ? 0 : 1);  // unreachable: dominated by none
+        for (int p : preds[b])
+          for (int a = 0; a <= n; ++a) in[a] &= d.dom[p][a];
+        in[b] = 1;
+        if (in != d.dom[b]) d.dom[b] = std::move(in), changed = true;
+      }
+    }
+    it = doms_.emplace(oy.func, std::move(d)).first;
+  }
+  const Dom& d = it->second;
+  auto lx = d.local.find(x), ly = d.local.find(y);
+  return lx != d.local.end() && ly != d.local.end() && d.dom[ly->second][lx->second];
+}
+
+void FactTracker::Closed() {
+  closed_.clear();
+  if (closes_.empty()) return;
+  for (const auto& [raw, g] : gs_) {
+    std::vector<const Op*> at;
+    bool completed = false;
+    if (g.done) {
+      // An ended goroutine went through its function's return.
+      const int top = TopFunc(raw);
+      if (top < 0 || raw == canon_.root) continue;
+      for (const Op& o : idx_->ops())
+        if (o.func == top && o.kind == "return") at.push_back(&o), completed = true;
+    } else {
+      at = Here(raw, &completed);
+    }
+    if (at.empty()) continue;
+    for (int c : closes_) {
+      const Op& close = idx_->op(c);
+      if (closed_.count(close.obj) || !close.aliases.empty() || !OneChannel(close.obj, close.file)) continue;
+      bool all = true;
+      for (const Op* o : at) all &= Dominates(c, o->id) && (completed || c != o->id);
+      if (all) closed_.insert(close.obj);
+    }
+  }
 }
 
 std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::string>& candidates) {
@@ -519,6 +600,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
     Occupancy();
     Deadlines();
+    Closed();
     walks_.clear();
     dirty_ = false;
   }
@@ -584,6 +666,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
         ChanActs(o, &chans);
         for (size_t k = before; k < chans.size(); ++k) {
           const ChanAct& a = chans[k];
+          if (a.kind == "recv" && !a.several && closed_.count(a.obj)) AddUnique(&f, "closed:1");
           if (a.cap <= 0) continue;
           auto occ = occupancy_.find(a.obj);
           const int st = occ == occupancy_.end() || a.several || !OneChannel(a.obj, o->file) ? 0 : occ->second;

@@ -31,7 +31,9 @@
 //          receive (parks only when empty, and senders hand it values directly: empty), selects
 //          included. Only for a name that denotes one channel (a package-level variable, or a
 //          local of the test function — also where a parameter took its name — and no aliases);
-//          else, or with no goroutine parked on it, "buf:?".
+//          else, or with no goroutine parked on it, "buf:?". "closed:1": a pending receive (or
+//          select case) is from a channel known closed (Closed(): a close op that dominates where
+//          some goroutine stands), any capacity — it does not park.
 //   wake   who is woken first. "queue:first" / "queue:later" (blocked, with contend:1): it
 //          blocked before every other goroutine blocked in the same kind of op on the same object
 //          / after one of them (channel wait queues and Cond tickets are FIFO); "timer:1" — a
@@ -46,7 +48,8 @@
 //          complementary op on the same object (from its pending ops along the successors, into
 //          the functions its go statements start; calls are not followed), "reach:type" on an
 //          object of the same type only, "reach:0" when none can (no claim for timer channels,
-//          which the runtime sends on, or a channel a call returns, like ctx.Done()).
+//          which the runtime sends on, a channel a call returns, like ctx.Done(), or a receive
+//          from a channel known closed).
 //   walk   what the goroutine's own next event is, by walking its pending ops forward the way the
 //          runtime would run them, through ops that leave no event: an uncontended lock, a send
 //          into / receive from a buffered channel that is not known full / empty, an unlock or
@@ -57,8 +60,10 @@
 //          someone can still reach a Done for: GoBlock of that kind; an op that readies a goroutine
 //          parked in its complement (a receive from a parked sender, an unlock with a parked
 //          locker, a close, a Done, a Signal): GoUnblock of that goroutine; the return of the
-//          function the goroutine was started in: GoEnd. Where the state does not decide (an
-//          unknown occupancy, a lock someone may hold) both ways are followed. Per candidate of
+//          function the goroutine was started in: GoEnd. A receive from a channel known closed
+//          (Closed(): a close that dominates where some goroutine stands) does not park. Where the
+//          state does not decide (an unknown occupancy, a lock someone may hold) both ways are
+//          followed. Per candidate of
 //          the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate, GoSched): "walk:1" — a walk
 //          ends in that event (and "walk:only" — every walk does), "walk:0" — none does and every
 //          walk ended in an event, "walk:?" — none does, but a walk ran out (6 ops), left the
@@ -69,6 +74,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -85,8 +91,8 @@ const std::vector<std::string>& FactGroups();
 // The same, joined by `sep` ("next,partner,…": what a model file writes for "all").
 std::string FactGroupsJoined(std::string_view sep = ",");
 // The group of a fact string ("next:recv" → "next"; "at:"/"cap:"/"then:" → "next"; "partner_type:",
-// "contend:" → "partner"; "child:" → "create"; "buf:" → "buffer"; "timer:"/"due:"/"queue:"/"reach:" →
-// "wake"; "walk:" → "walk".
+// "contend:" → "partner"; "child:" → "create"; "buf:"/"closed:" → "buffer"; "timer:"/"due:"/
+// "queue:"/"reach:" → "wake"; "walk:" → "walk").
 std::string_view FactGroup(std::string_view fact);
 
 struct FactAct;  // one synchronising action of an op: kind, object, type (program_facts.cc)
@@ -143,6 +149,16 @@ class FactTracker {
   void Parked(uint64_t self, const FactAct& a, std::vector<uint64_t>* out) const;
   // The function goroutine `raw` was started in (its go statement's, or the test function); -1.
   int TopFunc(uint64_t raw) const;
+  // Whether op x runs before op y on every path from their function's entry to y (x dominates y;
+  // every op dominates itself); false for ops of different functions. Memoized per function.
+  bool Dominates(int x, int y);
+  // The channels (names that denote one channel) a close has surely run on: a close op that
+  // dominates where some goroutine stands (the op it completed, the op it waits in — not that one
+  // itself —, or its function's return once it ended), from gs_ and the sites.
+  void Closed();
+  // The ops goroutine `raw` last stood at (the op its last event was about), and whether it has
+  // completed them; empty when it has no site yet.
+  std::vector<const srcindex::Op*> Here(uint64_t raw, bool* completed) const;
   // Whether the channel name `obj` (used in `file`) denotes one channel for the whole run.
   bool OneChannel(std::string_view obj, std::string_view file) const;
 
@@ -158,6 +174,14 @@ class FactTracker {
   std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
   std::unordered_map<uint64_t, int64_t> deadline_;                           // per step cache
   std::unordered_map<uint64_t, Walk> walks_;                                 // per step cache
+  std::set<std::string_view> closed_;                                        // per step cache
+  std::vector<int> closes_;                                                   // close op ids
+  // Per function id: its ops' local numbers, and dom[a][b] = op a dominates op b (local numbers).
+  struct Dom {
+    std::unordered_map<int, int> local;
+    std::vector<std::vector<char>> dom;
+  };
+  std::unordered_map<int, Dom> doms_;
   int64_t first_deadline_ = 0, now_ = 0;
   std::unordered_map<int, std::vector<int>> closure_;  // op id → reachable op ids (whole run)
 };

@@ -59,6 +59,7 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
       {"partner_type", "a goroutine with the matching operation on an object of the same type is "},
       {"contend", "another goroutine is blocked on the same operation and object: "},
       {"buf", "the buffered channel is now: "},
+      {"closed", "receives from a channel already closed: "},
       {"then", "the sync operation after that: "},
       {"queue", "among the goroutines blocked on it, it blocked: "},
       {"timer", "receives from a timer's channel: "},
