@@ -378,15 +378,26 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
   Walk& w = walks_[raw];
   const int top = TopFunc(raw);
   auto event = [&](std::string_view e) { AddUnique(&w.events, std::string(e)); };
-  std::vector<std::pair<int, int>> todo;  // (op id, depth)
-  for (const Op* o : pending_[raw]) todo.push_back({o->id, 1});
-  std::set<int> seen;
+  struct Step {
+    int id, depth;
+    // A buffered channel this path has sent on (a send completed — no receiver known to have
+    // taken the value since): a receive from it then finds a value (a semaphore's release).
+    std::string_view sent;
+  };
+  std::vector<Step> todo;
+  bool completed = false;
+  std::string_view sent0;
+  for (const Op* a : Here(raw, &completed))
+    if (completed && a->kind == "send" && a->cap > 0 && a->aliases.empty()) sent0 = a->obj;
+  for (const Op* o : pending_[raw]) todo.push_back({o->id, 1, sent0});
+  std::set<std::pair<int, std::string_view>> seen;
   std::vector<Act> acts;
   std::vector<uint64_t> woken;
   while (!todo.empty()) {
-    const auto [id, depth] = todo.back();
+    auto [id, depth, sent] = todo.back();
     todo.pop_back();
-    if (!seen.insert(id).second) continue;  // a loop around without an event: another path has it
+    // A loop around without an event: another path has it.
+    if (!seen.insert({id, sent}).second) continue;
     const Op& o = idx_->op(id);
     bool go_on = false;  // the op may complete without an event: follow its successors
     acts.clear();
@@ -415,8 +426,9 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       const Act& a = acts.empty() ? Act{kind, "", "", nullptr} : acts[0];
       int cap = o.cap;
       for (const auto& c : o.cases) cap = c.cap;
-      if (kind == "recv" && closed_.count(a.obj)) {
-        go_on = true;  // a receive from a closed channel never parks
+      if (kind == "recv" && (closed_.count(a.obj) || (!sent.empty() && a.obj == sent))) {
+        go_on = true;  // a receive from a closed channel never parks, nor one from its own send
+        if (a.obj == sent) sent = {};
       } else if (kind == "recv" && !acts.empty() && TimerChannel(a)) {
         event("GoBlock(recv)");
       } else if (cap == 0) {
@@ -429,6 +441,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
         const bool passes = kind == "send" ? st == 2 : st == 1;
         if (!passes) event(BlockToken(kind));
         go_on = !parks;
+        if (kind == "send" && a.aliases && a.aliases->empty()) sent = a.obj;
       }
     } else if (kind == "select") {
       bool buffered = false, closed = false;
@@ -473,7 +486,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       w.unknown = true;
       continue;
     }
-    for (int n : o.next) todo.push_back({n, depth + 1});
+    for (int n : o.next) todo.push_back({n, depth + 1, sent});
   }
   return w;
 }

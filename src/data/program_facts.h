@@ -61,7 +61,9 @@
 //          parked in its complement (a receive from a parked sender, an unlock with a parked
 //          locker, a close, a Done, a Signal): GoUnblock of that goroutine; the return of the
 //          function the goroutine was started in: GoEnd. A receive from a channel known closed
-//          (Closed(): a close that dominates where some goroutine stands) does not park. Where the
+//          (Closed(): a close that dominates where some goroutine stands) does not park, nor one
+//          from a buffered channel the walk (or the send it completed last) just sent on (a
+//          semaphore's release after its acquire). Where the
 //          state does not decide (an unknown occupancy, a lock someone may hold) both ways are
 //          followed. Per candidate of
 //          the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate, GoSched): "walk:1" — a walk
