@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "common/strings.h"
 
@@ -162,8 +163,10 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
   for (const auto& [raw, id] : canon.ids)
     if (id.user) by_path_[id.path] = raw;
   if (idx_)
-    for (const Op& o : idx_->ops())
+    for (const Op& o : idx_->ops()) {
       if (o.kind == "close") closes_.push_back(o.id);
+      if (o.kind == "call" && o.starts >= 0) callers_[o.starts].push_back(o.id);
+    }
   for (const auto& [raw, info] : t.goroutines) {
     if (!info.preexisting) continue;
     G& g = gs_[raw];
@@ -255,8 +258,12 @@ const std::vector<int>& FactTracker::Closure(int op) {
     out.push_back(id);
     const Op& o = idx_->op(id);
     for (int n : o.next) stack.push_back(n);
-    if (o.kind == "go" && o.starts >= 0)
+    if ((o.kind == "go" || o.kind == "call") && o.starts >= 0)
       for (int f : idx_->funcs()[o.starts].first) stack.push_back(f);
+    // Back from a called function: wherever it is called from (not one call's context).
+    if (o.kind == "return")
+      if (auto c = callers_.find(o.func); c != callers_.end())
+        for (int call : c->second) stack.insert(stack.end(), idx_->op(call).next.begin(), idx_->op(call).next.end());
   }
   return out;
 }
@@ -273,6 +280,11 @@ void FactTracker::ThenFacts(const std::vector<const Op*>& mine, std::vector<std:
     todo.pop_back();
     if (!seen.insert(id).second) continue;
     const Op& n = idx_->op(id);
+    if (n.kind == "call") {  // into the called function: its ops follow
+      if (n.starts >= 0 && depth < 4)
+        for (int m : idx_->funcs()[n.starts].first) todo.push_back({m, depth});
+      continue;
+    }
     AddUnique(f, Cat("then:", n.kind));
     if (depth < 4 && NeverParks(n.kind))
       for (int m : n.next) todo.push_back({m, depth + 1});
@@ -383,22 +395,46 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     // A buffered channel this path has sent on (a send completed — no receiver known to have
     // taken the value since): a receive from it then finds a value (a semaphore's release).
     std::string_view sent;
+    std::vector<int> calls;  // the call ops it is inside, innermost last
   };
   std::vector<Step> todo;
   bool completed = false;
   std::string_view sent0;
   for (const Op* a : Here(raw, &completed))
     if (completed && a->kind == "send" && a->cap > 0 && a->aliases.empty()) sent0 = a->obj;
-  for (const Op* o : pending_[raw]) todo.push_back({o->id, 1, sent0});
-  std::set<std::pair<int, std::string_view>> seen;
+  for (const Op* o : Pending(raw)) todo.push_back({o->id, 1, sent0, {}});
+  std::set<std::tuple<int, std::string_view, int>> seen;  // (op, sent, the call it returns to)
   std::vector<Act> acts;
   std::vector<uint64_t> woken;
   while (!todo.empty()) {
-    auto [id, depth, sent] = todo.back();
+    auto [id, depth, sent, calls] = todo.back();
     todo.pop_back();
     // A loop around without an event: another path has it.
-    if (!seen.insert({id, sent}).second) continue;
+    if (!seen.insert({id, sent, calls.empty() ? -1 : calls.back()}).second) continue;
     const Op& o = idx_->op(id);
+    if (o.kind == "call") {  // into the called function, to come back after the call
+      if (o.starts < 0 || depth >= 8) {
+        w.unknown = true;
+        continue;
+      }
+      calls.push_back(o.id);
+      for (int f : idx_->funcs()[o.starts].first) todo.push_back({f, depth + 1, sent, calls});
+      continue;
+    }
+    if (o.kind == "return" && (o.func != top || raw == canon_.root || !calls.empty())) {
+      // The end of a called function: back after the call that entered it, or after the one place
+      // that calls it; the test function's end: the testing package's code runs on.
+      int back = -1;
+      if (!calls.empty()) back = calls.back(), calls.pop_back();
+      else if (auto c = callers_.find(o.func); c != callers_.end() && c->second.size() == 1 && o.func != top)
+        back = c->second[0];
+      if (back < 0 || depth >= 8) {
+        w.unknown = true;
+        continue;
+      }
+      for (int n : idx_->op(back).next) todo.push_back({n, depth + 1, sent, calls});
+      continue;
+    }
     bool go_on = false;  // the op may complete without an event: follow its successors
     acts.clear();
     woken.clear();
@@ -412,10 +448,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     if (AlwaysRecorded(kind)) {
       event(kind == "yield" ? "GoSched" : kind == "go" ? "GoCreate" : BlockToken(kind));
     } else if (kind == "return") {
-      // The end of the function it was started in; not the test function's (the testing
-      // package's code runs on), nor a callee's (back into a caller the index does not follow).
-      if (o.func == top && top >= 0 && raw != canon_.root) event("GoEnd");
-      else w.unknown = true;
+      event("GoEnd");  // the end of the function it was started in (other returns: above)
     } else if (!woken.empty()) {
       // It readies a parked partner: a GoUnblock of it (a Done only if it was the last one).
       event("GoUnblock");
@@ -482,11 +515,11 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       go_on = true;  // unlock, Done, close, Signal with nobody parked; wg_add, once, timer
     }
     if (!go_on) continue;
-    if (depth >= 6 || o.next.empty()) {
+    if (depth >= 8 || o.next.empty()) {
       w.unknown = true;
       continue;
     }
-    for (int n : o.next) todo.push_back({n, depth + 1, sent});
+    for (int n : o.next) todo.push_back({n, depth + 1, sent, calls});
   }
   return w;
 }
@@ -606,11 +639,38 @@ void FactTracker::Closed() {
   }
 }
 
+std::vector<const Op*> FactTracker::Expand(uint64_t raw, const std::vector<const Op*>& ops) const {
+  const int top = TopFunc(raw);
+  std::vector<const Op*> out;
+  std::set<int> seen;
+  std::vector<std::pair<const Op*, int>> todo;  // (op, depth)
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) todo.push_back({*it, 0});
+  while (!todo.empty()) {
+    const auto [o, depth] = todo.back();
+    todo.pop_back();
+    if (!seen.insert(o->id).second) continue;
+    std::vector<int> instead;
+    if (o->kind == "call" && o->starts >= 0) {
+      instead = idx_->funcs()[o->starts].first;  // the called function's first ops
+    } else if (o->kind == "return" && o->func != top) {
+      // Back into the one place that calls it (several: the caller is not known; it stays).
+      auto c = callers_.find(o->func);
+      if (c != callers_.end() && c->second.size() == 1) instead = idx_->op(c->second[0]).next;
+    }
+    if ((o->kind != "call" && instead.empty()) || depth >= 4) {
+      if (o->kind != "call") out.push_back(o);
+      continue;
+    }
+    for (auto it = instead.rbegin(); it != instead.rend(); ++it) todo.push_back({&idx_->op(*it), depth + 1});
+  }
+  return out;
+}
+
 std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::string>& candidates) {
   if (!idx_) return {};
   if (dirty_) {
     pending_.clear();
-    for (const auto& [path, raw] : by_path_) pending_[raw] = Pending(raw);
+    for (const auto& [path, raw] : by_path_) pending_[raw] = Expand(raw, Pending(raw));
     Occupancy();
     Deadlines();
     Closed();

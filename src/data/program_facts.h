@@ -7,13 +7,16 @@
 // blocked in, or the ops it executes next (the successors of the op it last completed, or the
 // first ops of the function its go statement starts). Facts(candidates) turns them into
 // "group:value" strings per candidate (docs/DATASET.md lists them):
+//   Pending ops step through calls (index version 4, Expand): a call op stands for the called
+//   function's first ops, the end of a function called from one place for what follows its call.
 //   next   "next:<kind>" (pending ops of a goroutine that is not blocked), "at:<kind>" (the op a
 //          blocked goroutine waits in), "cap:0" / "cap:buf" (static capacity of the channel),
 //          "next:?" when the site is not in the index; "then:<kind>" (not blocked) the ops that follow a
 //          pending op that may complete without an event — where the goroutine is if it did,
 //          which the tracer does not record (never after a sleep, Cond wait, yield or go
 //          statement: those always leave an event), and on through ops that never park
-//          (unlock, runlock, wg_add, wg_done, close, signal, broadcast, timer), 4 ops deep;
+//          (unlock, runlock, wg_add, wg_done, close, signal, broadcast, timer) and into called
+//          functions, 4 ops deep;
 //   partner "partner:blocked" / "partner:ready" — another goroutine, blocked / not blocked, has a
 //          pending op complementary to one of this goroutine's (send/recv, close/recv,
 //          unlock/lock, done/wait, signal/cond wait) on the same object (the same name, or one
@@ -46,31 +49,31 @@
 //          with a pending op that waits for another goroutine (recv, send, lock, rlock, wg_wait,
 //          cond_wait, select cases), "reach:1" when some other live goroutine can still reach a
 //          complementary op on the same object (from its pending ops along the successors, into
-//          the functions its go statements start; calls are not followed), "reach:type" on an
+//          the functions its go statements start and its calls call), "reach:type" on an
 //          object of the same type only, "reach:0" when none can (no claim for timer channels,
 //          which the runtime sends on, a channel a call returns, like ctx.Done(), or a receive
 //          from a channel known closed).
 //   walk   what the goroutine's own next event is, by walking its pending ops forward the way the
 //          runtime would run them, through ops that leave no event: an uncontended lock, a send
-//          into / receive from a buffered channel that is not known full / empty, an unlock or
-//          Done nobody waits for, a select with a default case, …, up to 6 ops deep; the walk stops
-//          at the first op that leaves an event — a sleep, Cond wait, yield or go statement; a
-//          send/receive with no partner parked on an unbuffered channel (or a buffered one known
-//          full / empty), a select none of whose cases can proceed, a contended lock, a wg_wait
-//          someone can still reach a Done for: GoBlock of that kind; an op that readies a goroutine
-//          parked in its complement (a receive from a parked sender, an unlock with a parked
-//          locker, a close, a Done, a Signal): GoUnblock of that goroutine; the return of the
-//          function the goroutine was started in: GoEnd. A receive from a channel known closed
-//          (Closed(): a close that dominates where some goroutine stands) does not park, nor one
-//          from a buffered channel the walk (or the send it completed last) just sent on (a
-//          semaphore's release after its acquire). Where the
+//          into / receive from a buffered channel that is not known full / empty, an unlock or Done
+//          nobody waits for, a select with a default case, …, into called functions and back after
+//          the call, up to 8 ops deep; the walk stops at the first op that leaves an event — a
+//          sleep, Cond wait, yield or go statement; a send/receive with no partner parked on an
+//          unbuffered channel (or a buffered one known full / empty), a select none of whose cases
+//          can proceed, a contended lock, a wg_wait someone can still reach a Done for: GoBlock of
+//          that kind; an op that readies a goroutine parked in its complement (a receive from a
+//          parked sender, an unlock with a parked locker, a close, a Done, a Signal): GoUnblock of
+//          that goroutine; the return of the function the goroutine was started in: GoEnd. A
+//          receive from a channel known closed (Closed(): a close that dominates where some
+//          goroutine stands) does not park, nor one from a buffered channel the walk (or the send
+//          it completed last) just sent on (a semaphore's release after its acquire). Where the
 //          state does not decide (an unknown occupancy, a lock someone may hold) both ways are
-//          followed. Per candidate of
-//          the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate, GoSched): "walk:1" — a walk
-//          ends in that event (and "walk:only" — every walk does), "walk:0" — none does and every
-//          walk ended in an event, "walk:?" — none does, but a walk ran out (6 ops), left the
-//          function, or ended the test function (the testing package's code runs on). Per GoUnblock
-//          candidate: "walk:1" when the walk of a running goroutine readies it.
+//          followed. Per candidate of the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate,
+//          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does),
+//          "walk:0" — none does and every walk ended in an event, "walk:?" — none does, but a walk
+//          ran out (8 ops), left a function called from several places that it had not entered
+//          through a call, or ended the test function (the testing package's code runs on). Per
+//          GoUnblock candidate: "walk:1" when the walk of a running goroutine readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
@@ -149,6 +152,10 @@ class FactTracker {
   void WalkFacts(const std::vector<std::string>& candidates, std::vector<std::vector<std::string>>* out);
   // The goroutines blocked in an op complementary to act `a` on the same object (not `self`).
   void Parked(uint64_t self, const FactAct& a, std::vector<uint64_t>* out) const;
+  // `ops` with each call op replaced by the called function's first ops, and the return of a
+  // function other than the one goroutine `raw` was started in by what follows its one call (a
+  // function called from several places keeps its return), 4 levels deep.
+  std::vector<const srcindex::Op*> Expand(uint64_t raw, const std::vector<const srcindex::Op*>& ops) const;
   // The function goroutine `raw` was started in (its go statement's, or the test function); -1.
   int TopFunc(uint64_t raw) const;
   // Whether op x runs before op y on every path from their function's entry to y (x dominates y;
@@ -178,6 +185,7 @@ class FactTracker {
   std::unordered_map<uint64_t, Walk> walks_;                                 // per step cache
   std::set<std::string_view> closed_;                                        // per step cache
   std::vector<int> closes_;                                                   // close op ids
+  std::unordered_map<int, std::vector<int>> callers_;  // function id → the call ops calling it
   // Per function id: its ops' local numbers, and dom[a][b] = op a dominates op b (local numbers).
   struct Dom {
     std::unordered_map<int, int> local;

@@ -2,7 +2,8 @@
 //
 // The index lists a package's synchronising statements ("ops": send, recv, select, close, lock,
 // unlock, rlock, runlock, wg_add, wg_done, wg_wait, cond_wait, signal, broadcast, once, sleep,
-// timer, yield, go, return) with their file (base name) and line, the object acted on (a canonical
+// timer, yield, go, return; version 4 also `call`: a call of a function of the package that
+// synchronises, directly or through its own calls) with their file (base name) and line, the object acted on (a canonical
 // name such as "ch@12", "Server.mu" or "pkg.v"; version 2 follows parameters to their arguments,
 // with the other names of a parameter passed several objects as `aliases`), its type, the static channel capacity (-1
 // unknown), whether the op is inside a loop, and the loop-aware successor ops within its function;
@@ -47,7 +48,7 @@ struct Op {
   int func = -1;
   std::vector<int> next;   // successor op ids within the function (loop-aware)
   std::vector<Case> cases;  // select only
-  int starts = -1;          // go only: the started function's id, -1 unknown
+  int starts = -1;          // go / call: the started / called function's id, -1 unknown
   // sleep/timer calls (time.Sleep(d), time.After(d), …) and receives from time.After(d): the
   // constant d in nanoseconds; 0 when not a constant or the index predates version 3.
   int64_t dur = 0;
@@ -67,8 +68,8 @@ class Index {
  public:
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
-  // older version lacks fields (2: aliases, 3: durations), so the collector makes it again.
-  static constexpr int kVersion = 3;
+  // older version lacks fields (2: aliases, 3: durations, 4: call ops), so the collector makes it again.
+  static constexpr int kVersion = 4;
   int version() const { return version_; }
 
   const std::vector<Op>& ops() const { return ops_; }

@@ -383,5 +383,58 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
   EXPECT_GE(rate("unblock walk:1"), 1.5 * rate("unblock none"));  // 2.1x when written
 }
 
+// Calls are followed (index version 4): in TestRouteTableRecursiveRLock the test goroutine calls
+// lookup, a function literal that read-locks the table, while the updater waits to write-lock it.
+// Where the test goroutine blocks there, its facts name the read lock inside lookup as its next op
+// and the walk ends in that GoBlock(sync) — the call's line holds no op of its own.
+TEST_F(SourceIndexStore, CallsAreFollowedIntoTheCalledFunction) {
+  auto st = store::Store::Open(db_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  auto runs = (*st)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  const std::string name = "TestRouteTableRecursiveRLock";
+  std::vector<const store::StoredRun*> mine;
+  std::string package;
+  for (const auto& r : *runs)
+    if (r.program.name == name) mine.push_back(&r), package = r.program.package;
+  ASSERT_FALSE(mine.empty()) << "the fixture store has no runs of " << name;
+  const auto indexed = IndexEveryPackage(**st);
+  const auto rec = indexed.find(package);
+  ASSERT_NE(rec, indexed.end());
+  auto index = srcindex::Index::Parse(rec->second.data, package);
+  ASSERT_TRUE(index.ok()) << index.status();
+  ASSERT_EQ(index->version(), srcindex::Index::kVersion);
+  size_t calls = 0;
+  for (const srcindex::Op& o : index->ops()) calls += o.kind == "call";
+  EXPECT_GT(calls, 0u);
+  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, mine);
+  // Every run: the first step after the test goroutine's sleep at which it can block again.
+  size_t woke = 0, named = 0, blocked = 0, walked = 0;
+  for (const pipeline::RunInput& in : loaded.inputs) {
+    auto tok = pipeline::Tokenize(in, {});
+    if (!tok.ok()) continue;
+    data::FactTracker tracker(&*index, tok->parsed.timeline, tok->parsed.canon, in.name);
+    bool slept = false;
+    for (const sched::Step& step : tok->steps) {
+      tracker.AdvanceTo(step.event_index);
+      const auto at = std::find(step.candidates.begin(), step.candidates.end(), "GoBlock(sync) T") - step.candidates.begin();
+      if (slept && at < static_cast<long>(step.candidates.size())) {
+        const auto f = tracker.Facts(step.candidates)[at];
+        auto has = [&](std::string_view x) { return std::find(f.begin(), f.end(), x) != f.end(); };
+        ++woke;
+        named += has("next:rlock");
+        if (step.base_token == "GoBlock(sync) T") ++blocked, walked += has("walk:1");  // the bug
+        slept = false;
+      }
+      if (step.base_token == "GoBlock(sleep) T") slept = true;
+    }
+  }
+  std::cout << "the test goroutine ran after its sleep in " << woke << " runs (next:rlock in " << named
+            << "); it blocked then in " << blocked << " (walk:1 in " << walked << ")\n";
+  ASSERT_GT(woke, 0u);
+  EXPECT_EQ(named, woke);
+  EXPECT_EQ(walked, blocked);
+}
+
 }  // namespace
 }  // namespace schedcast

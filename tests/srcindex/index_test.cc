@@ -73,7 +73,7 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":4,\"ops\":[],\"funcs\":[]}",
+  for (const char* bad : {"", "[]", "{\"version\":5,\"ops\":[],\"funcs\":[]}",
                           "{\"version\":0,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
                           "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
                           "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {
@@ -92,7 +92,7 @@ TEST(SourceIndex, ParsesAliasesAndVersionOneDocuments) {
                          "{\"id\":1,\"file\":\"a.go\",\"line\":4,\"kind\":\"select\",\"func\":0,"
                          "\"cases\":[{\"kind\":\"recv\",\"obj\":\"out@2\",\"aliases\":[\"a@9\"]}]}";
   const std::string funcs = "\"funcs\":[{\"id\":0,\"name\":\"feed\",\"file\":\"a.go\",\"start\":2,\"end\":5}]";
-  for (int version : {1, 2, 3}) {
+  for (int version : {1, 2, 3, 4}) {
     const std::string doc = "{\"version\":" + std::to_string(version) + ",\"ops\":[" + op + "]," + funcs + "}";
     absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(doc, "pkg/x");
     ASSERT_TRUE(idx.ok()) << idx.status();

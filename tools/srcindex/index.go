@@ -64,7 +64,7 @@ type Op struct {
 	Func   int    `json:"func"`
 	Next   []int  `json:"next"`
 	Cases  []Case `json:"cases,omitempty"`
-	Starts int    `json:"starts"` // for "go": the started function's id, -1 unknown
+	Starts int    `json:"starts"` // for "go" and "call": the started / called function's id, -1 unknown
 	Target string `json:"target,omitempty"`
 	// Aliases: the object's other names when it is a parameter that call sites pass several
 	// objects to (alias.go); Obj is then the parameter's own name.
@@ -107,7 +107,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 3, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	idx := &Index{Version: 4, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -153,7 +153,96 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 		}
 		st.indexFiles(groups[name], len(names) > 1)
 	}
+	pruneCalls(idx)
 	return idx, nil
+}
+
+// pruneCalls removes the "call" ops whose callee never synchronises (no op but its return, and
+// only calls of such functions): their predecessors and functions' first sets lead to what follows
+// them instead. Op ids are renumbered (they stay the positions in Ops).
+func pruneCalls(idx *Index) {
+	syncs := make([]bool, len(idx.Funcs))
+	for changed := true; changed; {
+		changed = false
+		for _, op := range idx.Ops {
+			if op.Func < 0 || syncs[op.Func] {
+				continue
+			}
+			s := op.Kind != "return" && op.Kind != "call"
+			if op.Kind == "call" && op.Starts >= 0 && syncs[op.Starts] {
+				s = true
+			}
+			if s {
+				syncs[op.Func], changed = true, true
+			}
+		}
+	}
+	drop := make([]bool, len(idx.Ops))
+	for _, op := range idx.Ops {
+		drop[op.ID] = op.Kind == "call" && (op.Starts < 0 || !syncs[op.Starts])
+	}
+	// What a dropped op leads to, through chains of dropped ops (a loop of them leads nowhere).
+	memo := map[int][]int{}
+	var through func(id int, seen map[int]bool) []int
+	through = func(id int, seen map[int]bool) []int {
+		if !drop[id] {
+			return []int{id}
+		}
+		if r, ok := memo[id]; ok {
+			return r
+		}
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		var out []int
+		for _, n := range idx.Ops[id].Next {
+			out = union(out, through(n, seen))
+		}
+		if out == nil {
+			out = []int{}
+		}
+		memo[id] = out
+		return out
+	}
+	resolve := func(ids []int) []int {
+		out := []int{}
+		for _, id := range ids {
+			out = union(out, through(id, map[int]bool{}))
+		}
+		return out
+	}
+	newID := make([]int, len(idx.Ops))
+	var kept []*Op
+	for _, op := range idx.Ops {
+		if drop[op.ID] {
+			newID[op.ID] = -1
+			continue
+		}
+		newID[op.ID] = len(kept)
+		kept = append(kept, op)
+	}
+	renumber := func(ids []int) []int {
+		out := make([]int, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, newID[id])
+		}
+		sort.Ints(out)
+		return out
+	}
+	for _, op := range kept {
+		op.Next = renumber(resolve(op.Next))
+	}
+	for _, f := range idx.Funcs {
+		f.First = renumber(resolve(f.First))
+	}
+	for _, op := range kept {
+		op.ID = newID[op.ID]
+	}
+	if kept == nil {
+		kept = []*Op{}
+	}
+	idx.Ops = kept
 }
 
 func (st *pkgState) pos(p token.Pos) (string, int, int) {

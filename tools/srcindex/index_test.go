@@ -147,7 +147,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 3 {
+	if len(idx.Errors) != 0 || idx.Version != 4 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -225,5 +225,56 @@ func TestParametersUntypedKeepTheirNames(t *testing.T) {
 	}
 	if s := opIn(t, idx, "produce", "send"); s.Obj != "out" || len(s.Aliases) != 0 {
 		t.Errorf("untyped: produce sends on %q aliases %v", s.Obj, s.Aliases)
+	}
+}
+
+// Calls of the package's functions (index version 4): a "call" op names its callee in `starts` and
+// leads into nothing else (its successors are the caller's next ops); calls of functions that never
+// synchronise, directly or through their calls, are pruned, and what preceded them leads on.
+func TestCallsOfSynchronisingFunctionsAreOps(t *testing.T) {
+	idx, err := IndexDir("testdata/calls", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Errors) != 0 {
+		t.Fatalf("errors %v", idx.Errors)
+	}
+	name := func(id int) string { return idx.Funcs[id].Name }
+	calls := map[string][]string{}
+	for i, o := range idx.Ops {
+		if o.ID != i {
+			t.Fatalf("op %d has id %d after pruning", i, o.ID)
+		}
+		for _, n := range o.Next {
+			if n < 0 || n >= len(idx.Ops) {
+				t.Fatalf("op %d leads to %d of %d ops", i, n, len(idx.Ops))
+			}
+		}
+		if o.Kind == "call" {
+			calls[name(o.Func)] = append(calls[name(o.Func)], name(o.Starts))
+		}
+	}
+	if got := fmt.Sprint(calls); got != "map[TestCalls:[TestCalls.func1] TestCalls.func1:[*box.add] report:[*box.add]]" {
+		t.Errorf("calls kept: %s\n%s", got, describe(idx))
+	}
+	// TestCalls: the loop of pruned square calls is gone; the first op is the call of bump, then
+	// the go statement, then the receive.
+	var test *Func
+	for _, f := range idx.Funcs {
+		if f.Name == "TestCalls" {
+			test = f
+		}
+	}
+	if test == nil || fmt.Sprint(kinds(idx, test.First)) != "[call]" {
+		t.Fatalf("TestCalls first ops: %+v\n%s", test, describe(idx))
+	}
+	bump := idx.Ops[test.First[0]]
+	if got := fmt.Sprint(kinds(idx, bump.Next)); got != "[go]" {
+		t.Errorf("after bump(): %s", got)
+	}
+	// report: the call of add, then the send.
+	add := opIn(t, idx, "report", "call")
+	if got := fmt.Sprint(kinds(idx, add.Next)); got != "[send]" {
+		t.Errorf("after b.add: %s", got)
 	}
 }

@@ -51,6 +51,13 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 						op.Obj = types.ExprString(sel)
 					}
 					out = append(out, op)
+				} else if id := w.st.resolveFunc(x.Fun); id >= 0 {
+					// A call of a function of the package (pruneCalls drops it again when the
+					// callee has no synchronising op, directly or through its own calls).
+					op := w.newOp(x.Lparen, "call")
+					op.Starts = id
+					op.Target = types.ExprString(x.Fun)
+					out = append(out, op)
 				}
 				return false
 			}
