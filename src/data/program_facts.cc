@@ -423,11 +423,16 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     }
     if (o.kind == "return" && (o.func != top || raw == canon_.root || !calls.empty())) {
       // The end of a called function: back after the call that entered it, or after the one place
-      // that calls it; the test function's end: the testing package's code runs on.
+      // that calls it. The test function's end: the testing package's code runs on — it reports
+      // (a write: a system call) and ends, or it may end first.
       int back = -1;
       if (!calls.empty()) back = calls.back(), calls.pop_back();
       else if (auto c = callers_.find(o.func); c != callers_.end() && c->second.size() == 1 && o.func != top)
         back = c->second[0];
+      if (back < 0 && o.func == top) {
+        for (std::string_view e : {"Syscall", "SyscallBlock", "GoEnd"}) event(e);
+        continue;
+      }
       if (back < 0 || depth >= 8) {
         w.unknown = true;
         continue;
@@ -799,7 +804,9 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
       }
       continue;
     }
-    if (!type.starts_with("GoBlock") && type != "GoEnd" && type != "GoCreate" && type != "GoSched") continue;
+    // The test goroutine's system calls are the testing package's, after the test function.
+    const bool test_end = g->second == canon_.root && (type == "Syscall" || type == "SyscallBlock");
+    if (!type.starts_with("GoBlock") && type != "GoEnd" && type != "GoCreate" && type != "GoSched" && !test_end) continue;
     const Walk& w = WalkOf(g->second);
     const bool hit = std::find(w.events.begin(), w.events.end(), type) != w.events.end();
     if (hit) {

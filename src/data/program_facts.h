@@ -71,9 +71,11 @@
 //          followed. Per candidate of the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate,
 //          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does),
 //          "walk:0" — none does and every walk ended in an event, "walk:?" — none does, but a walk
-//          ran out (8 ops), left a function called from several places that it had not entered
-//          through a call, or ended the test function (the testing package's code runs on). Per
-//          GoUnblock candidate: "walk:1" when the walk of a running goroutine readies it.
+//          ran out (8 ops) or left a function called from several places that it had not entered
+//          through a call. The test function's end is the testing package's code: it reports
+//          (Syscall, SyscallBlock) or ends (GoEnd), so the test goroutine's Syscall and
+//          SyscallBlock candidates get walk facts too. Per GoUnblock candidate: "walk:1" when the
+//          walk of a running goroutine readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
