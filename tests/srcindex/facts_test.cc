@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <array>
 #include <map>
@@ -36,13 +37,20 @@ class SourceIndexStore : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   // Every package the store has runs of, indexed now by the helper this build made.
   static std::map<std::string, store::SourceIndexRecord> IndexEveryPackage(store::Store& st) {
+    auto runs = st.ListRuns();
+    EXPECT_TRUE(runs.ok()) << runs.status();
+    if (!runs.ok()) return {};
+    std::vector<const store::StoredRun*> all;
+    for (const auto& r : *runs) all.push_back(&r);
+    return IndexPackagesOf(all);
+  }
+  static std::map<std::string, store::SourceIndexRecord> IndexPackagesOf(const std::vector<const store::StoredRun*>& runs) {
     std::map<std::string, store::SourceIndexRecord> out;
     const std::string helper = collect::SrcIndexHelper();
     EXPECT_FALSE(helper.empty());
-    auto runs = st.ListRuns();
-    EXPECT_TRUE(runs.ok()) << runs.status();
-    if (helper.empty() || !runs.ok()) return out;
-    for (const auto& r : *runs) {
+    if (helper.empty()) return out;
+    for (const store::StoredRun* rp : runs) {
+      const store::StoredRun& r = *rp;
       if (out.count(r.program.package)) continue;
       EXPECT_TRUE(fs::exists(r.program.dir)) << r.program.dir;
       collect::Package p;
@@ -52,6 +60,44 @@ class SourceIndexStore : public ::testing::Test {
       out.emplace(p.import_path, collect::IndexPackage(helper, p, nullptr));
     }
     return out;
+  }
+  // Every step of the store's runs that `which` picks, with a fact tracker on the package's index
+  // made now (runs whose trace does not parse are the dataset tests' business). Returns how many
+  // runs were visited.
+  size_t ForEachStep(const std::function<bool(const store::StoredRun&)>& which,
+                     const std::function<void(const pipeline::RunInput&, const sched::Step&, data::FactTracker&)>& visit) {
+    auto st = store::Store::Open(db_);
+    EXPECT_TRUE(st.ok()) << st.status();
+    if (!st.ok()) return 0;
+    auto runs = (*st)->ListRuns();
+    EXPECT_TRUE(runs.ok());
+    if (!runs.ok()) return 0;
+    std::vector<const store::StoredRun*> picked;
+    std::map<int64_t, std::string> package_of;
+    for (const auto& r : *runs)
+      if (which(r)) picked.push_back(&r), package_of[r.id] = r.program.package;
+    std::map<std::string, srcindex::Index> indexes;
+    for (const auto& [package, rec] : IndexPackagesOf(picked)) {
+      EXPECT_TRUE(rec.ok) << package << ": " << rec.error;
+      auto idx = srcindex::Index::Parse(rec.data, package);
+      EXPECT_TRUE(idx.ok()) << idx.status();
+      if (!idx.ok()) return 0;
+      EXPECT_EQ(idx->version(), srcindex::Index::kVersion);
+      indexes.emplace(package, std::move(*idx));
+    }
+    pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, picked);
+    size_t visited = 0;
+    for (const pipeline::RunInput& in : loaded.inputs) {
+      auto tok = pipeline::Tokenize(in, {});
+      if (!tok.ok()) continue;
+      ++visited;
+      data::FactTracker tracker(&indexes.at(package_of.at(in.run_id)), tok->parsed.timeline, tok->parsed.canon, in.name);
+      for (const sched::Step& step : tok->steps) {
+        tracker.AdvanceTo(step.event_index);
+        visit(in, step, tracker);
+      }
+    }
+    return visited;
   }
   fs::path dir_;
   std::string db_;
@@ -269,30 +315,11 @@ TEST_F(SourceIndexStore, BufferOccupancyFollowsParkedSendersAndReceivers) {
 // (reach:0) is woken far more rarely than one that some goroutine can (reach:1). The due and queue
 // facts only ever sit on goroutines the replayed scheduler state has blocked.
 TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
-  auto st = store::Store::Open(db_);
-  ASSERT_TRUE(st.ok()) << st.status();
-  auto runs = (*st)->ListRuns();
-  ASSERT_TRUE(runs.ok());
-  std::map<std::string, srcindex::Index> indexes;
-  for (const auto& [package, rec] : IndexEveryPackage(**st)) {
-    ASSERT_TRUE(rec.ok) << package << ": " << rec.error;
-    auto idx = srcindex::Index::Parse(rec.data, package);
-    ASSERT_TRUE(idx.ok()) << idx.status();
-    indexes.emplace(package, std::move(*idx));
-  }
-  std::vector<const store::StoredRun*> all;
-  std::map<int64_t, std::string> package_of;
-  for (const auto& r : *runs) all.push_back(&r), package_of[r.id] = r.program.package;
-  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, all);
   size_t due = 0, due_first = 0, queued = 0, queue_first = 0, clock_facts = 0;
   size_t offered[2] = {0, 0}, woken[2] = {0, 0};  // GoUnblock candidates with reach:0 / reach:1, and taken
-  for (const pipeline::RunInput& in : loaded.inputs) {
-    auto tok = pipeline::Tokenize(in, {});
-    if (!tok.ok()) continue;  // runs whose trace does not parse are the dataset tests' business
-    const srcindex::Index& index = indexes.at(package_of.at(in.run_id));
-    data::FactTracker tracker(&index, tok->parsed.timeline, tok->parsed.canon, in.name);
-    for (const sched::Step& step : tok->steps) {
-      tracker.AdvanceTo(step.event_index);
+  const size_t runs = ForEachStep([](const store::StoredRun&) { return true; }, [&](const pipeline::RunInput& in,
+                                                                                    const sched::Step& step,
+                                                                                    data::FactTracker& tracker) {
       const auto facts = tracker.Facts(step.candidates);
       for (size_t i = 0; i < facts.size(); ++i) {
         const std::string& c = step.candidates[i];
@@ -315,8 +342,8 @@ TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
         due += d, due_first += d && has("due:first");
         queued += q, queue_first += q && has("queue:first");
       }
-    }
-  }
+  });
+  ASSERT_GT(runs, 0u);
   std::cout << "GoUnblock candidates: reach:0 " << woken[0] << " taken of " << offered[0] << ", reach:1 " << woken[1]
             << " of " << offered[1] << "\n";
   ASSERT_GT(offered[0], 100u);
@@ -336,28 +363,10 @@ TEST_F(SourceIndexStore, WakeFactsAgreeWithTheWakeUps) {
 // what happened, one every walk ends in mostly is; a GoUnblock a running goroutine's walk performs
 // is taken more often than one no walk performs.
 TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
-  auto st = store::Store::Open(db_);
-  ASSERT_TRUE(st.ok()) << st.status();
-  auto runs = (*st)->ListRuns();
-  ASSERT_TRUE(runs.ok());
-  std::map<std::string, srcindex::Index> indexes;
-  for (const auto& [package, rec] : IndexEveryPackage(**st)) {
-    ASSERT_TRUE(rec.ok) << package << ": " << rec.error;
-    auto idx = srcindex::Index::Parse(rec.data, package);
-    ASSERT_TRUE(idx.ok()) << idx.status();
-    indexes.emplace(package, std::move(*idx));
-  }
-  std::vector<const store::StoredRun*> all;
-  std::map<int64_t, std::string> package_of;
-  for (const auto& r : *runs) all.push_back(&r), package_of[r.id] = r.program.package;
-  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, all);
   std::map<std::string, std::array<size_t, 2>> seen;  // "own walk:only" etc. → {offered, taken}
-  for (const pipeline::RunInput& in : loaded.inputs) {
-    auto tok = pipeline::Tokenize(in, {});
-    if (!tok.ok()) continue;
-    data::FactTracker tracker(&indexes.at(package_of.at(in.run_id)), tok->parsed.timeline, tok->parsed.canon, in.name);
-    for (const sched::Step& step : tok->steps) {
-      tracker.AdvanceTo(step.event_index);
+  const size_t runs = ForEachStep([](const store::StoredRun&) { return true; }, [&](const pipeline::RunInput&,
+                                                                                    const sched::Step& step,
+                                                                                    data::FactTracker& tracker) {
       const auto facts = tracker.Facts(step.candidates);
       for (size_t i = 0; i < facts.size(); ++i) {
         const std::string& c = step.candidates[i];
@@ -370,8 +379,8 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
         ++n[0];
         n[1] += c == step.base_token;
       }
-    }
-  }
+  });
+  ASSERT_GT(runs, 0u);
   for (const auto& [k, n] : seen) std::cout << k << ": " << n[1] << " taken of " << n[0] << "\n";
   auto rate = [&](const std::string& k) { return double(seen[k][1]) / std::max<size_t>(seen[k][0], 1); };
   ASSERT_GT(seen["own walk:only"][0], 100u);
@@ -388,49 +397,28 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
 // Where the test goroutine blocks there, its facts name the read lock inside lookup as its next op
 // and the walk ends in that GoBlock(sync) — the call's line holds no op of its own.
 TEST_F(SourceIndexStore, CallsAreFollowedIntoTheCalledFunction) {
-  auto st = store::Store::Open(db_);
-  ASSERT_TRUE(st.ok()) << st.status();
-  auto runs = (*st)->ListRuns();
-  ASSERT_TRUE(runs.ok());
-  const std::string name = "TestRouteTableRecursiveRLock";
-  std::vector<const store::StoredRun*> mine;
-  std::string package;
-  for (const auto& r : *runs)
-    if (r.program.name == name) mine.push_back(&r), package = r.program.package;
-  ASSERT_FALSE(mine.empty()) << "the fixture store has no runs of " << name;
-  const auto indexed = IndexEveryPackage(**st);
-  const auto rec = indexed.find(package);
-  ASSERT_NE(rec, indexed.end());
-  auto index = srcindex::Index::Parse(rec->second.data, package);
-  ASSERT_TRUE(index.ok()) << index.status();
-  ASSERT_EQ(index->version(), srcindex::Index::kVersion);
-  size_t calls = 0;
-  for (const srcindex::Op& o : index->ops()) calls += o.kind == "call";
-  EXPECT_GT(calls, 0u);
-  pipeline::LoadedRuns loaded = pipeline::LoadInputs(**st, mine);
   // Every run: the first step after the test goroutine's sleep at which it can block again.
   size_t woke = 0, named = 0, blocked = 0, walked = 0;
-  for (const pipeline::RunInput& in : loaded.inputs) {
-    auto tok = pipeline::Tokenize(in, {});
-    if (!tok.ok()) continue;
-    data::FactTracker tracker(&*index, tok->parsed.timeline, tok->parsed.canon, in.name);
-    bool slept = false;
-    for (const sched::Step& step : tok->steps) {
-      tracker.AdvanceTo(step.event_index);
-      const auto at = std::find(step.candidates.begin(), step.candidates.end(), "GoBlock(sync) T") - step.candidates.begin();
-      if (slept && at < static_cast<long>(step.candidates.size())) {
-        const auto f = tracker.Facts(step.candidates)[at];
-        auto has = [&](std::string_view x) { return std::find(f.begin(), f.end(), x) != f.end(); };
-        ++woke;
-        named += has("next:rlock");
-        if (step.base_token == "GoBlock(sync) T") ++blocked, walked += has("walk:1");  // the bug
-        slept = false;
-      }
-      if (step.base_token == "GoBlock(sleep) T") slept = true;
-    }
-  }
-  std::cout << "the test goroutine ran after its sleep in " << woke << " runs (next:rlock in " << named
-            << "); it blocked then in " << blocked << " (walk:1 in " << walked << ")\n";
+  bool slept = false;
+  int64_t run = -1;
+  const size_t runs = ForEachStep(
+      [](const store::StoredRun& r) { return r.program.name == "TestRouteTableRecursiveRLock"; },
+      [&](const pipeline::RunInput& in, const sched::Step& step, data::FactTracker& tracker) {
+        if (in.run_id != run) slept = false, run = in.run_id;
+        const auto at = std::find(step.candidates.begin(), step.candidates.end(), "GoBlock(sync) T") - step.candidates.begin();
+        if (slept && at < static_cast<long>(step.candidates.size())) {
+          const auto f = tracker.Facts(step.candidates)[at];
+          auto has = [&](std::string_view x) { return std::find(f.begin(), f.end(), x) != f.end(); };
+          ++woke;
+          named += has("next:rlock");
+          if (step.base_token == "GoBlock(sync) T") ++blocked, walked += has("walk:1");  // the bug
+          slept = false;
+        }
+        if (step.base_token == "GoBlock(sleep) T") slept = true;
+      });
+  ASSERT_GT(runs, 0u) << "the fixture store has no runs of TestRouteTableRecursiveRLock";
+  std::cout << "the test goroutine ran after its sleep in " << woke << " of " << runs << " runs (next:rlock in "
+            << named << "); it blocked then in " << blocked << " (walk:1 in " << walked << ")\n";
   ASSERT_GT(woke, 0u);
   EXPECT_EQ(named, woke);
   EXPECT_EQ(walked, blocked);
