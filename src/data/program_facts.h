@@ -74,8 +74,9 @@
 //          ran out (8 ops) or left a function called from several places that it had not entered
 //          through a call. The test function's end is the testing package's code: it reports
 //          (Syscall, SyscallBlock) or ends (GoEnd), so the test goroutine's Syscall and
-//          SyscallBlock candidates get walk facts too. Per GoUnblock candidate: "walk:1" when the
-//          walk of a running goroutine readies it.
+//          SyscallBlock candidates get "walk:1" where a walk ends the test function (never
+//          "walk:0": calls into other packages make system calls anywhere). Per GoUnblock
+//          candidate: "walk:1" when the walk of a running goroutine readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically.
 #pragma once
