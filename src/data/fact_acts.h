@@ -1,0 +1,117 @@
+// data/fact_acts.h — what the program-fact code (program_facts.cc, program_walk.cc) shares about
+// source-index ops: the synchronising actions of an op (its kind, object, type and aliases; a
+// select's cases), which kinds complement each other, which always leave an event or never park.
+// Internal to src/data; pure functions on immutable index ops (thread-safe).
+#pragma once
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sched/event.h"
+#include "srcindex/index.h"
+
+namespace schedcast::data {
+
+struct FactAct {
+  std::string_view kind, obj, type;
+  const std::vector<std::string>* aliases;  // obj's other names (a parameter passed several objects)
+};
+
+namespace facts {
+
+using Act = FactAct;
+using sched::Reason;
+using srcindex::Op;
+
+inline bool Matches(Reason r, std::string_view kind) {
+  switch (r) {
+    case Reason::kSend: return kind == "send";
+    case Reason::kRecv: return kind == "recv";
+    case Reason::kSelect: return kind == "select";
+    case Reason::kSync: return kind == "lock" || kind == "rlock" || kind == "wg_wait" || kind == "once";
+    case Reason::kCond: return kind == "cond_wait";
+    case Reason::kSleep: return kind == "sleep" || kind == "timer";
+    default: return false;
+  }
+}
+
+inline bool Complement(std::string_view a, std::string_view b) {
+  static const std::set<std::pair<std::string_view, std::string_view>> pairs = {
+      {"send", "recv"},      {"close", "recv"},      {"unlock", "lock"},    {"unlock", "rlock"},
+      {"runlock", "lock"},   {"wg_done", "wg_wait"}, {"signal", "cond_wait"}, {"broadcast", "cond_wait"}};
+  return pairs.count({a, b}) || pairs.count({b, a});
+}
+
+inline void Acts(const Op* o, std::vector<Act>* out) {
+  if (o->kind == "select") {
+    for (const auto& c : o->cases)
+      if (c.kind != "default") out->push_back({c.kind, c.obj, c.type, &c.aliases});
+  } else if (!o->obj.empty()) {
+    out->push_back({o->kind, o->obj, o->type, &o->aliases});
+  }
+}
+
+inline bool Holds(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Whether two acts may be on one object: the same name, or one's name among the other's aliases,
+// or a name both alias (two parameters passed the same object).
+inline bool SameObject(const Act& a, const Act& b) {
+  if (a.obj == b.obj || Holds(*a.aliases, b.obj) || Holds(*b.aliases, a.obj)) return true;
+  for (const std::string& x : *a.aliases)
+    if (Holds(*b.aliases, x)) return true;
+  return false;
+}
+
+// A receive from it waits for the clock: time.After/Tick (the index types the case "timer"), or a
+// channel of time.Time (Timer.C, Ticker.C).
+inline bool TimerChannel(const Act& a) { return a.type == "timer" || a.type.ends_with("chan time.Time"); }
+
+// Ops the tracer always records when they run: a sleep and a Cond wait always park (GoBlock), a
+// yield is a GoSched, a go statement a GoCreate. A goroutine cannot be past one unrecorded.
+inline bool AlwaysRecorded(std::string_view kind) {
+  return kind == "sleep" || kind == "cond_wait" || kind == "yield" || kind == "go";
+}
+
+// Ops that never park the goroutine (and leave no event of their own).
+inline bool NeverParks(std::string_view kind) {
+  return kind == "unlock" || kind == "runlock" || kind == "wg_add" || kind == "wg_done" || kind == "close" ||
+         kind == "signal" || kind == "broadcast" || kind == "timer";
+}
+
+inline bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
+
+inline void AddUnique(std::vector<std::string>* v, std::string s) {
+  if (std::find(v->begin(), v->end(), s) == v->end()) v->push_back(std::move(s));
+}
+
+// The channel ops (kind send/recv, object, capacity) of one op: itself, or a select's cases.
+// `several`: the name is a parameter passed several channels (it has aliases).
+struct ChanAct {
+  std::string_view kind, obj;
+  int cap;
+  bool several;
+};
+
+inline void ChanActs(const Op* o, std::vector<ChanAct>* out) {
+  if (o->kind == "select") {
+    for (const auto& c : o->cases)
+      if (c.kind == "send" || c.kind == "recv") out->push_back({c.kind, c.obj, c.cap, !c.aliases.empty()});
+  } else if (o->kind == "send" || o->kind == "recv") {
+    out->push_back({o->kind, o->obj, o->cap, !o->aliases.empty()});
+  }
+}
+
+// Ops that wait for another goroutine (the acts `reach:` and the walk ask about).
+inline bool Waits(std::string_view kind) {
+  return kind == "recv" || kind == "send" || kind == "lock" || kind == "rlock" || kind == "wg_wait" ||
+         kind == "cond_wait";
+}
+
+}  // namespace facts
+}  // namespace schedcast::data
