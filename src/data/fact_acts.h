@@ -113,5 +113,17 @@ inline bool Waits(std::string_view kind) {
          kind == "cond_wait";
 }
 
+// A candidate token's type ("GoBlock(recv)") and goroutine ("T.0"; a GoCreate's creator), its
+// " @site" suffix dropped; `who` is the whole token when it names no goroutine.
+struct Candidate {
+  std::string_view type, who;
+};
+inline Candidate ParseCandidate(std::string_view c) {
+  if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
+  const size_t sp = c.rfind(' ');
+  std::string_view who = sp == std::string_view::npos ? c : c.substr(sp + 1);
+  return {c.substr(0, c.find(' ')), who.substr(0, who.find('>'))};  // "GoCreate T>T.0": the creator
+}
+
 }  // namespace facts
 }  // namespace schedcast::data

@@ -342,12 +342,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
   std::vector<std::vector<std::string>> out(candidates.size());
   std::map<std::pair<uint64_t, bool>, size_t> made;  // (goroutine, is a GoCreate) → its first candidate
   for (size_t i = 0; i < candidates.size(); ++i) {
-    std::string_view c = candidates[i];
-    if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
-    const size_t sp = c.rfind(' ');
-    const std::string_view type = c.substr(0, c.find(' '));
-    std::string_view who = sp == std::string_view::npos ? c : c.substr(sp + 1);
-    who = who.substr(0, who.find('>'));  // "GoCreate T>T.0": the creator
+    const auto [type, who] = ParseCandidate(candidates[i]);
     auto g = by_path_.find(std::string(who));
     std::vector<std::string>& f = out[i];
     if (g == by_path_.end()) {

@@ -273,13 +273,7 @@ void FactTracker::Closed() {
 
 void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vector<std::vector<std::string>>* out) {
   for (size_t i = 0; i < candidates.size(); ++i) {
-    std::string_view c = candidates[i];
-    if (size_t at = c.find(" @"); at != std::string_view::npos) c = c.substr(0, at);
-    const size_t sp = c.rfind(' ');
-    if (sp == std::string_view::npos) continue;
-    const std::string_view type = c.substr(0, c.find(' '));
-    std::string_view who = c.substr(sp + 1);
-    who = who.substr(0, who.find('>'));
+    const auto [type, who] = ParseCandidate(candidates[i]);
     auto g = by_path_.find(std::string(who));
     if (g == by_path_.end() || pending_[g->second].empty()) continue;
     std::vector<std::string>& f = (*out)[i];
