@@ -78,7 +78,9 @@
 //          "walk:0": calls into other packages make system calls anywhere). Per GoUnblock
 //          candidate: "walk:1" when the walk of a running goroutine readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
-// Thread-compatible: one tracker per run, advanced monotonically.
+// Thread-compatible: one tracker per run, advanced monotonically. Implemented in program_facts.cc
+// (timeline, pending ops, the groups but walk) and program_walk.cc (the walk, dominators, channels
+// known closed); data/fact_acts.h holds what both share.
 #pragma once
 
 #include <cstdint>
@@ -103,7 +105,7 @@ std::string FactGroupsJoined(std::string_view sep = ",");
 // "queue:"/"reach:" → "wake"; "walk:" → "walk").
 std::string_view FactGroup(std::string_view fact);
 
-struct FactAct;  // one synchronising action of an op: kind, object, type (program_facts.cc)
+struct FactAct;  // one synchronising action of an op: kind, object, type (data/fact_acts.h)
 
 class FactTracker {
  public:
