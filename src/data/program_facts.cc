@@ -332,7 +332,8 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
   if (!idx_) return {};
   if (dirty_) {
     pending_.clear();
-    for (const auto& [path, raw] : by_path_) pending_[raw] = Expand(raw, Pending(raw));
+    unexpanded_.clear();
+    for (const auto& [path, raw] : by_path_) pending_[raw] = Expand(raw, unexpanded_[raw] = Pending(raw));
     Occupancy();
     Deadlines();
     Closed();

@@ -184,7 +184,8 @@ class FactTracker {
   std::unordered_map<uint64_t, G> gs_;
   std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
   bool dirty_ = true;
-  std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache
+  std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache (Expand'ed)
+  std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> unexpanded_;  // the same before Expand
   std::unordered_map<std::string_view, int> occupancy_;                      // per step cache
   std::unordered_map<uint64_t, int64_t> deadline_;                           // per step cache
   std::unordered_map<uint64_t, Walk> walks_;                                 // per step cache
