@@ -84,6 +84,13 @@ inline bool NeverParks(std::string_view kind) {
          kind == "signal" || kind == "broadcast" || kind == "timer";
 }
 
+// Ops whose completion can ready a parked goroutine: the op a GoUnblock's stack names (the
+// unblocker's own op, completed by the time the event is written).
+inline bool Readies(std::string_view kind) {
+  return kind == "send" || kind == "recv" || kind == "select" || kind == "close" || kind == "unlock" ||
+         kind == "runlock" || kind == "wg_done" || kind == "signal" || kind == "broadcast" || kind == "once";
+}
+
 inline bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
 
 inline void AddUnique(std::vector<std::string>* v, std::string s) {

@@ -97,7 +97,7 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
     switch (e.kind) {
       case Kind::kGoCreate: {
         G& g = gs_[e.g];
-        if (e.site) g.site = e.site, g.last = e.kind;
+        if (e.site) g.site = e.site, g.callers = e.callers, g.last = e.kind;
         G& c = gs_[e.peer];
         c = G{};
         if (e.reason != Reason::kNone) c.blocked = true, c.reason = e.reason;
@@ -116,20 +116,35 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         g.blocked = true;
         g.reason = e.reason;
         g.site = e.site;
+        g.callers = e.callers;
         g.last = e.kind;
         g.block_ts = e.ts;
         g.block_seq = applied_;
         g.running = false;
         break;
       }
-      case Kind::kGoUnblock: gs_[e.peer].blocked = false; break;
+      case Kind::kGoUnblock: {
+        gs_[e.peer].blocked = false;
+        // The unblocker's stack is at the op that readied the peer (a send to a parked receiver,
+        // an unlock, a Done, …), which has completed: it stands after it. A stack elsewhere (a
+        // call into another package's code) leaves its place as it was.
+        if (e.g == 0 || e.site == 0 || e.site >= t_.sites.size()) break;
+        const sched::Site& s = t_.sites[e.site];
+        bool readies = false;
+        for (const Op* o : idx_->At(s.file, static_cast<int>(s.line))) readies |= Readies(o->kind);
+        if (!readies) break;
+        G& g = gs_[e.g];
+        g.started = true;
+        g.site = e.site, g.callers = e.callers, g.last = e.kind;
+        break;
+      }
       case Kind::kGoEnd: gs_[e.g].done = true, gs_[e.g].running = false; break;
       default: {
         G& g = gs_[e.g];
         g.started = true;
         if (e.kind == Kind::kGoSched || e.kind == Kind::kGoPreempt || e.kind == Kind::kSyscallBlock) g.running = false;
         if (e.kind == Kind::kSyscallExit) g.running = true;
-        if (e.site) g.site = e.site, g.last = e.kind;
+        if (e.site) g.site = e.site, g.callers = e.callers, g.last = e.kind;
       }
     }
   }
@@ -259,10 +274,11 @@ std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
   std::vector<const Op*> about;
   for (const Op* o : here)
     if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
-        (g.last == Kind::kGoSched && o->kind == "yield"))
+        (g.last == Kind::kGoSched && o->kind == "yield") || (g.last == Kind::kGoUnblock && Readies(o->kind)))
       about.push_back(o);
   if (about.empty()) return here;
-  *completed = !g.blocked && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched);
+  *completed = !g.blocked && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched ||
+                              g.last == Kind::kGoUnblock);
   return about;
 }
 
@@ -301,29 +317,64 @@ std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
 
 
 
+std::vector<int> FactTracker::CallStack(uint64_t raw) const {
+  std::vector<int> out;
+  auto it = gs_.find(raw);
+  if (it == gs_.end()) return out;
+  const G& g = it->second;
+  if (g.callers == 0 || g.callers >= t_.callers.size() || g.site == 0 || g.site >= t_.sites.size()) return out;
+  const sched::Site& s0 = t_.sites[g.site];
+  const srcindex::Func* inner = idx_->FuncAt(s0.file, static_cast<int>(s0.line));
+  for (uint32_t c : t_.callers[g.callers]) {
+    if (inner == nullptr || c == 0 || c >= t_.sites.size()) break;
+    const sched::Site& cs = t_.sites[c];
+    const Op* call = nullptr;
+    for (const Op* o : idx_->At(cs.file, static_cast<int>(cs.line)))
+      if (o->kind == "call" && o->starts == inner->id) call = o;
+    if (call == nullptr) break;  // a call the index does not have (a function value, a pruned callee)
+    out.push_back(call->id);
+    inner = call->func >= 0 ? &idx_->funcs()[call->func] : nullptr;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 std::vector<const Op*> FactTracker::Expand(uint64_t raw, const std::vector<const Op*>& ops) const {
   const int top = TopFunc(raw);
+  const std::vector<int> stack = CallStack(raw);
   std::vector<const Op*> out;
   std::set<int> seen;
-  std::vector<std::pair<const Op*, int>> todo;  // (op, depth)
-  for (auto it = ops.rbegin(); it != ops.rend(); ++it) todo.push_back({*it, 0});
+  struct Item {
+    const Op* o;
+    int depth;
+    std::vector<int> calls;  // the call ops it is inside, innermost last
+  };
+  std::vector<Item> todo;
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) todo.push_back({*it, 0, stack});
   while (!todo.empty()) {
-    const auto [o, depth] = todo.back();
+    Item item = std::move(todo.back());
     todo.pop_back();
+    const Op* o = item.o;
     if (!seen.insert(o->id).second) continue;
     std::vector<int> instead;
     if (o->kind == "call" && o->starts >= 0) {
       instead = idx_->funcs()[o->starts].first;  // the called function's first ops
-    } else if (o->kind == "return" && o->func != top) {
-      // Back into the one place that calls it (several: the caller is not known; it stays).
-      auto c = callers_.find(o->func);
-      if (c != callers_.end() && c->second.size() == 1) instead = idx_->op(c->second[0]).next;
+      item.calls.push_back(o->id);
+    } else if (o->kind == "return" && (o->func != top || !item.calls.empty())) {
+      // Back after the call that entered it (from the stack, or followed here), else into the one
+      // place that calls it (several: the caller is not known; it stays).
+      if (!item.calls.empty()) {
+        instead = idx_->op(item.calls.back()).next;
+        item.calls.pop_back();
+      } else if (auto c = callers_.find(o->func); c != callers_.end() && c->second.size() == 1) {
+        instead = idx_->op(c->second[0]).next;
+      }
     }
-    if ((o->kind != "call" && instead.empty()) || depth >= 4) {
+    if ((o->kind != "call" && instead.empty()) || item.depth >= 4) {
       if (o->kind != "call") out.push_back(o);
       continue;
     }
-    for (auto it = instead.rbegin(); it != instead.rend(); ++it) todo.push_back({&idx_->op(*it), depth + 1});
+    for (auto it = instead.rbegin(); it != instead.rend(); ++it) todo.push_back({&idx_->op(*it), item.depth + 1, item.calls});
   }
   return out;
 }

@@ -123,12 +123,17 @@ class FactTracker {
     bool started = false, blocked = false, done = false;
     bool running = false;     // on a P now (started and not since blocked, yielded, preempted, ended)
     uint32_t site = 0;
+    uint32_t callers = 0;     // the call sites above `site` (Timeline::callers) at that event
     sched::Kind last = sched::Kind::kGoStart;
     sched::Reason reason = sched::Reason::kNone;
     int64_t block_ts = 0;     // time of its last GoBlock
     uint64_t block_seq = 0;   // and its index in the timeline
   };
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
+  // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
+  // stack (innermost first there): each caller frame's call op of the function the frame inside it
+  // runs, as far as the index has them; empty without a stack.
+  std::vector<int> CallStack(uint64_t g) const;
   // Channel name → 1 (a goroutine is parked sending: full), 2 (parked receiving: empty), 3 (both:
   // the name covers several channels), from pending_.
   void Occupancy();

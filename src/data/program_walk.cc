@@ -80,7 +80,9 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
   std::string_view sent0;
   for (const Op* a : Here(raw, &completed))
     if (completed && a->kind == "send" && a->cap > 0 && a->aliases.empty()) sent0 = a->obj;
-  for (const Op* o : unexpanded_[raw]) todo.push_back({o->id, 1, sent0, {}});  // calls kept: it returns after them
+  // Inside the calls of its last event's stack: it returns after them.
+  const std::vector<int> stack = CallStack(raw);
+  for (const Op* o : unexpanded_[raw]) todo.push_back({o->id, 1, sent0, stack});
   std::set<std::tuple<int, std::string_view, int>> seen;  // (op, sent, the call it returns to)
   std::vector<Act> acts;
   std::vector<uint64_t> woken;

@@ -38,8 +38,10 @@ struct Event {
   uint64_t g = 0;                 // acting goroutine (raw id); 0 = no goroutine (runtime/scheduler)
   uint64_t peer = 0;              // created / unblocked goroutine (raw id)
   uint32_t site = 0;              // site id (Timeline::sites) of the innermost user frame of this event's stack; 0 = none
+  uint32_t callers = 0;           // chain id (Timeline::callers) of the user frames that called `site`'s function
   int64_t ts = 0;                 // nanoseconds, as the source parser reports
   uint64_t source_index = 0;      // index of the source event in the parser's ordered stream
 };
+static_assert(sizeof(Event) == 48, "callers fills the padding after site: keep Event at 48 bytes");
 
 }  // namespace schedcast::sched

@@ -40,13 +40,13 @@ absl::StatusOr<Timeline> TimelineFromV1(std::string_view data) {
     }
     if (!t.goroot.empty()) break;
   }
-  SiteTable sites(&t.sites);
-  std::unordered_map<uint64_t, uint32_t> site_of_stack;
-  auto site = [&](uint64_t stack) -> uint32_t {
-    if (stack == 0) return 0;
+  SiteTable sites(&t);
+  std::unordered_map<uint64_t, UserSite> site_of_stack;
+  auto site = [&](uint64_t stack) -> UserSite {
+    if (stack == 0) return {};
     auto it = site_of_stack.find(stack);
     if (it != site_of_stack.end()) return it->second;
-    const uint32_t s = sites.SiteOf(trace.Stack(stack), t.goroot, frame_fields);
+    const UserSite s = sites.SiteOf(trace.Stack(stack), t.goroot, frame_fields);
     site_of_stack.emplace(stack, s);
     return s;
   };
@@ -64,7 +64,8 @@ absl::StatusOr<Timeline> TimelineFromV1(std::string_view data) {
         info.parent = e.g;
         auto start = trace.Stack(e.args[1]);
         if (!start.empty()) info.start_func = std::string(start[0].func);
-        info.create_site = site(e.stack_id);
+        const UserSite at = site(e.stack_id);
+        info.create_site = at.site;
         info.first_event = t.events.size();
         if (e.g == 0) {
           // Goroutines alive when tracing started are announced by creations outside any goroutine.
@@ -76,7 +77,7 @@ absl::StatusOr<Timeline> TimelineFromV1(std::string_view data) {
         t.goroutines[e.args[0]] = info;
         out.kind = Kind::kGoCreate;
         out.peer = e.args[0];
-        out.site = info.create_site;
+        SetSite(&out, at);
         break;
       }
       case v1::kEvGoWaiting:
@@ -90,11 +91,11 @@ absl::StatusOr<Timeline> TimelineFromV1(std::string_view data) {
       case v1::kEvGoStart:
       case v1::kEvGoStartLabel:
         out.kind = Kind::kGoStart;
-        out.site = site(e.stack_id);
+        SetSite(&out, site(e.stack_id));
         break;
       case v1::kEvGoEnd: out.kind = Kind::kGoEnd; break;
-      case v1::kEvGoSched: out.kind = Kind::kGoSched; out.site = site(e.stack_id); break;
-      case v1::kEvGoPreempt: out.kind = Kind::kGoPreempt; out.site = site(e.stack_id); break;
+      case v1::kEvGoSched: out.kind = Kind::kGoSched; SetSite(&out, site(e.stack_id)); break;
+      case v1::kEvGoPreempt: out.kind = Kind::kGoPreempt; SetSite(&out, site(e.stack_id)); break;
       case v1::kEvGoStop:
       case v1::kEvGoSleep:
       case v1::kEvGoBlock:
@@ -107,14 +108,14 @@ absl::StatusOr<Timeline> TimelineFromV1(std::string_view data) {
       case v1::kEvGoBlockGC:
         out.kind = Kind::kGoBlock;
         out.reason = BlockReason(e.type);
-        out.site = site(e.stack_id);
+        SetSite(&out, site(e.stack_id));
         break;
       case v1::kEvGoUnblock:
         out.kind = Kind::kGoUnblock;
         out.peer = e.args[0];
-        out.site = site(e.stack_id);
+        SetSite(&out, site(e.stack_id));
         break;
-      case v1::kEvGoSysCall: out.kind = Kind::kSyscall; out.site = site(e.stack_id); break;
+      case v1::kEvGoSysCall: out.kind = Kind::kSyscall; SetSite(&out, site(e.stack_id)); break;
       case v1::kEvGoSysBlock: out.kind = Kind::kSyscallBlock; break;
       case v1::kEvGoSysExit: out.kind = Kind::kSyscallExit; break;
       default: continue;  // not a scheduling event

@@ -39,15 +39,15 @@ absl::StatusOr<Timeline> TimelineFromV2(std::string_view data) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<v2::Reader> reader, v2::Reader::FromBytes(data));
   Timeline t;
   t.go_version = reader->version();
-  SiteTable sites(&t.sites);
-  std::map<std::pair<uint64_t, uint64_t>, uint32_t> site_cache;  // (generation, stack) → site
+  SiteTable sites(&t);
+  std::map<std::pair<uint64_t, uint64_t>, UserSite> site_cache;  // (generation, stack) → site
   auto frames_of = [&](uint64_t stack) {
     std::vector<v2::ResolvedFrame> out;
     for (uint32_t idx : reader->table().stack(stack)) out.push_back(reader->table().resolve(idx));
     return out;
   };
-  auto site = [&](uint64_t stack) -> uint32_t {
-    if (stack == 0) return 0;
+  auto site = [&](uint64_t stack) -> UserSite {
+    if (stack == 0) return {};
     const auto key = std::make_pair(reader->generation(), stack);
     auto it = site_cache.find(key);
     if (it != site_cache.end()) return it->second;
@@ -55,7 +55,7 @@ absl::StatusOr<Timeline> TimelineFromV2(std::string_view data) {
     if (t.goroot.empty())
       for (const auto& f : frames)
         if (t.goroot = GorootOf(f.file); !t.goroot.empty()) break;
-    const uint32_t s = sites.SiteOf(frames, t.goroot, [](const v2::ResolvedFrame& f) {
+    const UserSite s = sites.SiteOf(frames, t.goroot, [](const v2::ResolvedFrame& f) {
       return std::make_tuple(f.func, f.file, f.line);
     });
     site_cache.emplace(key, s);
@@ -101,33 +101,34 @@ absl::StatusOr<Timeline> TimelineFromV2(std::string_view data) {
         const auto frames = frames_of(tr.stack);
         if (!frames.empty()) info.start_func = std::string(frames[0].func);
       }
-      info.create_site = site(ev.stack());
+      const UserSite at = site(ev.stack());
+      info.create_site = at.site;
       info.first_event = t.events.size();
       t.goroutines[g] = info;
       out.kind = Kind::kGoCreate;
       out.g = ctx;
       out.peer = g;
-      out.site = info.create_site;
+      SetSite(&out, at);
       if (to == v2::GoState::kWaiting) out.reason = Reason::kOther;  // created blocked (Go 1.23 coroutines)
     } else if (from == v2::GoState::kRunnable && to == v2::GoState::kRunning) {
       out.kind = Kind::kGoStart;
     } else if (from == v2::GoState::kRunning && to == v2::GoState::kRunnable) {
       out.kind = reader->table().string(tr.reason) == "preempted" ? Kind::kGoPreempt : Kind::kGoSched;
-      out.site = site(ev.stack());
+      SetSite(&out, site(ev.stack()));
     } else if (from == v2::GoState::kRunning && to == v2::GoState::kWaiting) {
       out.kind = Kind::kGoBlock;
       out.reason = ReasonOf(reader->table().string(tr.reason));
-      out.site = site(ev.stack());
+      SetSite(&out, site(ev.stack()));
     } else if (from == v2::GoState::kWaiting && to == v2::GoState::kRunnable) {
       out.kind = Kind::kGoUnblock;
       out.g = ctx;
       out.peer = g;
-      out.site = site(ev.stack());
+      SetSite(&out, site(ev.stack()));
     } else if (from == v2::GoState::kRunning && to == v2::GoState::kNotExist) {
       out.kind = Kind::kGoEnd;
     } else if (from == v2::GoState::kRunning && to == v2::GoState::kSyscall) {
       out.kind = Kind::kSyscallBlock;
-      out.site = site(ev.stack());
+      SetSite(&out, site(ev.stack()));
     } else if (from == v2::GoState::kSyscall && (to == v2::GoState::kRunning || to == v2::GoState::kRunnable)) {
       out.kind = Kind::kSyscallExit;
       out.kept_p = to == v2::GoState::kRunning;

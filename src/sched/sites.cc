@@ -17,4 +17,13 @@ uint32_t SiteTable::Intern(std::string_view func, std::string_view file, uint64_
   return id;
 }
 
+uint32_t SiteTable::Chain(std::vector<uint32_t> chain) {
+  auto it = chain_ids_.find(chain);
+  if (it != chain_ids_.end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(chains_->size());
+  chains_->push_back(chain);
+  chain_ids_.emplace(std::move(chain), id);
+  return id;
+}
+
 }  // namespace schedcast::sched

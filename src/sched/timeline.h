@@ -1,8 +1,8 @@
 // sched/timeline.h — one run's scheduling history in format-independent form.
 //
 // BuildTimeline parses a trace (either format, via gotrace/) and maps its events to sched::Event in
-// the parser's order, with a site table (innermost *user* frame of each stack) and per-goroutine
-// creation info. Non-scheduling events (GC, heap, procs, user annotations) are dropped here.
+// the parser's order, with a site table (innermost *user* frame of each stack), the chain of user
+// call sites above it, and per-goroutine creation info. Non-scheduling events (GC, heap, procs, user annotations) are dropped here.
 // Mapping (old format → Event): GoCreate, GoStart/GoStartLocal/GoStartLabel, GoSched, GoPreempt,
 // GoBlock* and GoSleep/GoStop (→ GoBlock with reason), GoUnblock/GoUnblockLocal, GoEnd, GoSysCall
 // (→ Syscall), GoSysBlock (→ SyscallBlock), GoSysExit/GoSysExitLocal (→ SyscallExit);
@@ -48,6 +48,11 @@ struct Timeline {
   std::vector<Event> events;                      // scheduling events in the parser's order
   std::map<uint64_t, GoroutineInfo> goroutines;   // by raw id
   std::vector<Site> sites;                        // site id → site; sites[0] is "unknown"
+  // chain id → the call sites above an event's site, innermost first: the user frames that follow
+  // the innermost one in the stack, as far as they are unbroken by the Go distribution's frames
+  // (a callback run by sync.Once or testing ends the chain), at most kMaxCallers; callers[0] is empty.
+  std::vector<std::vector<uint32_t>> callers;
+  static constexpr size_t kMaxCallers = 8;
   std::string goroot;                             // inferred from runtime frames, e.g. "/usr/lib/go-1.23"
 };
 
