@@ -77,6 +77,7 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
   if (idx_)
     for (const Op& o : idx_->ops()) {
       if (o.kind == "close") closes_.push_back(o.id);
+      if (o.kind == "lock" || o.kind == "rlock" || o.kind == "unlock" || o.kind == "runlock") locks_.push_back(o.id);
       if (o.kind == "call" && o.starts >= 0) callers_[o.starts].push_back(o.id);
     }
   for (const auto& [raw, info] : t.goroutines) {
@@ -388,6 +389,7 @@ std::vector<std::vector<std::string>> FactTracker::Facts(const std::vector<std::
     Occupancy();
     Deadlines();
     Closed();
+    Held();
     walks_.clear();
     dirty_ = false;
   }

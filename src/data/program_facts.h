@@ -1,8 +1,10 @@
 // data/program_facts.h — what the program's source says about each candidate goroutine.
 //
 // A FactTracker follows one run's timeline and keeps, per goroutine, where it stands: the site of
-// its last event that carried a user stack (block, create, yield, syscall), whether it is blocked
-// there, or — before it first ran — the go statement that created it. Mapped to the package's
+// its last event that carried a user stack (block, create, yield, syscall, and an unblock of
+// another goroutine at an op that readies one: its own send, unlock, Done, … has completed) and
+// the call sites above it (Timeline::callers: where its functions return to), whether it is
+// blocked there, or — before it first ran — the go statement that created it. Mapped to the package's
 // source index (srcindex/index.h), that gives the goroutine's pending operations: the op it is
 // blocked in, or the ops it executes next (the successors of the op it last completed, or the
 // first ops of the function its go statement starts). Facts(candidates) turns them into
@@ -60,7 +62,8 @@
 //          the call, up to 8 ops deep; the walk stops at the first op that leaves an event — a
 //          sleep, Cond wait, yield or go statement; a send/receive with no partner parked on an
 //          unbuffered channel (or a buffered one known full / empty), a select none of whose cases
-//          can proceed, a contended lock, a wg_wait someone can still reach a Done for: GoBlock of
+//          can proceed, a contended lock (another goroutine parked on it, or holding it: Held()),
+//          a wg_wait someone can still reach a Done for: GoBlock of
 //          that kind; an op that readies a goroutine parked in its complement (a receive from a
 //          parked sender, an unlock with a parked locker, a close, a Done, a Signal): GoUnblock of
 //          that goroutine; the return of the function the goroutine was started in: GoEnd. A
@@ -72,7 +75,7 @@
 //          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does),
 //          "walk:0" — none does and every walk ended in an event, "walk:?" — none does, but a walk
 //          ran out (8 ops) or left a function called from several places that it had not entered
-//          through a call. The test function's end is the testing package's code: it reports
+//          through a call and that the last event's stack does not name (CallStack). The test function's end is the testing package's code: it reports
 //          (Syscall, SyscallBlock) or ends (GoEnd), so the test goroutine's Syscall and
 //          SyscallBlock candidates get "walk:1" where a walk ends the test function (never
 //          "walk:0": calls into other packages make system calls anywhere). Per GoUnblock
@@ -196,7 +199,12 @@ class FactTracker {
   std::unordered_map<uint64_t, Walk> walks_;                                 // per step cache
   std::set<std::string_view> closed_;                                        // per step cache
   std::vector<int> closes_;                                                   // close op ids
+  std::vector<int> locks_;  // lock, rlock, unlock, runlock op ids
+  std::unordered_map<uint64_t, std::vector<int>> held_;  // per step cache (Held): lock op ids
   std::unordered_map<int, std::vector<int>> callers_;  // function id → the call ops calling it
+  // Goroutine → the locks it holds (lock or rlock ops): one that dominates where it stands (or
+  // a call it is inside) with no unlock of the same object between them.
+  void Held();
   // Per function id: its ops' local numbers, and dom[a][b] = op a dominates op b (local numbers).
   struct Dom {
     std::unordered_map<int, int> local;

@@ -189,6 +189,16 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
           }
         }
       }
+      // Held by another goroutine where it stands (a reader's hold blocks only a writer).
+      std::vector<Act> bs;
+      for (const auto& [g, locks] : held_)
+        if (g != raw)
+          for (int l : locks) {
+            bs.clear();
+            Acts(&idx_->op(l), &bs);
+            for (const Act& a : acts)
+              for (const Act& b : bs) held |= SameObject(a, b) && (a.kind == "lock" || b.kind == "lock");
+          }
       if (contended || held) event("GoBlock(sync)");
       go_on = !contended;
     } else if (kind == "wg_wait") {
@@ -269,6 +279,40 @@ void FactTracker::Closed() {
       bool all = true;
       for (const Op* o : at) all &= Dominates(c, o->id) && (completed || c != o->id);
       if (all) closed_.insert(close.obj);
+    }
+  }
+}
+
+void FactTracker::Held() {
+  held_.clear();
+  if (locks_.empty()) return;
+  std::vector<Act> la, ua;
+  for (const auto& [raw, g] : gs_) {
+    if (g.done) continue;
+    bool completed = false;
+    std::vector<std::pair<const Op*, bool>> at;  // where it stands, and whether that op completed
+    for (const Op* o : Here(raw, &completed)) at.push_back({o, completed});
+    for (int c : CallStack(raw)) at.push_back({&idx_->op(c), false});  // a lock before the call is held in it
+    for (const auto& [p, done] : at) {
+      for (int l : locks_) {
+        const Op& lock = idx_->op(l);
+        if ((lock.kind != "lock" && lock.kind != "rlock") || lock.func != p->func) continue;
+        if (!Dominates(l, p->id) || (l == p->id && !done)) continue;
+        la.clear();
+        Acts(&lock, &la);
+        if (la.empty()) continue;
+        // Released on the way: an unlock of it between the lock and here.
+        bool released = false;
+        for (int u : locks_) {
+          const Op& un = idx_->op(u);
+          if ((un.kind != "unlock" && un.kind != "runlock") || un.func != p->func) continue;
+          ua.clear();
+          Acts(&un, &ua);
+          if (ua.empty() || !SameObject(la[0], ua[0])) continue;
+          if (Dominates(l, u) && Dominates(u, p->id) && (u != p->id || done)) released = true;
+        }
+        if (!released) held_[raw].push_back(l);
+      }
     }
   }
 }

@@ -25,6 +25,8 @@ std::vector<std::string> SplitComma(const std::string& s) {
 struct GInfo {
   std::string_view g;
   int last = 0, unblocked = 0, created = 0;  // steps ago (1 = newest token); 0 = not in context
+  int ready = 0;             // steps ago of what last made it runnable (unblock, create, yield, preempt)
+  bool started = false;      // a GoStart of it is newer than every event looked at so far
   std::string_view last_type, prev_type;
   int events = 0;
 };
@@ -127,14 +129,18 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     if (t.type == "GoUnblock") {
       GInfo* gi = Lookup(info, t.g);
       if (!gi->unblocked) gi->unblocked = d;
+      if (!gi->started && !gi->ready) gi->ready = d;
       continue;
     }
     if (!t.child.empty()) {
       GInfo* ci = Lookup(info, t.child);
       if (!ci->created) ci->created = d;
+      if (!ci->started && !ci->ready) ci->ready = d;
     }
     if (t.g.empty()) continue;
     GInfo* gi = Lookup(info, t.g);
+    if (t.type == "GoStart") gi->started = gi->started || !gi->ready;
+    if ((t.type == "GoSched" || t.type == "GoPreempt") && !gi->started && !gi->ready) gi->ready = d;
     if (!gi->last) gi->last = d, gi->last_type = t.type;
     else if (gi->prev_type.empty()) gi->prev_type = t.type;
     ++gi->events;
@@ -152,6 +158,26 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
 
   std::vector<ParsedToken> cands(nc);
   for (size_t i = 0; i < nc; ++i) cands[i] = ParseToken(ex.candidates[i]);
+  // Feature set v4: the order in which the goroutines that may start became runnable. The runtime
+  // starts the one its P readied last (runnext: an unblock or a go statement by the running
+  // goroutine) first, then its queue in FIFO order. newest/oldest over the GoStart candidates whose
+  // becoming runnable is in the context; the others became runnable earlier (older than all).
+  auto ready_of = [&](std::string_view g) {
+    for (const auto& x : info)
+      if (x.g == g) return x.ready;
+    return 0;
+  };
+  int newest = 0, oldest = 0, starts = 0;
+  bool unknown = false;
+  if (features_ >= 4)
+    for (const auto& c : cands) {
+      if (c.type != "GoStart") continue;
+      ++starts;
+      const int r = ready_of(c.g);
+      if (r == 0) unknown = true;
+      if (r > 0 && (newest == 0 || r < newest)) newest = r;
+      if (r > oldest) oldest = r;
+    }
   Follow follow[3];
   if (features_ >= 3)
     for (size_t n = 1; n <= 3; ++n) follow[n - 1] = FollowOf(ex.context, ctx, n);
@@ -203,6 +229,14 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashBytes(T(), anchor_state), rel));
     add(HashBytes(HashInt(HashBytes(T(), gstate), Bucket(gi->last)), l1g));
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
+    if (features_ >= 4 && c.type == "GoStart") {
+      const int r = ready_of(g);
+      const int order = r == 0 ? 3 : r == newest ? 0 : r == oldest && !unknown ? 2 : 1;
+      const uint64_t h = HashInt(HashInt(base, 3000), order);
+      add(HashInt(h, procs == 1));
+      add(HashInt(HashInt(h, procs == 1), Cap(starts, 3)));
+      add(HashBytes(HashBytes(h, l1t), l1g));
+    }
     if (features_ >= 3) {
       const std::string_view tok = ex.candidates[i];
       for (size_t n = 0; n < 3; ++n) {
@@ -263,8 +297,8 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
       !j["weights"].is_array())
     return BadInputError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
   const std::string fset = j.contains("features") && j["features"].is_string() ? j["features"].get<std::string>() : "";
-  if (fset != "v1" && fset != "v2" && fset != "v3")
-    return BadInputError(Cat("structured: feature set '", fset, "' is not v1, v2 or v3"));
+  if (fset != "v1" && fset != "v2" && fset != "v3" && fset != "v4")
+    return BadInputError(Cat("structured: feature set '", fset, "' is not v1, v2, v3 or v4"));
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   // Model files from before program facts were trained without them.

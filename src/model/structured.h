@@ -18,6 +18,10 @@
 //   tokens where they occurred earlier in the context (whether the newest such successor was c,
 //   or a token of c's type, and c's share of all successors: loops repeat), and each fact × how
 //   many goroutines could act now (running or runnable: 0, 1, more) × whether GOMAXPROCS is 1.
+//   Feature set v4 also: for GoStart candidates, the order in which they became runnable (an unblock,
+//   a go statement, a yield or preemption in the context): newest, oldest, in between, or earlier than
+//   the context — the runtime starts the goroutine its P readied last (runnext) first, then its run
+//   queue in FIFO order — × whether GOMAXPROCS is 1 (and × how many may start, × the last token).
 //   The `facts` option names the groups ("all", "none", or a comma list of next, partner, loop,
 //   create, buffer, wake); an example without facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
@@ -36,9 +40,9 @@ namespace schedcast::model {
 
 class StructuredPredictor final : public ScoredPredictor {
  public:
-  // `features`: the feature set, 3 (current) or 1, 2 (model files written before featurize as then).
+  // `features`: the feature set, 4 (current) or 1, 2, 3 (model files written before featurize as then).
   explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all", int features = kFeatures);
-  static constexpr int kFeatures = 3;
+  static constexpr int kFeatures = 4;
   std::string_view kind() const override { return "structured"; }
 
   // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i

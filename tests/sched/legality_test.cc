@@ -3,12 +3,14 @@
 // Runs over every trace that every installed Go toolchain wrote for tests/traceprogs.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 #include "common/status.h"
 #include "sched/canon.h"
 #include "sched/timeline.h"
 #include "sched/token.h"
+#include "test_paths.h"
 #include "testutil.h"
 
 namespace schedcast::sched {
@@ -44,6 +46,46 @@ TEST(Legality, EveryObservedEventIsLegalInEveryGeneratedTrace) {
   }
   std::cout << "checked " << steps_checked << " steps over " << events << " events in " << traces.size() << " traces\n";
   EXPECT_GT(events, 10000u);
+}
+
+// The call sites above an event's site (Timeline::callers) are the user frames of its stack: in
+// tests/traceprogs the scenarios are functions main calls through `fn(*n)`, so the main goroutine's
+// events inside a scenario name main.main at that line as their caller, with nothing above it
+// (runtime.main is the distribution's); the goroutines a scenario starts have no callers (goexit).
+TEST(Callers, ScenarioEventsNameTheCallInMainInEveryGeneratedTrace) {
+  int call_line = 0, n = 0;
+  std::ifstream in(std::string(SCHEDCAST_SOURCE_DIR) + "/tests/traceprogs/main.go");
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.find("\tfn(*n)") != std::string::npos) call_line = n;
+  }
+  ASSERT_GT(call_line, 0) << "tests/traceprogs/main.go calls its scenario as fn(*n)";
+  size_t checked = 0;
+  for (const auto& path : testutil::GeneratedTraces()) {
+    if (path.find("/unbuffered-") == std::string::npos && path.find("/mutex-") == std::string::npos) continue;
+    auto data = ReadFileToString(path);
+    ASSERT_TRUE(data.ok()) << data.status();
+    auto t = BuildTimeline(*data);
+    ASSERT_TRUE(t.ok()) << path << ": " << t.status();
+    const Canonicalization canon = Canonicalize(*t);
+    ASSERT_FALSE(t->callers.empty()) << path;
+    EXPECT_TRUE(t->callers[0].empty()) << path << ": chain 0 is none";
+    for (const Event& e : t->events) {
+      if (e.site == 0 || e.kind == Kind::kGoCreate) continue;
+      ASSERT_LT(e.callers, t->callers.size()) << path;
+      const std::vector<uint32_t>& chain = t->callers[e.callers];
+      const std::string& func = t->sites[e.site].func;
+      if (e.g == canon.root && (func == "main.unbuffered" || func == "main.mutex")) {
+        ASSERT_EQ(chain.size(), 1u) << path << " event " << e.source_index << " in " << func;
+        EXPECT_EQ(t->sites[chain[0]].func, "main.main") << path;
+        EXPECT_EQ(t->sites[chain[0]].line, static_cast<uint64_t>(call_line)) << path;
+        ++checked;
+      } else if (e.g != canon.root && e.kind == Kind::kGoBlock) {
+        EXPECT_TRUE(chain.empty()) << path << " event " << e.source_index << " of a started goroutine in " << func;
+      }
+    }
+  }
+  EXPECT_GT(checked, 20u) << "the main goroutine's events inside the scenarios";
 }
 
 TEST(Canonical, MainGoroutineIsRootAndChildrenAreNumberedInCreationOrder) {

@@ -386,8 +386,11 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
   ASSERT_GT(seen["own walk:only"][0], 100u);
   ASSERT_GT(seen["own walk:0"][0], 1000u);
   ASSERT_GT(seen["unblock walk:1"][0], 100u);
-  EXPECT_GE(rate("own walk:only"), 0.4);  // 0.53 when written; own candidates are taken 6 % of the time
-  EXPECT_LE(rate("own walk:0"), 0.02);
+  // When written 0.53 and 0.009; 0.89 and 0.0006 once an unblocker stands after the op that readied
+  // its peer and locks held where a goroutine stands block the walk. Own candidates are taken 6 %
+  // of the time.
+  EXPECT_GE(rate("own walk:only"), 0.7);
+  EXPECT_LE(rate("own walk:0"), 0.005);
   EXPECT_GE(rate("own walk:1"), 10 * rate("own walk:0"));
   EXPECT_GE(rate("unblock walk:1"), 1.5 * rate("unblock none"));  // 2.1x when written
 }
