@@ -427,5 +427,30 @@ TEST_F(SourceIndexStore, CallsAreFollowedIntoTheCalledFunction) {
   EXPECT_EQ(walked, blocked);
 }
 
+// A lock another goroutine holds blocks the walk even while that goroutine sleeps: in
+// TestLedgerReconcileInversion the compactor locks the journal and sleeps; the test goroutine locks
+// the ledger, and its select's case locks the journal. Every time it blocks in a lock, its facts
+// said so (walk:1; before locks were held by dominance: walk:0, the compactor has no unlock pending
+// while it sleeps).
+TEST_F(SourceIndexStore, LocksHeldWhereAGoroutineStandsBlockTheWalk) {
+  size_t blocked = 0, walked = 0, denied = 0;
+  const size_t runs = ForEachStep(
+      [](const store::StoredRun& r) { return r.program.name == "TestLedgerReconcileInversion"; },
+      [&](const pipeline::RunInput&, const sched::Step& step, data::FactTracker& tracker) {
+        if (step.base_token != "GoBlock(sync) T") return;
+        const auto at = std::find(step.candidates.begin(), step.candidates.end(), step.base_token) - step.candidates.begin();
+        const auto f = tracker.Facts(step.candidates)[at];
+        ++blocked;
+        walked += std::find(f.begin(), f.end(), "walk:1") != f.end();
+        denied += std::find(f.begin(), f.end(), "walk:0") != f.end();
+      });
+  ASSERT_GT(runs, 0u) << "the fixture store has no runs of TestLedgerReconcileInversion";
+  std::cout << "the test goroutine blocked in a lock " << blocked << " times in " << runs << " runs (walk:1 " << walked
+            << ", walk:0 " << denied << ")\n";
+  ASSERT_GT(blocked, 0u);
+  EXPECT_EQ(denied, 0u);
+  EXPECT_EQ(walked, blocked);
+}
+
 }  // namespace
 }  // namespace schedcast
