@@ -49,6 +49,22 @@ int Bucket(int d) {  // 0 = never, then 1, 2, 3, 4-5, 6-8, 9-16, 17+
 }
 int Cap(int n, int hi) { return n < hi ? n : hi; }
 
+// Goroutine paths in creation order: "T.2" before "T.10", a parent before its children.
+bool PathLess(std::string_view a, std::string_view b) {
+  while (!a.empty() && !b.empty()) {
+    const size_t da = a.find('.'), db = b.find('.');
+    const std::string_view x = a.substr(0, da), y = b.substr(0, db);
+    if (x != y) {
+      if (x.size() != y.size() && !x.empty() && !y.empty() && x[0] >= '0' && x[0] <= '9' && y[0] >= '0' && y[0] <= '9')
+        return x.size() < y.size();  // numbers without leading zeros: shorter is smaller
+      return x < y;
+    }
+    a = da == std::string_view::npos ? std::string_view() : a.substr(da + 1);
+    b = db == std::string_view::npos ? std::string_view() : b.substr(db + 1);
+  }
+  return a.empty() && !b.empty();
+}
+
 // What followed the earlier occurrences of the context's last n tokens (feature set v3): loops
 // repeat, so "the token that came after this n-gram last time" is evidence that transfers to
 // programs never seen. `recent` (and its type) is the successor of the newest earlier occurrence;
@@ -167,13 +183,17 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
       if (x.g == g) return x.ready;
     return 0;
   };
+  // Among those that became runnable before the context, the first created (lowest path: children
+  // are numbered in creation order) heads the queue when they were queued as they were created.
   int newest = 0, oldest = 0, starts = 0;
   bool unknown = false;
+  std::string_view first_unknown;
   if (features_ >= 4)
     for (const auto& c : cands) {
       if (c.type != "GoStart") continue;
       ++starts;
       const int r = ready_of(c.g);
+      if (r == 0 && (!unknown || PathLess(c.g, first_unknown))) first_unknown = c.g;
       if (r == 0) unknown = true;
       if (r > 0 && (newest == 0 || r < newest)) newest = r;
       if (r > oldest) oldest = r;
@@ -231,7 +251,7 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
     if (features_ >= 4 && c.type == "GoStart") {
       const int r = ready_of(g);
-      const int order = r == 0 ? 3 : r == newest ? 0 : r == oldest && !unknown ? 2 : 1;
+      const int order = r == 0 ? (g == first_unknown ? 4 : 3) : r == newest ? 0 : r == oldest && !unknown ? 2 : 1;
       const uint64_t h = HashInt(HashInt(base, 3000), order);
       add(HashInt(h, procs == 1));
       add(HashInt(HashInt(h, procs == 1), Cap(starts, 3)));

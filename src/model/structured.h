@@ -20,7 +20,7 @@
 //   many goroutines could act now (running or runnable: 0, 1, more) × whether GOMAXPROCS is 1.
 //   Feature set v4 also: for GoStart candidates, the order in which they became runnable (an unblock,
 //   a go statement, a yield or preemption in the context): newest, oldest, in between, or earlier than
-//   the context — the runtime starts the goroutine its P readied last (runnext) first, then its run
+//   the context (and then whether it is the first created of those: lowest path) — the runtime starts the goroutine its P readied last (runnext) first, then its run
 //   queue in FIFO order — × whether GOMAXPROCS is 1 (and × how many may start, × the last token).
 //   The `facts` option names the groups ("all", "none", or a comma list of next, partner, loop,
 //   create, buffer, wake); an example without facts simply adds none (the model falls back on the rest).
