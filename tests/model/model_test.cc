@@ -117,12 +117,16 @@ TEST_F(ModelTrained, ModelFilesRoundTrip) {
 // `train --top-map`: a top-label map fitted on validation (model/topmap.h) lowers the validation
 // split's macro ECE of the model as trained, keeps every prediction's argmax, and travels in the
 // model file. (Over a temperature it was about neutral on this fixture once the walk facts came:
-// 0.065 → 0.068; no fitted map is promised to lower a 15-bin ECE it was not fitted on.)
+// 0.065 → 0.068; no fitted map is promised to lower a 15-bin ECE it was not fitted on.) The model is
+// trained with the Adam step of before (0.002): with today's default (0.0005) it comes out nearly
+// calibrated as trained on some fixture collections (validation macro ECE 0.047, 0.052 with the
+// map), and there is nothing left for the map to mend.
 TEST_F(ModelTrained, TopLabelMapLowersValidationEceKeepsTheArgmaxAndIsSaved) {
   TrainOptions o;
   o.model = "structured";
   o.temperature = false;
   o.top_map = true;
+  o.options = {{"lr", 0.002}};
   auto m = Train(train_, val_, o, nullptr);
   ASSERT_TRUE(m.ok()) << m.status();
   auto& sp = dynamic_cast<ScoredPredictor&>(**m);
