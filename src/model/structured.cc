@@ -250,7 +250,7 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
     add(HashBytes(HashInt(HashBytes(T(), gstate), Bucket(gi->last)), l1g));
     add(HashBytes(HashInt(T(), Bucket(gi->unblocked)), gstate));
     if (features_ >= 4 && c.type == "GoStart") {
-      const int r = ready_of(g);
+      const int r = gi->ready;  // 0 for a goroutine not in the context, as ready_of
       const int order = r == 0 ? (g == first_unknown ? 4 : 3) : r == newest ? 0 : r == oldest && !unknown ? 2 : 1;
       const uint64_t h = HashInt(HashInt(base, 3000), order);
       add(HashInt(h, procs == 1));
