@@ -35,6 +35,7 @@ inline bool Matches(Reason r, std::string_view kind) {
     case Reason::kSync: return kind == "lock" || kind == "rlock" || kind == "wg_wait" || kind == "once";
     case Reason::kCond: return kind == "cond_wait";
     case Reason::kSleep: return kind == "sleep" || kind == "timer";
+    case Reason::kNet: return kind == "io";  // a read waiting for the network poller (a socket, a pipe)
     default: return false;
   }
 }
@@ -90,6 +91,10 @@ inline bool Readies(std::string_view kind) {
   return kind == "send" || kind == "recv" || kind == "select" || kind == "close" || kind == "unlock" ||
          kind == "runlock" || kind == "wg_done" || kind == "signal" || kind == "broadcast" || kind == "once";
 }
+
+// The events an "io" op (a call that may reach the operating system: index version 5) may leave:
+// a system call, one that blocks, a wait for the network poller.
+inline constexpr std::string_view kIoEvents[] = {"Syscall", "SyscallBlock", "GoBlock(net)"};
 
 inline bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
 

@@ -221,14 +221,20 @@ void FactTracker::ThenFacts(const std::vector<const Op*>& mine, std::vector<std:
 
 int FactTracker::Reach(uint64_t self, const Act& a) {
   int reach = 0;
+  bool unseen = false;  // some goroutine can run code the index does not see
   std::vector<Act> theirs_acts;
   for (const auto& [raw, theirs] : pending_) {
     if (raw == self) continue;
     auto h = gs_.find(raw);
     if (h != gs_.end() && h->second.done) continue;
+    if (h != gs_.end() && h->second.site != 0 && h->second.site < t_.sites.size()) {
+      const sched::Site& at = t_.sites[h->second.site];
+      unseen |= idx_->FuncAt(at.file, static_cast<int>(at.line)) == nullptr;  // it stands outside the package
+    }
     for (const Op* o : theirs)
       for (int id : Closure(o->id)) {
         theirs_acts.clear();
+        unseen |= idx_->op(id).kind == "ext";
         Acts(&idx_->op(id), &theirs_acts);
         for (const Act& b : theirs_acts)
           if (Complement(a.kind, b.kind)) {
@@ -237,7 +243,7 @@ int FactTracker::Reach(uint64_t self, const Act& a) {
           }
       }
   }
-  return reach;
+  return reach == 0 && unseen ? -1 : reach;
 }
 
 
@@ -256,7 +262,11 @@ std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const O
       continue;
     }
     reach = std::max(reach, 0);
-    if (reach < 2) reach = std::max(reach, Reach(self, a));
+    if (reach < 2) {
+      const int r = Reach(self, a);
+      if (r < 0) unknown = true;
+      reach = std::max(reach, r);
+    }
   }
   if (reach < 0 || (unknown && reach < 2)) return "";
   return reach == 2 ? "reach:1" : reach == 1 ? "reach:type" : "reach:0";
@@ -273,11 +283,19 @@ std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
   std::vector<const Op*> here = idx_->At(s.file, static_cast<int>(s.line));
   // The op the last event was about: the one matching the block reason, or the go statement.
   std::vector<const Op*> about;
+  const bool syscall = g.last == Kind::kSyscall || g.last == Kind::kSyscallBlock || g.last == Kind::kSyscallExit;
   for (const Op* o : here)
     if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
-        (g.last == Kind::kGoSched && o->kind == "yield") || (g.last == Kind::kGoUnblock && Readies(o->kind)))
+        (g.last == Kind::kGoSched && o->kind == "yield") || (g.last == Kind::kGoUnblock && Readies(o->kind)) ||
+        (syscall && o->kind == "io"))
       about.push_back(o);
   if (about.empty()) return here;
+  if (about[0]->kind == "io") {
+    // In a call that reaches the operating system: done once the system call returned; a read the
+    // poller woke makes its system call again.
+    *completed = g.last == Kind::kSyscallExit;
+    return about;
+  }
   *completed = !g.blocked && (g.last == Kind::kGoBlock || g.last == Kind::kGoCreate || g.last == Kind::kGoSched ||
                               g.last == Kind::kGoUnblock);
   return about;

@@ -151,7 +151,9 @@ class FactTracker {
   // The "reach:" fact of goroutine `self` with pending ops `mine`; "" when it makes no claim.
   std::string_view ReachFact(uint64_t self, const std::vector<const srcindex::Op*>& mine);
   // How far another live goroutine than `self` can reach an op complementary to act `a` (kind,
-  // object, type): 2 on the same object, 1 on an object of the same type only, 0 not at all.
+  // object, type): 2 on the same object, 1 on an object of the same type only, 0 not at all, -1
+  // not known — none in the index, but one can reach (or stands in) code the index does not see
+  // (an "ext" op; a place outside the package), which may do it.
   int Reach(uint64_t self, const FactAct& a);
   // The walk of goroutine `raw` (the "walk" group): the events its walks end in ("GoBlock(recv)",
   // "GoEnd", "GoUnblock", …), the goroutines a GoUnblock readies, and whether a walk ran out.
@@ -159,6 +161,7 @@ class FactTracker {
     std::vector<std::string> events;
     std::vector<uint64_t> woken;
     bool unknown = false;
+    bool ext = false;  // some path passed a call into code the index does not see ("ext" op)
   };
   const Walk& WalkOf(uint64_t raw);
   // Appends the "walk:" facts to each candidate's (after the other groups').

@@ -130,6 +130,12 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     Acts(&o, &acts);
     if (kind == "select" && !has_default && acts.size() == 1) kind = acts[0].kind;
     for (const Act& a : acts) Parked(raw, a, &woken);
+    if (kind == "io") {
+      // A call that may reach the operating system: the tracer records its system call.
+      for (std::string_view e : kIoEvents) event(e);
+      continue;
+    }
+    if (kind == "ext") w.unknown = w.ext = true;  // code the index does not see: it may block, or not
     if (AlwaysRecorded(kind)) {
       event(kind == "yield" ? "GoSched" : kind == "go" ? "GoCreate" : BlockToken(kind));
     } else if (kind == "return") {
@@ -336,19 +342,21 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
       }
       continue;
     }
-    // The test goroutine's system calls are the testing package's, after the test function.
-    const bool test_end = g->second == canon_.root && (type == "Syscall" || type == "SyscallBlock");
-    if (!type.starts_with("GoBlock") && type != "GoEnd" && type != "GoCreate" && type != "GoSched" && !test_end) continue;
+    // System calls: the test goroutine's are the testing package's after the test function, and
+    // any goroutine's those of an "io" op the walk reaches.
+    const bool syscall = type == "Syscall" || type == "SyscallBlock";
+    if (!type.starts_with("GoBlock") && type != "GoEnd" && type != "GoCreate" && type != "GoSched" && !syscall) continue;
     const Walk& w = WalkOf(g->second);
     const bool hit = std::find(w.events.begin(), w.events.end(), type) != w.events.end();
     if (hit) {
       f.push_back("walk:1");
       if (w.events.size() == 1 && !w.unknown) f.push_back("walk:only");
-    } else if (test_end) {
-      continue;  // calls into other packages (a write, a network read) make system calls anywhere
-    } else {
+    } else if (!syscall) {
+      // No claim for a system call the walk did not reach: calls into other packages (a write, a
+      // network read) make them anywhere ("walk:ext" below says the walk passed one).
       f.push_back(w.unknown ? "walk:?" : "walk:0");
     }
+    if (w.ext) f.push_back("walk:ext");
   }
 }
 

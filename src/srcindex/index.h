@@ -68,8 +68,9 @@ class Index {
  public:
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
-  // older version lacks fields (2: aliases, 3: durations, 4: call ops), so the collector makes it again.
-  static constexpr int kVersion = 4;
+  // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops), so the
+  // collector makes it again.
+  static constexpr int kVersion = 5;
   int version() const { return version_; }
 
   const std::vector<Op>& ops() const { return ops_; }

@@ -73,7 +73,7 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":5,\"ops\":[],\"funcs\":[]}",
+  for (const char* bad : {"", "[]", "{\"version\":6,\"ops\":[],\"funcs\":[]}",
                           "{\"version\":0,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
                           "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
                           "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {

@@ -92,6 +92,13 @@ type pkgState struct {
 	aliases  map[*types.Var][]string
 	paramCap map[*types.Var]int
 	boundLit map[*types.Var]*ast.FuncLit // variables bound once to a function literal
+
+	// Calls into code the index does not see (calls.go): the package as type-checked (its path is
+	// its name), and where values of unchecked types come from.
+	pkg     *types.Package
+	pkgPath string
+	origin  map[*types.Var]string
+	results map[types.Object]string // the package's functions: where their first result's type is from
 }
 
 // IndexDir indexes the Go files of dir.
@@ -107,7 +114,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 4, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	idx := &Index{Version: 5, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -135,7 +142,8 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	imp := &syncImporter{src: importer.ForCompiler(fset, "source", nil)}
 	for _, name := range names {
 		st := &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
-			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{}}
+			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{},
+			pkgPath: name, origin: map[*types.Var]string{}, results: map[types.Object]string{}}
 		if typed {
 			idx.Typed = true
 			st.info = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
@@ -149,7 +157,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 					idx.Errors = append(idx.Errors, err.Error())
 				}
 			}}
-			conf.Check(name, fset, groups[name], st.info) //nolint: errors are collected above
+			st.pkg, _ = conf.Check(name, fset, groups[name], st.info) // errors are collected above
 		}
 		st.indexFiles(groups[name], len(names) > 1)
 	}
@@ -263,6 +271,7 @@ func (st *pkgState) indexFiles(files []*ast.File, external bool) {
 		st.scanCaps(f)
 	}
 	st.aliasParams(files, external)
+	st.scanOrigins(files)
 	for _, f := range files {
 		counter := map[string]int{}
 		var visit func(n ast.Node, parent string)
@@ -434,3 +443,5 @@ func (i *syncImporter) Import(path string) (*types.Package, error) {
 	}
 	return nil, fmt.Errorf("%s: not loaded by srcindex", path)
 }
+
+func goroot() string { return build.Default.GOROOT }

@@ -147,7 +147,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 4 {
+	if len(idx.Errors) != 0 || idx.Version != 5 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -276,5 +276,54 @@ func TestCallsOfSynchronisingFunctionsAreOps(t *testing.T) {
 	add := opIn(t, idx, "report", "call")
 	if got := fmt.Sprint(kinds(idx, add.Next)); got != "[send]" {
 		t.Errorf("after b.add: %s", got)
+	}
+}
+
+// Calls into code the index does not see (index version 5, calls.go): "io" for the standard
+// library's I/O functions and the methods of their values (but not constructors, pure accessors,
+// fmt.Sprintf or testing's methods), "ext" for function values, methods of the package's own
+// interfaces and functions of packages outside the standard library.
+func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
+	idx, err := IndexDir("testdata/opaque", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idx.Version != 5 {
+		t.Fatalf("version %d", idx.Version)
+	}
+	got := map[string][]string{}
+	for _, o := range idx.Ops {
+		if o.Kind == "io" || o.Kind == "ext" {
+			f := idx.Funcs[o.Func].Name
+			got[f] = append(got[f], o.Kind+" "+o.Target)
+		}
+	}
+	want := map[string]string{ // sorted
+		"*peer.pump":       "[ext h.Serve ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString]",
+		"apply":            "[ext f]",
+		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan]",
+		"TestOpaque.func1": "[io logger.Printf io w.Close]",
+		"listen":           "[io net.Listen]",
+		// ln comes from a function of the package declared to return a net.Listener.
+		"TestAcceptFromHelper": "[io c.Close io ln.Accept]",
+	}
+	for f, w := range want {
+		sort.Strings(got[f])
+		if g := fmt.Sprint(got[f]); g != w {
+			t.Errorf("%s: %s, want %s", f, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("io/ext ops in %d functions, want %d: %v", len(got), len(want), got)
+	}
+	// Without types nothing is claimed.
+	untyped, err := IndexDir("testdata/opaque", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range untyped.Ops {
+		if o.Kind == "io" || o.Kind == "ext" {
+			t.Errorf("untyped index has %s %s", o.Kind, o.Target)
+		}
 	}
 }

@@ -58,6 +58,11 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 					op.Starts = id
 					op.Target = types.ExprString(x.Fun)
 					out = append(out, op)
+				} else if kind := w.opaqueKind(x); kind != "" {
+					// A call into code the index does not see (calls.go).
+					op := w.newOp(x.Lparen, kind)
+					op.Target = types.ExprString(x.Fun)
+					out = append(out, op)
 				}
 				return false
 			}
