@@ -93,7 +93,14 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
     // Where it waits: the dump's innermost user frame, else the trace's block site.
     if (d != nullptr) {
       for (const Frame& f : d->frames) {
-        if (sched::IsStdFrame(f.func, f.file, t.goroot) || IsShim(f.func)) continue;
+        if (sched::IsStdFrame(f.func, f.file, t.goroot) || IsShim(f.func)) {
+          if (!a.site.empty()) break;  // above the user code: the testing package, the runtime
+          continue;
+        }
+        if (!a.site.empty()) {  // the user frames that called it
+          if (a.callers.size() < 8) a.callers.push_back(Cat(BaseName(f.file), ":", f.line));
+          continue;
+        }
         a.site = Cat(BaseName(f.file), ":", f.line);
         a.func = f.func;
         if (a.cls == WaitClass::kChan) {
@@ -107,7 +114,6 @@ absl::StatusOr<RunAnalysis> AnalyzeRun(const sched::Timeline& t, const sched::Ca
             a.why = "the blocking statement involves a timer or context channel";
           }
         }
-        break;
       }
       if (a.func.empty() && a.cls == WaitClass::kChan) {
         a.cls = WaitClass::kLive;

@@ -42,6 +42,7 @@ struct AliveGoroutine {
   WaitClass cls = WaitClass::kLive;
   std::string site;           // "file.go:12": innermost user frame of where it waits ("" if unknown)
   std::string func;           // function of that frame
+  std::vector<std::string> callers;  // "file.go:12" of the user frames that called it (dump), innermost first, ≤ 8
   bool proved = false;
   std::string rule;           // "R1", "R2a", "R2b" when proved
   std::string why;            // proof premise or reason it is only suspected

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ Interval Wilson(size_t k, size_t n, double z = 1.96);
 
 struct SiteReport {
   std::string site, func, wait;
+  std::set<std::string> callers;  // the user frames that called `site`'s function, in any run ("file.go:12")
   size_t runs = 0;         // runs in which a goroutine was blocked here
   size_t proved_runs = 0;  // ... and proved permanent
   std::string rule;        // rule of the first proved run ("" if none)
@@ -49,6 +51,7 @@ struct ProgramReport {
   size_t deadline = 0;          // runs stopped at the deadline
   size_t goleak_runs = 0;       // runs with at least one user goroutine alive at the end
   std::map<std::string, size_t> goleak_sites;  // site → runs
+  std::set<std::string> goleak_callers;        // the user frames that called those sites' functions
   std::vector<std::string> hazards;            // program-wide hazards seen (union)
   std::vector<std::string> errors;             // "run 17: ..."
   std::vector<SiteReport> sites;               // sorted: proved first, then by runs

@@ -149,6 +149,36 @@ TEST(LeakWilson, KnownValues) {
   near(Wilson(0, 0), 0.0, 0.0);
 }
 
+// A goroutine that blocks inside a function its literal calls: the site is the innermost user
+// frame (the helper's receive), and the literal's call line is among the site's callers (from the
+// end-of-run dump), so a manifest marking the call line finds it (Evaluate).
+TEST(LeakProofs, CallersOfTheBlockingFunctionAreKept) {
+  ExpectEveryRun("TestOrphanInHelper", {{"leakprogs_test.go:137", "R2a"}});
+  auto r = testutil::RunCommand({SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_LEAK_DB, "--json", "--program",
+                                 "TestOrphanInHelper"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["programs"].size(), 1u);
+  ASSERT_EQ(j["programs"][0]["sites"].size(), 1u);
+  const auto& site = j["programs"][0]["sites"][0];
+  EXPECT_EQ(site["site"], "leakprogs_test.go:137");
+  EXPECT_EQ(site["callers"], nlohmann::json::array({"leakprogs_test.go:145"})) << site.dump();
+
+  // Evaluated against a manifest that marks the call line (as corpus/README.md asks when the
+  // blocking statement is in a package the test calls): the expected site is found, proved.
+  std::vector<ManifestTest> manifest(1);
+  manifest[0].package = j["programs"][0]["package"];
+  manifest[0].name = "TestOrphanInHelper";
+  manifest[0].bug = "leak";
+  manifest[0].block_sites = {"leakprogs_test.go:145"};
+  LeakAggregator agg;
+  for (const AnalyzedRun& a : Analyze("TestOrphanInHelper")) agg.Add(a.run, a.analysis);
+  const nlohmann::ordered_json ev = Evaluate(agg.Finish(), manifest);
+  ASSERT_EQ(ev["tests"].size(), 1u) << ev.dump();
+  EXPECT_TRUE(ev["tests"][0]["block_sites"][0]["proved"].get<bool>()) << ev.dump();
+  EXPECT_TRUE(ev["tests"][0]["block_sites"][0]["goleak"].get<bool>()) << ev.dump();
+}
+
 TEST(LeakCli, ExitStatusAndJson) {
   auto r = testutil::RunCommand({SCHEDCAST_BIN, "leaks", "--store", SCHEDCAST_LEAK_DB, "--json"});
   EXPECT_EQ(r.exit_code, 1) << r.err;

@@ -131,3 +131,17 @@ func TestTestGoroutineStuck(t *testing.T) {
 	reply := make(chan string)
 	<-reply // line 132
 }
+
+// awaitReply blocks its caller until a reply comes: none ever does.
+func awaitReply(replies chan string) string {
+	return <-replies // line 137
+}
+
+// R2a inside a helper: the goroutine waits in awaitReply, called from the literal at line 145; the
+// leak's site is the helper's receive, and the call line is among the site's callers.
+func TestOrphanInHelper(t *testing.T) {
+	replies := make(chan string)
+	go func() {
+		_ = awaitReply(replies) // line 145
+	}()
+}
