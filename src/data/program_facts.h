@@ -78,8 +78,13 @@
 //          through a call and that the last event's stack does not name (CallStack). The test function's end is the testing package's code: it reports
 //          (Syscall, SyscallBlock) or ends (GoEnd), so the test goroutine's Syscall and
 //          SyscallBlock candidates get "walk:1" where a walk ends the test function (never
-//          "walk:0": calls into other packages make system calls anywhere). Per GoUnblock
-//          candidate: "walk:1" when the walk of a running goroutine readies it.
+//          "walk:0": calls into other packages make system calls anywhere). An "io" op (index
+//          version 5: a call that may reach the OS) ends a walk in Syscall, SyscallBlock and
+//          GoBlock(net), so any goroutine's Syscall/SyscallBlock candidates get "walk:1" when its
+//          walk reaches one (no claim otherwise); an "ext" op (a call into code the index does not
+//          see) is walked past, makes the walk unknown, and adds "walk:ext" to every candidate of
+//          the goroutine. Per GoUnblock candidate: "walk:1" when the walk of a running goroutine
+//          readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically. Implemented in program_facts.cc
 // (timeline, pending ops, the groups but walk) and program_walk.cc (the walk, dominators, channels
