@@ -55,7 +55,7 @@ var pureMethods = map[string]bool{
 	"Timeout": true, "Temporary": true, "Unwrap": true, "Available": true, "AvailableBuffer": true,
 	"Mode": true, "ModTime": true, "IsDir": true, "Sys": true, "Network": true, "Flags": true,
 	"Prefix": true, "SetFlags": true, "SetPrefix": true, "SetOutput": true, "Writer": true,
-	"Reset": true, "Discard": false, "Header": true, "Done": true, "Value": true, "Deadline": true,
+	"Reset": true, "Header": true, "Done": true, "Value": true, "Deadline": true,
 }
 
 // opaqueKind: "io", "ext" or "" for a call that is neither a synchronising op nor a call of the
