@@ -247,6 +247,18 @@ func (st *pkgState) scanOrigins(files []*ast.File) {
 			st.origin[v] = path
 		}
 	}
+	// Names declared from values: one value (a call with several results) gives all of them its
+	// origin, otherwise each takes its own value's.
+	assigned := func(ids []*ast.Ident, values []ast.Expr) {
+		for i, id := range ids {
+			switch {
+			case len(values) == 1:
+				set(id, st.originOf(values[0]))
+			case i < len(values):
+				set(id, st.originOf(values[i]))
+			}
+		}
+	}
 	// Functions of the package first: a call of one returns a value of its first result's type.
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -273,33 +285,16 @@ func (st *pkgState) scanOrigins(files []*ast.File) {
 					for _, id := range x.Names {
 						set(id, p)
 					}
-				} else if len(x.Values) == 1 {
-					p := st.originOf(x.Values[0])
-					for _, id := range x.Names {
-						set(id, p)
-					}
 				} else {
-					for i, id := range x.Names {
-						if i < len(x.Values) {
-							set(id, st.originOf(x.Values[i]))
-						}
-					}
+					assigned(x.Names, x.Values)
 				}
 			case *ast.AssignStmt:
-				if x.Tok != token.DEFINE {
-					return true
-				}
-				if len(x.Rhs) == 1 {
-					p := st.originOf(x.Rhs[0])
-					for _, l := range x.Lhs {
-						set(identOf(l), p)
-					}
-				} else {
+				if x.Tok == token.DEFINE {
+					ids := make([]*ast.Ident, len(x.Lhs))
 					for i, l := range x.Lhs {
-						if i < len(x.Rhs) {
-							set(identOf(l), st.originOf(x.Rhs[i]))
-						}
+						ids[i] = identOf(l)
 					}
+					assigned(ids, x.Rhs)
 				}
 			}
 			return true
