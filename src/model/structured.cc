@@ -275,10 +275,18 @@ void StructuredPredictor::Featurize(const data::Example& ex, std::vector<uint32_
       // whether one P: with nothing running, only the clock (or the network) wakes anyone.
       const uint64_t fa = HashInt(HashInt(HashInt(base, 1004), Cap(sv.running + sv.runnable, 2)), procs == 1);
       const std::vector<std::string>& fc = ex.facts[i];
+      // v5: each fact alone and × c's goroutine state also without c's type, so that what a fact
+      // says carries over to a candidate type training saw it on rarely ("the walk reaches this
+      // event" on a system call, in code unlike the training set's).
+      const uint64_t gb = HashInt(kHashSeed, 5000), gs = HashBytes(HashInt(kHashSeed, 5001), gstate);
       for (size_t a = 0; a < fc.size(); ++a) {
         if (!UsesFact(fc[a])) continue;
         add(HashBytes(fb, fc[a]));
         add(HashBytes(fs, fc[a]));
+        if (features_ >= 5) {
+          add(HashBytes(gb, fc[a]));
+          add(HashBytes(gs, fc[a]));
+        }
         if (features_ < 2) continue;
         add(HashBytes(fl, fc[a]));
         if (features_ >= 3) add(HashBytes(fa, fc[a]));
@@ -317,8 +325,8 @@ absl::StatusOr<std::unique_ptr<StructuredPredictor>> StructuredPredictor::FromPa
       !j["weights"].is_array())
     return BadInputError("structured: want fields 'hash_bits' (int) and 'weights' (array)");
   const std::string fset = j.contains("features") && j["features"].is_string() ? j["features"].get<std::string>() : "";
-  if (fset != "v1" && fset != "v2" && fset != "v3" && fset != "v4")
-    return BadInputError(Cat("structured: feature set '", fset, "' is not v1, v2, v3 or v4"));
+  if (fset.size() != 2 || fset[0] != 'v' || fset[1] < '1' || fset[1] > '0' + kFeatures)
+    return BadInputError(Cat("structured: feature set '", fset, "' is not one of v1 to v", kFeatures));
   const int bits = j["hash_bits"].get<int>();
   if (bits < 4 || bits > 26) return BadInputError(Cat("structured: hash_bits ", bits, " out of range 4..26"));
   // Model files from before program facts were trained without them.

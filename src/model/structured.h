@@ -2,7 +2,7 @@
 //
 // Each candidate c gets a sparse binary feature vector; its logit is the sum of the weights of its
 // features, and Predict is a softmax over the candidates (so the legal set is the support by
-// construction). Every feature is a conjunction with c's type (kind + reason) — features that do
+// construction). Every feature but v5's is a conjunction with c's type (kind + reason) — features that do
 // not depend on c would cancel in the softmax. Templates (see Featurize in structured.cc):
 //   bias; c's goroutine state (rdy/run/sys/blk(x)); its relation to the last actor (context.h);
 //   the last one and two context tokens written relative to the anchor, and relative to c's
@@ -22,6 +22,10 @@
 //   a go statement, a yield or preemption in the context): newest, oldest, in between, or earlier than
 //   the context (and then whether it is the first created of those: lowest path) — the runtime starts the goroutine its P readied last (runnext) first, then its run
 //   queue in FIFO order — × whether GOMAXPROCS is 1 (and × how many may start, × the last token).
+//   Feature set v5 also: each enabled fact alone and × c's goroutine state without c's type — the
+//   one exception to the conjunction rule above (a fact differs between candidates, so it does not
+//   cancel): what a fact says ("the walk reaches this event") transfers to types training rarely
+//   saw it on.
 //   The `facts` option names the groups ("all", "none", or a comma list of next, partner, loop,
 //   create, buffer, wake); an example without facts simply adds none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
@@ -40,9 +44,9 @@ namespace schedcast::model {
 
 class StructuredPredictor final : public ScoredPredictor {
  public:
-  // `features`: the feature set, 4 (current) or 1, 2, 3 (model files written before featurize as then).
+  // `features`: the feature set, 5 (current) or 1 to 4 (model files written before featurize as then).
   explicit StructuredPredictor(int hash_bits = 18, std::string facts = "all", int features = kFeatures);
-  static constexpr int kFeatures = 4;
+  static constexpr int kFeatures = 5;
   std::string_view kind() const override { return "structured"; }
 
   // Appends each candidate's feature indices to *feats; (*offsets)[i]..[i+1] delimit candidate i

@@ -156,7 +156,7 @@ ModelKind StructuredKind() {
   k.options.push_back({"hash_bits", "log2 of the feature table size", d.hash_bits});
   k.options.push_back({"facts", Cat("program-fact groups used: all, none, or a comma list of ", data::FactGroupsJoined()),
                        std::string("all")});
-  k.options.push_back({"feature_set", "structured feature set: 4 (current; 1, 2 and 3 are the older sets, for ablations)",
+  k.options.push_back({"feature_set", "structured feature set: 5 (current; 1 to 4 are the older sets, for ablations)",
                        StructuredPredictor::kFeatures});
   k.train = [](const TrainInput& in, const nlohmann::json& o) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     StructuredOptions opt;

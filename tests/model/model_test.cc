@@ -4,6 +4,7 @@
 // baselines on validation NLL, model-file round trip and version/kind errors, and `schedcast predict`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "data/dataset.h"
+#include "data/program_facts.h"
 #include "model/context.h"
 #include "model/io.h"
 #include "model/metrics.h"
@@ -181,15 +183,16 @@ TEST_F(ModelTrained, FileOfAnotherVersionOrKindIsRejectedNamingIt) {
 
 // The structured model's feature set travels in its file: a file of feature set v1 (written before
 // the v2 fact crosses) featurizes as v1 — fewer features on a candidate with program facts — and
-// writes v1 back; v3 has no run-queue order features (v4: on GoStart candidates only); an unknown
-// set is refused, naming it.
+// writes v1 back; v3 has no run-queue order features (v4: on GoStart candidates only); v4 has no
+// type-free fact features (v5: two per enabled fact of a candidate); an unknown set is refused,
+// naming it.
 TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
   nlohmann::json j = ToFileJson(*models_["structured/kl"]);
-  ASSERT_EQ(j["params"]["features"], "v4");
+  ASSERT_EQ(j["params"]["features"], "v5");
   // Older files featurize as they were trained: v1 (no fact crosses), v2 (no n-gram follow
   // features, no facts × who can act), v3 (no run-queue order).
   std::map<std::string, std::unique_ptr<Predictor>> sets;
-  for (const char* v : {"v1", "v2", "v3"}) {
+  for (const char* v : {"v1", "v2", "v3", "v4"}) {
     j["params"]["features"] = v;
     auto m = FromFileJson(j);
     ASSERT_TRUE(m.ok()) << m.status();
@@ -199,9 +202,10 @@ TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
   const auto& s1 = dynamic_cast<const StructuredPredictor&>(*sets["v1"]);
   const auto& s2 = dynamic_cast<const StructuredPredictor&>(*sets["v2"]);
   const auto& s3 = dynamic_cast<const StructuredPredictor&>(*sets["v3"]);
-  const auto& s4 = dynamic_cast<const StructuredPredictor&>(*models_["structured/kl"]);
+  const auto& s4 = dynamic_cast<const StructuredPredictor&>(*sets["v4"]);
+  const auto& s5 = dynamic_cast<const StructuredPredictor&>(*models_["structured/kl"]);
   size_t with_facts = 0, with_starts = 0;
-  std::vector<uint32_t> f1, o1, f2, o2, f3, o3, f4, o4;
+  std::vector<uint32_t> f1, o1, f2, o2, f3, o3, f4, o4, f5, o5;
   for (const auto& ex : test_) {
     bool two = false;
     for (const auto& fs : ex.facts) two |= fs.size() >= 2;
@@ -211,6 +215,7 @@ TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
     s2.Featurize(ex, &f2, &o2);
     s3.Featurize(ex, &f3, &o3);
     s4.Featurize(ex, &f4, &o4);
+    s5.Featurize(ex, &f5, &o5);
     EXPECT_LT(f1.size(), f2.size());
     EXPECT_LT(f2.size(), f3.size());
     for (size_t i = 0; i < ex.candidates.size(); ++i) {
@@ -218,8 +223,14 @@ TEST_F(ModelTrained, StructuredFeatureSetTravelsInTheModelFile) {
       with_starts += start;
       // Each GoStart candidate gets 3 run-queue order features more; the others none.
       EXPECT_EQ(o4[i + 1] - o4[i], o3[i + 1] - o3[i] + (start ? 3 : 0)) << ex.candidates[i];
+      // Each fact gets 2 type-free features more (the model uses every fact group).
+      size_t nf = 0;
+      const auto& groups = data::FactGroups();
+      if (i < ex.facts.size())
+        for (const auto& f : ex.facts[i]) nf += std::count(groups.begin(), groups.end(), data::FactGroup(f));
+      EXPECT_EQ(o5[i + 1] - o5[i], o4[i + 1] - o4[i] + 2 * nf) << ex.candidates[i];
     }
-    f1.clear(), f2.clear(), f3.clear(), f4.clear();
+    f1.clear(), f2.clear(), f3.clear(), f4.clear(), f5.clear();
     if (with_facts == 20) break;
   }
   EXPECT_GT(with_starts, 0u) << "some examples may start a goroutine";
@@ -308,7 +319,7 @@ TEST_F(ModelTrained, RegistryOptionsAreTheModelFilesHyperParameters) {
   }
   const auto structured = models_["structured/kl"]->meta().hyper;
   EXPECT_EQ(structured.dump(),
-            R"({"epochs":8,"facts":"all","feature_set":4,"hash_bits":18,"l2":1e-05,"lr":0.0005,"patience":2,"seed":1,"temperature":false})");
+            R"({"epochs":8,"facts":"all","feature_set":5,"hash_bits":18,"l2":1e-05,"lr":0.0005,"patience":2,"seed":1,"temperature":false})");
   EXPECT_EQ(models_["ngram/kl"]->meta().hyper.dump(), R"({"beta":32.0,"order":3,"temperature":true})");
   EXPECT_EQ(models_["uniform/kl"]->meta().objective, "");
 
