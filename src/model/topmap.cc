@@ -24,11 +24,14 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
   // Equal-weight bins in confidence order (an example never splits across bins).
   struct Block {
     double w = 0, wc = 0, wh = 0;  // weight, Σ w·conf, Σ w·hit
+    double lo = 0, hi = 0;         // lowest and highest confidence in the block
   };
   std::vector<Block> bins;
   Block cur;
   for (size_t k = 0; k < n; ++k) {
     const size_t i = order[k];
+    if (cur.w == 0) cur.lo = conf[i];
+    cur.hi = conf[i];
     cur.w += weight[i];
     cur.wc += weight[i] * conf[i];
     cur.wh += weight[i] * hit[i];
@@ -43,13 +46,18 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
       const Block& hi = st[st.size() - 1];
       const Block& lo = st[st.size() - 2];
       if (lo.wh / lo.w < hi.wh / hi.w) break;
-      Block merged{lo.w + hi.w, lo.wc + hi.wc, lo.wh + hi.wh};
+      Block merged{lo.w + hi.w, lo.wc + hi.wc, lo.wh + hi.wh, lo.lo, hi.hi};
       st.pop_back();
       st.back() = merged;
     }
   }
   if (st.size() < 2) return m;
-  for (const Block& b : st) m.knots_.emplace_back(b.wc / b.w, b.wh / b.w);
+  // A block is flat at its accuracy from its lowest to its highest confidence (what isotonic
+  // regression gives the examples it pooled); linear between blocks.
+  for (const Block& b : st) {
+    m.knots_.emplace_back(b.lo, b.wh / b.w);
+    if (b.hi > b.lo) m.knots_.emplace_back(b.hi, b.wh / b.w);
+  }
   return m;
 }
 

@@ -6,8 +6,9 @@
 //   Fit   weighted isotonic regression (pool-adjacent-violators) of "the argmax is the label" on c,
 //         over examples pre-binned into at most 64 equal-weight bins; each example's weight is given
 //         by the caller (1/n_program: every program weighs 1, as macro ECE does — docs/METRICS.md).
-//         Knots: each pooled block's weighted mean confidence → its accuracy; linear between
-//         knots, flat beyond the ends. Fewer than 2 distinct blocks → the identity (empty map).
+//         Knots: each pooled block's lowest and highest confidence → its accuracy (flat across
+//         the block, as the isotonic fit is on the examples it pooled); linear between blocks,
+//         flat beyond the ends. Fewer than 2 distinct blocks → the identity (empty map).
 //   Apply the top candidate's probability becomes c' = Map(c), clamped so that it stays the
 //         argmax (strictly, where it was strictly ahead) and never exceeds max(c, 1 − 1e-4) (a miss keeps a finite log-likelihood); the
 //         other candidates are scaled by (1 − c')/(1 − c) (uniformly given 1 − c' when c = 1), so p
