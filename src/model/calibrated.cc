@@ -32,6 +32,17 @@ std::pair<uint64_t, uint64_t> Signatures(const data::Example& ex) {
   return {fine, coarse};
 }
 
+// The (candidate type, fact) pair keys of candidate i ("-" when it has no facts).
+template <typename F>
+void ForEachFactKey(const data::Example& ex, size_t i, F&& f) {
+  const uint64_t h = HashBytes(HashInt(kHashSeed, 0xFAC7), ParseToken(ex.candidates[i]).type);
+  if (i >= ex.facts.size() || ex.facts[i].empty()) {
+    f(HashBytes(h, "-"));
+    return;
+  }
+  for (const auto& fact : ex.facts[i]) f(HashBytes(h, fact));
+}
+
 nlohmann::json CountsJson(const std::unordered_map<uint64_t, uint64_t>& m) {
   std::vector<std::pair<uint64_t, uint64_t>> v(m.begin(), m.end());
   std::sort(v.begin(), v.end());  // a stable file for the same data
@@ -56,6 +67,20 @@ void SupportTable::Add(const data::Example& ex) {
   const auto [f, c] = Signatures(ex);
   ++fine_[f];
   ++coarse_[c];
+  for (size_t i = 0; i < ex.candidates.size(); ++i) ForEachFactKey(ex, i, [&](uint64_t k) { ++facts_[k]; });
+}
+
+std::vector<double> SupportTable::FactSupport(const data::Example& ex) const {
+  std::vector<double> out(ex.candidates.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint64_t least = UINT64_MAX;
+    ForEachFactKey(ex, i, [&](uint64_t k) {
+      const auto it = facts_.find(k);
+      least = std::min<uint64_t>(least, it == facts_.end() ? 0 : it->second);
+    });
+    out[i] = std::log1p(static_cast<double>(least));
+  }
+  return out;
 }
 
 std::pair<uint64_t, uint64_t> SupportTable::Support(const data::Example& ex) const {
@@ -65,7 +90,9 @@ std::pair<uint64_t, uint64_t> SupportTable::Support(const data::Example& ex) con
   return {fi == fine_.end() ? 0 : fi->second, ci == coarse_.end() ? 0 : ci->second};
 }
 
-nlohmann::json SupportTable::ToJson() const { return {{"fine", CountsJson(fine_)}, {"coarse", CountsJson(coarse_)}}; }
+nlohmann::json SupportTable::ToJson() const {
+  return {{"fine", CountsJson(fine_)}, {"coarse", CountsJson(coarse_)}, {"facts", CountsJson(facts_)}};
+}
 
 absl::StatusOr<SupportTable> SupportTable::FromJson(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("fine") || !j.contains("coarse"))
@@ -73,15 +100,17 @@ absl::StatusOr<SupportTable> SupportTable::FromJson(const nlohmann::json& j) {
   SupportTable t;
   SC_RETURN_IF_ERROR(CountsFromJson(j["fine"], "fine", &t.fine_));
   SC_RETURN_IF_ERROR(CountsFromJson(j["coarse"], "coarse", &t.coarse_));
+  if (j.contains("facts")) SC_RETURN_IF_ERROR(CountsFromJson(j["facts"], "facts", &t.facts_));  // version 1: none
   return t;
 }
 
 void MixProbabilities(const HeldOutRecord& r, const CalibrationParams& th, std::vector<double>* p) {
   const size_t n = r.logits.size();
   *p = r.logits;
-  Softmax(*p, std::exp(std::clamp(th.log_t + th.d * std::log1p(r.s_fine), -6.0, 6.0)));
+  Softmax(*p, std::exp(std::clamp(th.log_t + th.d * std::log1p(r.s_fine) + th.f * r.l_facts, -6.0, 6.0)));
   if (n == 0) return;
-  const double lambda = Sigmoid(th.a + th.b * std::log1p(r.s_fine) + th.c * std::log1p(r.s_coarse));
+  const double lambda =
+      Sigmoid(th.a + th.b * std::log1p(r.s_fine) + th.c * std::log1p(r.s_coarse) + th.e * r.l_facts);
   const double mu = Sigmoid(th.m);
   const double u = 1.0 / static_cast<double>(n);
   double sum = 0;
@@ -107,6 +136,10 @@ HeldOutRecord CalibratedPredictor::Record(const data::Example& ex) const {
   const auto [f, c] = support_.Support(ex);
   r.s_fine = static_cast<double>(f);
   r.s_coarse = static_cast<double>(c);
+  std::vector<double> pz = r.logits;
+  Softmax(pz);
+  const std::vector<double> fs = support_.FactSupport(ex);
+  for (size_t i = 0; i < pz.size() && i < fs.size(); ++i) r.l_facts += pz[i] * fs[i];
   return r;
 }
 
@@ -125,7 +158,14 @@ void CalibratedPredictor::Logits(const data::Example& ex, std::vector<double>* l
 nlohmann::json CalibratedPredictor::Params() const {
   return {{"version", kCalibratedParamsVersion},
           {"theta",
-           {{"log_t", params_.log_t}, {"d", params_.d}, {"a", params_.a}, {"b", params_.b}, {"c", params_.c}, {"m", params_.m}}},
+           {{"log_t", params_.log_t},
+            {"d", params_.d},
+            {"a", params_.a},
+            {"b", params_.b},
+            {"c", params_.c},
+            {"m", params_.m},
+            {"e", params_.e},
+            {"f", params_.f}}},
           {"calibration", provenance_},
           {"base", ToFileJson(*base_)},
           {"backoff", ToFileJson(*backoff_)},
@@ -135,16 +175,17 @@ nlohmann::json CalibratedPredictor::Params() const {
 absl::StatusOr<std::unique_ptr<CalibratedPredictor>> CalibratedPredictor::FromParams(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("version") || !j["version"].is_number_integer())
     return BadInputError("calibrated: missing integer field 'version'");
-  if (j["version"].get<int>() != kCalibratedParamsVersion)
-    return absl::FailedPreconditionError(Cat("calibrated: params version ", j["version"].get<int>(), ", this schedcast reads version ",
+  const int version = j["version"].get<int>();
+  if (version < 1 || version > kCalibratedParamsVersion)
+    return absl::FailedPreconditionError(Cat("calibrated: params version ", version, ", this schedcast reads versions 1 to ",
                                              kCalibratedParamsVersion, " (retrain the model)"));
   for (const char* f : {"theta", "base", "backoff", "support"})
     if (!j.contains(f)) return BadInputError(Cat("calibrated: missing field '", f, "'"));
   CalibrationParams th;
   const nlohmann::json& t = j["theta"];
-  double* dst[] = {&th.log_t, &th.d, &th.a, &th.b, &th.c, &th.m};
-  const char* names[] = {"log_t", "d", "a", "b", "c", "m"};
-  for (int i = 0; i < CalibrationParams::kCount; ++i) {
+  double* dst[] = {&th.log_t, &th.d, &th.a, &th.b, &th.c, &th.m, &th.e, &th.f};
+  const char* names[] = {"log_t", "d", "a", "b", "c", "m", "e", "f"};
+  for (int i = 0; i < (version == 1 ? 6 : CalibrationParams::kCount); ++i) {  // version 1: e = f = 0
     if (!t.is_object() || !t.contains(names[i]) || !t[names[i]].is_number() || !std::isfinite(t[names[i]].get<double>()))
       return BadInputError(Cat("calibrated: theta.", names[i], " is not a finite number"));
     *dst[i] = t[names[i]].get<double>();

@@ -1,20 +1,26 @@
 // model/calibrated.h — a model-agnostic calibration wrapper whose parameters are fitted on program
 // families that training did not see, and that backs off to a simpler model on unfamiliar ground.
 //
-// The wrapper holds three things, each saved in the model file (params "version": 1):
+// The wrapper holds three things, each saved in the model file (params "version": 2; version 1 files,
+// which have no fact counts and no e, f, load with e = f = 0):
 //   base      any fitted model of the registry (structured, neural, ngram, freq), with its logits z
 //   backoff   a simpler model (ngram, freq or uniform) giving probabilities q over the same candidates
 //   support   counts, over the base's training examples, of two situation signatures (hashed):
 //               fine   = the last two context tokens and the sorted candidate set, both relative to
 //                        the anchor goroutine (context.h) — "has training seen this situation?"
 //               coarse = the sorted relative candidate set alone
+//             and counts of (candidate type, program fact) pairs over the training examples'
+//             candidates (a candidate without facts has the one fact "-"): "has training seen a
+//             candidate of this kind with this fact?" — the familiarity of what the program says.
+//             A candidate's fact support n_i is the smallest count among its facts; the example's
+//             l_facts = Σ_i softmax(z)_i · ln(1 + n_i), the familiarity of what the base believes.
 // Prediction over an example's candidates (u = uniform over the legal candidates):
-//   pb = softmax(z / T),                           ln T = t + d · ln(1 + s_fine)
+//   pb = softmax(z / T),                           ln T = t + d · ln(1 + s_fine) + f · l_facts
 //   qb = (1 − μ) q + μ u,                          μ = sigmoid(m)
-//   λ  = sigmoid(a + b · ln(1 + s_fine) + c · ln(1 + s_coarse))
+//   λ  = sigmoid(a + b · ln(1 + s_fine) + c · ln(1 + s_coarse) + e · l_facts)
 //   p  = (1 − λ) pb + λ qb
 // so p sums to 1 over the candidates and is > 0 wherever u is; last, a top-label map (topmap.h) of
-// p's top-1 confidence, fitted on the same held-out scores as θ (after θ), is applied to p. The parameters θ = (t, d, a, b, c, m)
+// p's top-1 confidence, fitted on the same held-out scores as θ (after θ), is applied to p. The parameters θ = (t, d, a, b, c, m, e, f)
 // come from family-held-out fitting (calibrated_train.cc): the training programs are grouped into
 // families (FamilyMap below), the families split into K folds; for each fold a base model, a backoff
 // model and a support table are trained on the other folds' examples only, and the held-out fold's
@@ -37,30 +43,36 @@
 
 namespace schedcast::model {
 
-inline constexpr int kCalibratedParamsVersion = 1;
+inline constexpr int kCalibratedParamsVersion = 2;
 
-// The six calibration parameters (see above); the defaults leave the base model unchanged.
+// The eight calibration parameters (see above); the defaults leave the base model unchanged.
 struct CalibrationParams {
-  double log_t = 0, d = 0;       // temperature ln T = log_t + d ln(1+s_fine)
-  double a = -30, b = 0, c = 0;  // backoff weight λ = sigmoid(a + b ln(1+s_fine) + c ln(1+s_coarse))
+  double log_t = 0, d = 0;       // temperature ln T = log_t + d ln(1+s_fine) + f l_facts
+  double a = -30, b = 0, c = 0;  // backoff weight λ = sigmoid(a + b ln(1+s_fine) + c ln(1+s_coarse) + e l_facts)
   double m = -30;                // uniform share of the backoff μ = sigmoid(m)
-  static constexpr int kCount = 6;
-  std::array<double, kCount> ToArray() const { return {log_t, d, a, b, c, m}; }
-  static CalibrationParams FromArray(const std::array<double, kCount>& v) { return {v[0], v[1], v[2], v[3], v[4], v[5]}; }
+  double e = 0, f = 0;           // the fact-support slopes of λ and of ln T
+  static constexpr int kCount = 8;
+  std::array<double, kCount> ToArray() const { return {log_t, d, a, b, c, m, e, f}; }
+  static CalibrationParams FromArray(const std::array<double, kCount>& v) {
+    return {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
+  }
 };
 
-// Counts of the two situation signatures over a set of examples (each example counted once).
+// Counts of the two situation signatures over a set of examples (each example counted once), and of
+// the (candidate type, fact) pairs of their candidates.
 class SupportTable {
  public:
   void Add(const data::Example& ex);
   // Occurrences of the example's fine and coarse signature among the added examples.
   std::pair<uint64_t, uint64_t> Support(const data::Example& ex) const;
+  // Per candidate, ln(1 + the smallest count among its (type, fact) pairs).
+  std::vector<double> FactSupport(const data::Example& ex) const;
   nlohmann::json ToJson() const;
   static absl::StatusOr<SupportTable> FromJson(const nlohmann::json& j);
   size_t size() const { return fine_.size() + coarse_.size(); }
 
  private:
-  std::unordered_map<uint64_t, uint64_t> fine_, coarse_;
+  std::unordered_map<uint64_t, uint64_t> fine_, coarse_, facts_;
 };
 
 // What a held-out example contributes to the fit: everything the mixture needs, from fold models.
@@ -68,6 +80,7 @@ struct HeldOutRecord {
   std::vector<double> logits;   // base logits (temperature 1)
   std::vector<double> backoff;  // backoff probabilities
   double s_fine = 0, s_coarse = 0;
+  double l_facts = 0;           // Σ_i softmax(logits)_i ln(1 + fact support of candidate i)
 };
 
 // p over the candidates for one record under θ (the formula above).
@@ -89,6 +102,7 @@ class CalibratedPredictor final : public ScoredPredictor {
   const nlohmann::json& provenance() const { return provenance_; }
   const ScoredPredictor& base() const { return *base_; }
   const ScoredPredictor& backoff() const { return *backoff_; }
+  const SupportTable& support() const { return support_; }
 
   nlohmann::json Params() const override;
   static absl::StatusOr<std::unique_ptr<CalibratedPredictor>> FromParams(const nlohmann::json& j);

@@ -58,11 +58,13 @@ double Loss(const std::vector<Scored>& xs, const CalibrationParams& th, const Ob
   return w > 0 ? s / w : 0;
 }
 
-// θ kept within range (the loss is flat beyond): |t| <= 4, |d| <= 2, the weight logits within ±30.
+// θ kept within range (the loss is flat beyond): |t| <= 4, the temperature slopes |d|, |f| <= 2, the
+// weight logits and slopes (a, b, c, m, e) within ±30.
 std::array<double, CalibrationParams::kCount> Clamp(std::array<double, CalibrationParams::kCount> v) {
   v[0] = std::clamp(v[0], -4.0, 4.0);
   v[1] = std::clamp(v[1], -2.0, 2.0);
-  for (size_t i = 2; i < v.size(); ++i) v[i] = std::clamp(v[i], -30.0, 30.0);
+  for (size_t i = 2; i <= 6; ++i) v[i] = std::clamp(v[i], -30.0, 30.0);
+  v[7] = std::clamp(v[7], -2.0, 2.0);
   return v;
 }
 
@@ -77,7 +79,7 @@ CalibrationParams Minimise(const std::vector<Scored>& xs, const Objective& obj, 
   };
   std::vector<V> s(n + 1, start.ToArray());
   // Initial steps: the support slopes multiply ln(1+s), up to ~12 on a corpus.
-  constexpr V step = {1.0, 0.1, 1.0, 0.3, 0.3, 1.0};
+  constexpr V step = {1.0, 0.1, 1.0, 0.3, 0.3, 1.0, 0.3, 0.1};
   for (int i = 0; i < n; ++i) s[i + 1][i] += step[i];
   std::vector<double> fs(n + 1);
   for (int i = 0; i <= n; ++i) fs[i] = f(s[i]);
@@ -189,23 +191,23 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
   }
   if (scored.empty()) return absl::FailedPreconditionError("calibrated: no fold had held-out examples to fit on");
 
-  // θ: Nelder–Mead from a few starts (no backoff; some backoff by support).
+  // θ: Nelder–Mead from a few starts (no backoff; some backoff by support; backoff unless the facts are familiar).
   const CalibrationParams none;
   const double loss_none = Loss(scored, none, in.objective);
   CalibrationParams best = none;
   double best_loss = loss_none;
-  for (const CalibrationParams& start : {CalibrationParams{0, 0, -2, 0, 0, -2}, CalibrationParams{0.5, 0, 1, -0.5, 0, 0},
-                                         CalibrationParams{0, 0, -30, 0, 0, -30}}) {
+  for (const CalibrationParams& start : {CalibrationParams{0, 0, -2, 0, 0, -2, 0, 0}, CalibrationParams{0.5, 0, 1, -0.5, 0, 0, 0, 0},
+                                         CalibrationParams{0, 0, -30, 0, 0, -30, 0, 0}, CalibrationParams{0, 0, 2, 0, 0, -2, -0.5, 0}}) {
     double l = 0;
     const CalibrationParams th = Minimise(scored, in.objective, start, 600, &l);
     if (l < best_loss) best_loss = l, best = th;
   }
   if (log) {
-    char line[240];
+    char line[320];
     std::snprintf(line, sizeof line,
-                  "calibrated: held-out loss %.4f uncalibrated, %.4f fitted (t %.3f, d %.3f, a %.3f, b %.3f, c %.3f, m %.3f) "
-                  "on %zu examples\n",
-                  loss_none, best_loss, best.log_t, best.d, best.a, best.b, best.c, best.m, scored.size());
+                  "calibrated: held-out loss %.4f uncalibrated, %.4f fitted (t %.3f, d %.3f, a %.3f, b %.3f, c %.3f, m %.3f, "
+                  "e %.3f, f %.3f) on %zu examples\n",
+                  loss_none, best_loss, best.log_t, best.d, best.a, best.b, best.c, best.m, best.e, best.f, scored.size());
     *log << line;
   }
   // The top-label map, on the same held-out scores under θ (each program weighing 1).

@@ -116,11 +116,69 @@ TEST_F(Calibrated, ProbabilitiesSumToOneOverTheLegalCandidatesAndSaveLoadExactly
   // Saving the loaded model gives the same file; another params version is refused, naming it.
   EXPECT_EQ(ToFileJson(**loaded).dump(), ToFileJson(*model_).dump());
   nlohmann::json j = ToFileJson(*model_);
-  j["params"]["version"] = 2;
+  j["params"]["version"] = 3;
   auto bad = FromFileJson(j);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("params version 2"), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("params version 3"), std::string::npos) << bad.status();
   std::filesystem::remove(path);
+}
+
+// Version 1 files (written before the fact counts and the slopes e, f) still load, as the model with
+// e = f = 0 and no fact counts: the same probabilities as this model's mixture with e = f = 0.
+TEST_F(Calibrated, AVersionOneFileLoadsWithoutTheFactTerms) {
+  nlohmann::json j = ToFileJson(*model_);
+  j["params"]["version"] = 1;
+  j["params"]["theta"].erase("e");
+  j["params"]["theta"].erase("f");
+  j["params"]["support"].erase("facts");
+  auto old = FromFileJson(j);
+  ASSERT_TRUE(old.ok()) << old.status();
+  const auto& v1 = dynamic_cast<const CalibratedPredictor&>(**old);
+  EXPECT_EQ(v1.params().e, 0.0);
+  EXPECT_EQ(v1.params().f, 0.0);
+  CalibrationParams th = model_->params();
+  th.e = th.f = 0;
+  std::vector<double> want;
+  for (size_t i = 0; i < test_.size(); i += 11) {
+    MixProbabilities(model_->Record(test_[i]), th, &want);
+    model_->top_map().Apply(want);
+    const auto got = v1.Predict(test_[i]);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-12) << "example " << i;
+  }
+}
+
+// The fact support counts the (candidate type, fact) pairs of the training examples' candidates:
+// every candidate of a training example has support; a fact training never saw gives its candidate
+// support 0, the other candidates unchanged; l_facts weighs the supports by the base's belief.
+TEST_F(Calibrated, FactSupportIsZeroExactlyWhereTrainingNeverSawTheFact) {
+  const SupportTable& sup = model_->support();
+  size_t checked = 0;
+  for (const auto& ex : train_) {
+    if (ex.facts.empty()) continue;
+    for (double s : sup.FactSupport(ex)) ASSERT_GT(s, 0.0) << ex.program << " position " << ex.position;
+    if (++checked == 300) break;
+  }
+  ASSERT_EQ(checked, 300u) << "the corpus dataset carries program facts";
+  size_t changed = 0;
+  for (const auto& ex : test_) {
+    if (ex.facts.empty() || ex.candidates.size() < 2) continue;
+    data::Example odd = ex;
+    odd.facts[0].push_back("next:never-written");
+    const auto a = sup.FactSupport(ex), b = sup.FactSupport(odd);
+    EXPECT_EQ(b[0], 0.0);
+    for (size_t i = 1; i < a.size(); ++i) EXPECT_EQ(a[i], b[i]);
+    // l_facts weighs each candidate's support by the base model's belief in it (temperature 1).
+    const HeldOutRecord rb = model_->Record(odd);
+    std::vector<double> p = rb.logits;
+    Softmax(p);
+    double want = 0;
+    for (size_t i = 0; i < p.size(); ++i) want += p[i] * b[i];
+    EXPECT_NEAR(rb.l_facts, want, 1e-9);
+    changed += a[0] > 0;
+    if (++checked == 600) break;
+  }
+  EXPECT_GT(changed, 0u);
 }
 
 // The wrapper does not beat temperature scaling on every unseen family (docs/BENCHMARKS.md, "Calibration
