@@ -143,15 +143,29 @@ HeldOutRecord CalibratedPredictor::Record(const data::Example& ex) const {
   return r;
 }
 
+std::string PackageOf(const std::string& program) { return program.substr(0, program.rfind('.')); }
+
+bool CalibratedPredictor::Familiar(const data::Example& ex) const {
+  return !familiar_.empty() && familiar_.count(PackageOf(ex.program)) > 0;
+}
+
 std::vector<double> CalibratedPredictor::Predict(const data::Example& ex) const {
+  if (Familiar(ex)) return base_->Predict(ex);  // the base's own temperature and top-label map
   std::vector<double> p;
   MixProbabilities(Record(ex), params_, &p);
   top_map().Apply(p);
   return p;
 }
 
+void CalibratedPredictor::PredictBatch(std::span<const data::Example* const> xs,
+                                       std::vector<std::vector<double>>* out) const {
+  out->resize(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) (*out)[i] = Predict(*xs[i]);
+}
+
 void CalibratedPredictor::Logits(const data::Example& ex, std::vector<double>* logits) const {
-  MixProbabilities(Record(ex), params_, logits);
+  if (Familiar(ex)) *logits = base_->Predict(ex);
+  else MixProbabilities(Record(ex), params_, logits);
   for (double& x : *logits) x = std::log(std::max(x, 1e-300));
 }
 
@@ -167,6 +181,7 @@ nlohmann::json CalibratedPredictor::Params() const {
             {"e", params_.e},
             {"f", params_.f}}},
           {"calibration", provenance_},
+          {"familiar", std::vector<std::string>(familiar_.begin(), familiar_.end())},
           {"base", ToFileJson(*base_)},
           {"backoff", ToFileJson(*backoff_)},
           {"support", support_.ToJson()}};
@@ -199,18 +214,27 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> CalibratedPredictor::FromPa
   if (bs == nullptr || bk == nullptr || (*base)->kind() == "calibrated" || (*back)->kind() == "calibrated")
     return BadInputError("calibrated: base and backoff must be plain scored models");
   SC_ASSIGN_OR_RETURN(SupportTable support, SupportTable::FromJson(j["support"]));
+  std::set<std::string> familiar;  // version 1: none (every program gets the mixture)
+  if (j.contains("familiar")) {
+    if (!j["familiar"].is_array()) return BadInputError("calibrated: 'familiar' is not an array of package paths");
+    for (const auto& f : j["familiar"]) {
+      if (!f.is_string()) return BadInputError("calibrated: a 'familiar' entry is not a package path");
+      familiar.insert(f.get<std::string>());
+    }
+  }
   (void)base->release();  // now owned through bs / bk
   (void)back->release();
-  return std::make_unique<CalibratedPredictor>(std::unique_ptr<ScoredPredictor>(bs), std::unique_ptr<ScoredPredictor>(bk),
-                                               std::move(support), th,
-                                               j.value("calibration", nlohmann::json::object()));
+  auto m = std::make_unique<CalibratedPredictor>(std::unique_ptr<ScoredPredictor>(bs), std::unique_ptr<ScoredPredictor>(bk),
+                                                 std::move(support), th, j.value("calibration", nlohmann::json::object()));
+  m->set_familiar(std::move(familiar));
+  return m;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> FamilyMap(const std::vector<std::string>& programs,
                                                              const std::string& by) {
   if (by != "package" && by != "folder")
     return absl::InvalidArgumentError(Cat("family '", by, "': want package or folder"));
-  auto package = [](const std::string& p) { return p.substr(0, p.rfind('.')); };
+  const auto& package = PackageOf;
   std::map<std::string, std::string> out;
   if (programs.empty()) return out;
   // Common prefix of the import paths, at '/' boundaries.

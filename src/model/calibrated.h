@@ -20,7 +20,12 @@
 //   λ  = sigmoid(a + b · ln(1 + s_fine) + c · ln(1 + s_coarse) + e · l_facts)
 //   p  = (1 − λ) pb + λ qb
 // so p sums to 1 over the candidates and is > 0 wherever u is; last, a top-label map (topmap.h) of
-// p's top-1 confidence, fitted on the same held-out scores as θ (after θ), is applied to p. The parameters θ = (t, d, a, b, c, m, e, f)
+// p's top-1 confidence, fitted on the same held-out scores as θ (after θ), is applied to p.
+// That is for a program of a package the final models never trained on. A program of a familiar
+// package (one of the training or validation programs' packages, listed in the params as
+// "familiar") gets the base model's own calibration instead: the final base's temperature and
+// top-label map, fitted on the validation split (train.h), as `--temperature --top-map` would —
+// parameters fitted on unseen families would make in-family predictions under-confident. The parameters θ = (t, d, a, b, c, m, e, f)
 // come from family-held-out fitting (calibrated_train.cc): the training programs are grouped into
 // families (FamilyMap below), the families split into K folds; for each fold a base model, a backoff
 // model and a support table are trained on the other folds' examples only, and the held-out fold's
@@ -35,6 +40,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -91,10 +98,15 @@ class CalibratedPredictor final : public ScoredPredictor {
   CalibratedPredictor(std::unique_ptr<ScoredPredictor> base, std::unique_ptr<ScoredPredictor> backoff,
                       SupportTable support, CalibrationParams params, nlohmann::json provenance);
   std::string_view kind() const override { return "calibrated"; }
-  // log p before the top-label map (so that ScoredPredictor's softmax at temperature 1 and its
-  // top-label map give back Predict's p up to rounding).
+  // An unfamiliar program's example: log p before the top-label map (ScoredPredictor's softmax at
+  // temperature 1 and its top-label map give back Predict's p up to rounding); a familiar one's:
+  // log of Predict's p. Probabilities come from Predict / PredictBatch.
   void Logits(const data::Example& ex, std::vector<double>* logits) const override;
   std::vector<double> Predict(const data::Example& ex) const override;
+  void PredictBatch(std::span<const data::Example* const> xs, std::vector<std::vector<double>>* out) const override;
+  // Whether the example's program is of a package the final models trained on.
+  bool Familiar(const data::Example& ex) const;
+  void set_familiar(std::set<std::string> packages) { familiar_ = std::move(packages); }
   // The mixture's inputs for one example (what the fit scores).
   HeldOutRecord Record(const data::Example& ex) const;
 
@@ -111,8 +123,12 @@ class CalibratedPredictor final : public ScoredPredictor {
   std::unique_ptr<ScoredPredictor> base_, backoff_;
   SupportTable support_;
   CalibrationParams params_;
+  std::set<std::string> familiar_;  // import paths of the packages of the final models' training data
   nlohmann::json provenance_;  // {"family_by", "folds": [{"held_out", "trained_on", "examples"}], "loss"…}
 };
+
+// The package (import path) of a program name "import/path.TestName".
+std::string PackageOf(const std::string& program);
 
 // The family of every program in `programs` (names "import/path.TestName"):
 //   "package": the import path ("schedcast.dev/corpus/bugs/condbug");

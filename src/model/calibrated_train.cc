@@ -9,13 +9,16 @@
 #include "model/calibrated.h"
 #include "model/context.h"
 #include "model/registry.h"
+#include "model/train.h"
 
 namespace schedcast::model {
 
 namespace {
 
 struct CalibratedOptions {
-  std::string base = "structured", backoff = "ngram", family = "package";
+  // Folders by default: held-out folds of whole folders are less like the training data than folds
+  // of sibling packages, as a user's program is (docs/BENCHMARKS.md, round 7).
+  std::string base = "structured", backoff = "ngram", family = "folder";
   int folds = 4;
   nlohmann::json base_options = nlohmann::json::object();
   uint64_t seed = 1;
@@ -232,8 +235,19 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
                                           objective_name));
   SupportTable sup;
   for (const auto& e : in.train) sup.Add(e);
+  // Programs of the training data's packages get the base's own calibration, fitted on validation.
+  std::set<std::string> familiar;
+  if (!in.validation.empty()) {  // without a validation split nothing is fitted: every program gets the mixture
+    for (const auto& p : ProgramsOf(in.train, in.validation)) familiar.insert(PackageOf(p));
+    const double t = FitTemperature(*base, in.validation, in.objective);
+    const TopMap& tm = FitTopMap(*base, in.validation);
+    if (log)
+      *log << "calibrated: familiar packages (" << familiar.size() << "): base temperature " << t << ", top-label map of "
+           << tm.knots().size() << " knots on " << in.validation.size() << " validation examples\n";
+  }
   auto m = std::make_unique<CalibratedPredictor>(std::move(base), std::move(back), std::move(sup), best, std::move(prov));
   m->set_top_map(std::move(top_map));
+  m->set_familiar(std::move(familiar));
   return m;
 }
 

@@ -52,14 +52,14 @@ TEST_F(Calibrated, FittedParametersComeFromHeldOutFamilies) {
   std::vector<std::string> programs;
   for (const auto* v : {&train_, &val_})
     for (const auto& e : *v) programs.push_back(e.program);
-  auto fam = FamilyMap(programs, "package");
+  const nlohmann::json& prov = model_->provenance();
+  ASSERT_EQ(prov.at("family_by"), "folder");  // the default: corpus folders (bugs, chans, io)
+  auto fam = FamilyMap(programs, "folder");
   ASSERT_TRUE(fam.ok()) << fam.status();
   std::map<std::string, size_t> fam_examples;
   for (const auto& p : programs) ++fam_examples[fam->at(p)];
   ASSERT_GE(fam_examples.size(), 3u);
 
-  const nlohmann::json& prov = model_->provenance();
-  ASSERT_EQ(prov.at("family_by"), "package");
   ASSERT_EQ(prov.at("folds").size(), 3u);
   std::multiset<std::string> held_all;
   size_t held_examples = 0;
@@ -131,6 +131,7 @@ TEST_F(Calibrated, AVersionOneFileLoadsWithoutTheFactTerms) {
   j["params"]["theta"].erase("e");
   j["params"]["theta"].erase("f");
   j["params"]["support"].erase("facts");
+  j["params"].erase("familiar");
   auto old = FromFileJson(j);
   ASSERT_TRUE(old.ok()) << old.status();
   const auto& v1 = dynamic_cast<const CalibratedPredictor&>(**old);
@@ -146,6 +147,32 @@ TEST_F(Calibrated, AVersionOneFileLoadsWithoutTheFactTerms) {
     ASSERT_EQ(got.size(), want.size());
     for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-12) << "example " << i;
   }
+}
+
+// A program of a package the final models trained on (the fixture splits programs, not packages:
+// every test program's package has training programs) gets the base model's own calibration,
+// fitted on the validation split; the same example under a package nobody trained on gets the
+// family-held-out mixture and its top-label map.
+TEST_F(Calibrated, FamiliarPackagesGetTheBaseCalibrationOthersTheMixture) {
+  EXPECT_TRUE(model_->base().temperature() != 1.0 || !model_->base().top_map().empty())
+      << "the final base was calibrated on the validation split";
+  size_t familiar = 0;
+  std::vector<double> want;
+  for (size_t i = 0; i < test_.size(); i += 7) {
+    const data::Example& ex = test_[i];
+    ASSERT_TRUE(model_->Familiar(ex)) << ex.program;
+    ++familiar;
+    EXPECT_EQ(model_->Predict(ex), model_->base().Predict(ex)) << "example " << i;
+    data::Example other = ex;
+    other.program = "example.org/nobody/trained" + ex.program.substr(ex.program.rfind('.'));
+    ASSERT_FALSE(model_->Familiar(other));
+    MixProbabilities(model_->Record(other), model_->params(), &want);
+    model_->top_map().Apply(want);
+    const auto got = model_->Predict(other);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-12) << "example " << i;
+  }
+  EXPECT_GT(familiar, 0u);
 }
 
 // The fact support counts the (candidate type, fact) pairs of the training examples' candidates:
