@@ -8,6 +8,9 @@
 # corpus folder F (the first path element below schedcast.dev/corpus/): models trained on the
 # train/validation programs of every other folder ("ho-*") and on all of them ("in-*") are evaluated
 # on the test-split programs of F, in one `schedcast eval` call per folder (rows = file stems).
+# F's test programs are of packages the "in" models trained on, so in-calibrated gives them the
+# base's own validation-split calibration (calibrated.h, familiar packages); ho-calibrated, the
+# family-held-out mixture.
 # Env: JOBS folders at a time (2), CAL_FLAGS extra flags for the calibrated training (e.g. "--folds 3"),
 # WORK the work directory. Prints per-folder macro (every program weighs 1) accuracy and ECE, then pooled; the "in" rows on
 # all folders together are the corpus test split. Work files stay in $WORK (default a temp dir).
