@@ -27,7 +27,8 @@
 // top-label map, fitted on the validation split (train.h), as `--temperature --top-map` would —
 // parameters fitted on unseen families would make in-family predictions under-confident. The parameters θ = (t, d, a, b, c, m, e, f)
 // come from family-held-out fitting (calibrated_train.cc): the training programs are grouped into
-// families (FamilyMap below), the families split into K folds; for each fold a base model, a backoff
+// families (FamilyMap below; option family "auto": corpus folders when there are at least K of
+// them, else packages), the families split into K folds; for each fold a base model, a backoff
 // model and a support table are trained on the other folds' examples only, and the held-out fold's
 // examples are scored with them; θ minimises the objective's loss over those held-out scores (each
 // program weighing 1, as the macro metrics do). The final base, backoff and support are then fitted

@@ -16,9 +16,10 @@ namespace schedcast::model {
 namespace {
 
 struct CalibratedOptions {
-  // Folders by default: held-out folds of whole folders are less like the training data than folds
-  // of sibling packages, as a user's program is (docs/BENCHMARKS.md, round 7).
-  std::string base = "structured", backoff = "ngram", family = "folder";
+  // "auto": folders where there are at least as many as folds — held-out folds of whole folders are
+  // less like the training data than folds of sibling packages, as a user's program is
+  // (docs/BENCHMARKS.md, round 7) — else packages (two folders fit θ on two coarse folds only).
+  std::string base = "structured", backoff = "ngram", family = "auto";
   int folds = 4;
   nlohmann::json base_options = nlohmann::json::object();
   uint64_t seed = 1;
@@ -141,12 +142,23 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
                                                                      const std::string& objective_name) {
   std::ostream* log = in.progress;
   if (o.folds < 2) return absl::InvalidArgumentError(Cat("calibrated: folds ", o.folds, " (want >= 2)"));
-  SC_ASSIGN_OR_RETURN(auto fam, FamilyMap(ProgramsOf(in.train, in.validation), o.family));
+  const std::vector<std::string> programs = ProgramsOf(in.train, in.validation);
+  std::string by = o.family;
+  if (by == "auto") {
+    SC_ASSIGN_OR_RETURN(auto folders, FamilyMap(programs, "folder"));
+    std::set<std::string> distinct;
+    for (const auto& [p, f] : folders) distinct.insert(f);
+    by = static_cast<int>(distinct.size()) >= o.folds ? "folder" : "package";
+    if (log)
+      *log << "calibrated: families by " << by << " (" << distinct.size() << " folder famil"
+           << (distinct.size() == 1 ? "y" : "ies") << ", " << o.folds << " folds)\n";
+  }
+  SC_ASSIGN_OR_RETURN(auto fam, FamilyMap(programs, by));
   std::set<std::string> fam_set;
   for (const auto& [p, f] : fam) fam_set.insert(f);
   if (fam_set.size() < 2)
     return absl::FailedPreconditionError(
-        Cat("calibrated: the training data has ", fam_set.size(), " ", o.family, " famil", fam_set.size() == 1 ? "y" : "ies",
+        Cat("calibrated: the training data has ", fam_set.size(), " ", by, " famil", fam_set.size() == 1 ? "y" : "ies",
             "; family-held-out calibration needs at least 2 (try --family package)"));
   // Families to folds: a seeded hash order, dealt round-robin.
   std::vector<std::string> fams(fam_set.begin(), fam_set.end());
@@ -222,7 +234,7 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
   }
   TopMap top_map = points.Fit();
   if (log) *log << "calibrated: top-label map of " << top_map.knots().size() << " knots\n";
-  nlohmann::json prov = {{"family_by", o.family},
+  nlohmann::json prov = {{"family_by", by},
                          {"folds", folds},
                          {"held_out_examples", scored.size()},
                          {"held_out_loss_uncalibrated", loss_none},
@@ -263,7 +275,8 @@ ModelKind CalibratedKind() {
                {"base", "the model kind to calibrate", d.base, {"freq", "ngram", "structured", "neural"}},
                {"backoff", "the simpler model to back off to", d.backoff, {"uniform", "freq", "ngram"}},
                {"folds", "family folds for held-out fitting", d.folds},
-               {"family", "what groups programs into families", d.family, {"package", "folder"}},
+               {"family", "what groups programs into families (auto: folders if at least as many as folds, else packages)",
+                d.family, {"auto", "package", "folder"}},
                {"base_options", "the base kind's options as a JSON object", std::string("{}")}};
   k.train = [](const TrainInput& in, const nlohmann::json& opt) -> absl::StatusOr<std::unique_ptr<ScoredPredictor>> {
     CalibratedOptions o;

@@ -53,7 +53,8 @@ TEST_F(Calibrated, FittedParametersComeFromHeldOutFamilies) {
   for (const auto* v : {&train_, &val_})
     for (const auto& e : *v) programs.push_back(e.program);
   const nlohmann::json& prov = model_->provenance();
-  ASSERT_EQ(prov.at("family_by"), "folder");  // the default: corpus folders (bugs, chans, io)
+  // The default ("auto"): corpus folders (bugs, chans, io), as many as the 3 folds.
+  ASSERT_EQ(prov.at("family_by"), "folder");
   auto fam = FamilyMap(programs, "folder");
   ASSERT_TRUE(fam.ok()) << fam.status();
   std::map<std::string, size_t> fam_examples;
@@ -250,6 +251,8 @@ TEST_F(Calibrated, OnAHeldOutFamilyEceStaysNearTemperatureScalingAndOutOfTheConf
   after.options = {{"folds", 3}, {"base_options", R"({"epochs": 4})"}};
   auto cal = Train(tr, va, after, nullptr);
   ASSERT_TRUE(cal.ok()) << cal.status();
+  // Two folders remain for 3 folds: "auto" groups by package.
+  EXPECT_EQ(dynamic_cast<CalibratedPredictor&>(**cal).provenance().at("family_by"), "package");
   // The held-out package is in no fold of the calibrated model (neither trained on nor fitted on).
   for (const auto& f : dynamic_cast<CalibratedPredictor&>(**cal).provenance().at("folds"))
     for (const char* side : {"trained_on", "held_out"})
