@@ -159,7 +159,8 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
   if (fam_set.size() < 2)
     return absl::FailedPreconditionError(
         Cat("calibrated: the training data has ", fam_set.size(), " ", by, " famil", fam_set.size() == 1 ? "y" : "ies",
-            "; family-held-out calibration needs at least 2 (try --family package)"));
+            "; family-held-out calibration needs at least 2",
+            by == "folder" ? " (try --family package)" : " (train on programs of two packages or more)"));
   // Families to folds: a seeded hash order, dealt round-robin.
   std::vector<std::string> fams(fam_set.begin(), fam_set.end());
   const uint64_t salt = HashInt(kHashSeed, o.seed);
