@@ -146,7 +146,7 @@ HeldOutRecord CalibratedPredictor::Record(const data::Example& ex) const {
 std::string PackageOf(const std::string& program) { return program.substr(0, program.rfind('.')); }
 
 bool CalibratedPredictor::Familiar(const data::Example& ex) const {
-  return !familiar_.empty() && familiar_.count(PackageOf(ex.program)) > 0;
+  return familiar_.count(PackageOf(ex.program)) > 0;
 }
 
 std::vector<double> CalibratedPredictor::Predict(const data::Example& ex) const {

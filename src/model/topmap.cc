@@ -23,8 +23,8 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
   if (!(total > 0)) return m;
   // Equal-weight bins in confidence order (an example never splits across bins).
   struct Block {
-    double w = 0, wc = 0, wh = 0;  // weight, Σ w·conf, Σ w·hit
-    double lo = 0, hi = 0;         // lowest and highest confidence in the block
+    double w = 0, wh = 0;   // weight, Σ w·hit
+    double lo = 0, hi = 0;  // lowest and highest confidence in the block
   };
   std::vector<Block> bins;
   Block cur;
@@ -33,7 +33,6 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
     if (cur.w == 0) cur.lo = conf[i];
     cur.hi = conf[i];
     cur.w += weight[i];
-    cur.wc += weight[i] * conf[i];
     cur.wh += weight[i] * hit[i];
     const bool last = k + 1 == n;
     if (last || (cur.w >= total / kMaxBins && conf[order[k + 1]] > conf[i])) bins.push_back(cur), cur = Block{};
@@ -46,7 +45,7 @@ TopMap TopMap::Fit(std::span<const double> conf, std::span<const double> hit, st
       const Block& hi = st[st.size() - 1];
       const Block& lo = st[st.size() - 2];
       if (lo.wh / lo.w < hi.wh / hi.w) break;
-      Block merged{lo.w + hi.w, lo.wc + hi.wc, lo.wh + hi.wh, lo.lo, hi.hi};
+      Block merged{lo.w + hi.w, lo.wh + hi.wh, lo.lo, hi.hi};
       st.pop_back();
       st.back() = merged;
     }
