@@ -4,6 +4,7 @@
 #include <set>
 
 #include "data/program_facts.h"
+#include "data/runq.h"
 #include "pipeline/run.h"
 
 namespace schedcast::data {
@@ -59,12 +60,19 @@ ProgramBuild BuildProgram(const std::string& program, const std::string& config,
       out.skipped_runs.push_back(r.run_id);
       continue;
     }
-    if (index) {
+    if (opt.program_facts) {
+      // The program's facts where the package has an index; the run queue's (data/runq.h) always.
       FactTracker facts(index, steps->parsed.timeline, steps->parsed.canon, r.name);
+      RunQueue runq(steps->parsed.timeline, steps->parsed.canon);
       const size_t n = opt.max_steps == 0 ? steps->steps.size() : std::min(steps->steps.size(), opt.max_steps);
       for (size_t i = 0; i < n; ++i) {
-        facts.AdvanceTo(steps->steps[i].event_index);
-        facts_of_run.push_back(facts.Facts(steps->steps[i].candidates));
+        const sched::Step& step = steps->steps[i];
+        facts.AdvanceTo(step.event_index);
+        runq.AdvanceTo(step.event_index);
+        std::vector<std::vector<std::string>> f = facts.Facts(step.candidates);
+        f.resize(step.candidates.size());
+        runq.Facts(step.candidates, &f);
+        facts_of_run.push_back(std::move(f));
       }
     }
     TokenizedRun tr{r.run_id, std::move(steps->steps), {}, {}, std::move(facts_of_run)};

@@ -40,7 +40,8 @@ struct BuildOptions {
   // from the point the proof holds; the policy (missing or unreadable dumps, failed analyses) is
   // pipeline/run.h's, shared by every consumer.
   bool leak_proofs = true;
-  // Attach program facts (Example::facts) when the store holds the package's source index.
+  // Attach facts (Example::facts): the program's when the store holds the package's source index,
+  // and the run queue's (data/runq.h) always.
   bool program_facts = true;
 };
 
@@ -53,8 +54,9 @@ struct ProgramBuild {
   std::vector<int64_t> skipped_runs;  // the run ids of `errors`, in the same order
 };
 
-// With `index` (the package's source index, srcindex/index.h), every example gets program facts
-// per candidate (Example::facts, data/program_facts.h); without one, none.
+// With opt.program_facts, every example gets facts per candidate (Example::facts): the run queue's
+// on GoStart candidates (data/runq.h), and with `index` (the package's source index,
+// srcindex/index.h) the program's (data/program_facts.h).
 ProgramBuild BuildProgram(const std::string& program, const std::string& config, const std::string& split,
                           const std::vector<RunTrace>& runs, const BuildOptions& opt,
                           const srcindex::Index* index = nullptr);

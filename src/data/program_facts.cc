@@ -17,7 +17,7 @@ using srcindex::Op;
 using namespace facts;  // NOLINT: the shared helpers of data/fact_acts.h
 
 const std::vector<std::string>& FactGroups() {
-  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer", "wake", "walk"};
+  static const std::vector<std::string> g = {"next", "partner", "loop", "create", "buffer", "wake", "walk", "runq"};
   return g;
 }
 
@@ -95,6 +95,7 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
     const sched::Event& e = t_.events[applied_];
     dirty_ = true;
     now_ = e.ts;
+    if (e.g == canon_.root && e.site != 0) gs_[e.g].returned = false;  // a user frame: back in user code
     switch (e.kind) {
       case Kind::kGoCreate: {
         G& g = gs_[e.g];
@@ -113,6 +114,7 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
       }
       case Kind::kGoBlock: {
         G& g = gs_[e.g];
+        if (e.g == canon_.root) g.returned = e.site == 0;
         g.started = true;
         g.blocked = true;
         g.reason = e.reason;
@@ -145,6 +147,10 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         g.started = true;
         if (e.kind == Kind::kGoSched || e.kind == Kind::kGoPreempt || e.kind == Kind::kSyscallBlock) g.running = false;
         if (e.kind == Kind::kSyscallExit) g.running = true;
+        if (e.g == canon_.root && (e.kind == Kind::kSyscall || e.kind == Kind::kSyscallBlock)) {
+          g.returned = e.site == 0;
+          if (g.returned) g.site = 0, g.callers = 0;
+        }
         if (e.site) g.site = e.site, g.callers = e.callers, g.last = e.kind;
       }
     }
@@ -307,6 +313,12 @@ std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   const G none;
   const G& g = it == gs_.end() ? none : it->second;
   if (g.done) return out;
+  if (g.returned) {  // the root past its test function: that function's return
+    if (const srcindex::Func* f = idx_->FuncNamed(test_name_))
+      for (const Op& o : idx_->ops())
+        if (o.kind == "return" && o.func == f->id) out.push_back(&o);
+    return out;
+  }
   auto first_of = [&](const srcindex::Func* f) {
     if (f)
       for (int id : f->first) out.push_back(&idx_->op(id));

@@ -75,10 +75,12 @@
 //          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does),
 //          "walk:0" — none does and every walk ended in an event, "walk:?" — none does, but a walk
 //          ran out (8 ops) or left a function called from several places that it had not entered
-//          through a call and that the last event's stack does not name (CallStack). The test function's end is the testing package's code: it reports
-//          (Syscall, SyscallBlock) or ends (GoEnd), so the test goroutine's Syscall and
-//          SyscallBlock candidates get "walk:1" where a walk ends the test function (never
-//          "walk:0": calls into other packages make system calls anywhere). An "io" op (index
+//          through a call and that the last event's stack does not name (CallStack). The test
+//          function's end is the testing package's code: it reports (Syscall, SyscallBlock) or
+//          ends (GoEnd), so where a walk ends the test function the test goroutine's Syscall,
+//          SyscallBlock and GoEnd candidates get "walk:end" instead of "walk:1" (a weaker claim
+//          than an op of the program: the reports run in other goroutines as often; never
+//          "walk:0" for system calls: calls into other packages make them anywhere). An "io" op (index
 //          version 5: a call that may reach the OS) ends a walk in Syscall, SyscallBlock and
 //          GoBlock(net), so any goroutine's Syscall/SyscallBlock candidates get "walk:1" when its
 //          walk reaches one (no claim otherwise); an "ext" op (a call into code the index does not
@@ -104,13 +106,14 @@
 
 namespace schedcast::data {
 
-// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake", "walk").
+// The fact groups, for ablations ("next", "partner", "loop", "create", "buffer", "wake", "walk";
+// and "runq", the run queue's facts of data/runq.h, which need no index).
 const std::vector<std::string>& FactGroups();
 // The same, joined by `sep` ("next,partner,…": what a model file writes for "all").
 std::string FactGroupsJoined(std::string_view sep = ",");
 // The group of a fact string ("next:recv" → "next"; "at:"/"cap:"/"then:" → "next"; "partner_type:",
 // "contend:" → "partner"; "child:" → "create"; "buf:"/"closed:" → "buffer"; "timer:"/"due:"/
-// "queue:"/"reach:" → "wake"; "walk:" → "walk").
+// "queue:"/"reach:" → "wake"; "walk:" → "walk"; "runq:" → "runq").
 std::string_view FactGroup(std::string_view fact);
 
 struct FactAct;  // one synchronising action of an op: kind, object, type (data/fact_acts.h)
@@ -136,6 +139,10 @@ class FactTracker {
     sched::Reason reason = sched::Reason::kNone;
     int64_t block_ts = 0;     // time of its last GoBlock
     uint64_t block_seq = 0;   // and its index in the timeline
+    // The root's test function has returned: it made a system call or blocked with no user frame
+    // on its stack (the testing package reporting, waiting for subtests): it stands at the
+    // function's return (walk: "walk:end"), not at the stale site of its last user frame.
+    bool returned = false;
   };
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
@@ -164,6 +171,7 @@ class FactTracker {
   // "GoEnd", "GoUnblock", …), the goroutines a GoUnblock readies, and whether a walk ran out.
   struct Walk {
     std::vector<std::string> events;
+    std::vector<std::string> end;  // events past the test function's end (the testing package's)
     std::vector<uint64_t> woken;
     bool unknown = false;
     bool ext = false;  // some path passed a call into code the index does not see ("ext" op)

@@ -68,6 +68,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
   Walk& w = walks_[raw];
   const int top = TopFunc(raw);
   auto event = [&](std::string_view e) { AddUnique(&w.events, std::string(e)); };
+  auto end_event = [&](std::string_view e) { AddUnique(&w.end, std::string(e)); };
   struct Step {
     int id, depth;
     // A buffered channel this path has sent on (a send completed — no receiver known to have
@@ -110,7 +111,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       else if (auto c = callers_.find(o.func); c != callers_.end() && c->second.size() == 1 && o.func != top)
         back = c->second[0];
       if (back < 0 && o.func == top) {
-        for (std::string_view e : {"Syscall", "SyscallBlock", "GoEnd"}) event(e);
+        for (std::string_view e : {"Syscall", "SyscallBlock", "GoEnd"}) end_event(e);
         continue;
       }
       if (back < 0 || depth >= kWalkOps) {
@@ -350,7 +351,9 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
     const bool hit = std::find(w.events.begin(), w.events.end(), type) != w.events.end();
     if (hit) {
       f.push_back("walk:1");
-      if (w.events.size() == 1 && !w.unknown) f.push_back("walk:only");
+      if (w.events.size() == 1 && w.end.empty() && !w.unknown) f.push_back("walk:only");
+    } else if (std::find(w.end.begin(), w.end.end(), type) != w.end.end()) {
+      f.push_back("walk:end");  // only past the test function's end: the testing package's code
     } else if (!syscall) {
       // No claim for a system call the walk did not reach: calls into other packages (a write, a
       // network read) make them anywhere ("walk:ext" below says the walk passed one).

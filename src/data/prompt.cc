@@ -65,7 +65,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
       {"timer", "receives from a timer's channel: "},
       {"due", "its timer's deadline: "},
       {"reach", "another goroutine can still reach the matching operation: "},
-      {"walk", "stepping through the source from where it stands leads to this event: "}};
+      {"walk", "stepping through the source from where it stands leads to this event: "},
+      {"runq", "the scheduler's run queue, replayed from the events so far, starts it: "}};
   std::string out;
   for (const std::string& f : facts) {
     const size_t colon = f.find(':');
@@ -79,7 +80,8 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
     if (k == "buf" && v == "unknown") v = "not known (no goroutine is parked on it)";
     if (k == "reach" && v == "0") v = "no";
     if (k == "reach" && v == "type") v = "only on an object of the same type";
-    if (k == "walk") v = v == "only" ? "on every path" : v == "0" ? "no" : v == "unknown" ? "not on the paths followed (some left what the index covers)" : v;
+    if (k == "walk") v = v == "only" ? "on every path" : v == "0" ? "no" : v == "end" ? "only past the end of the test function (the testing package's code)" : v == "unknown" ? "not on the paths followed (some left what the index covers)" : v;
+    if (k == "runq") v = v == "next" ? "next" : v == "local" ? "later (queued behind the next one)" : v == "global" ? "later (on the global queue)" : v;
     if (k == "queue") v = v == "first" ? "first" : "after another";
     if (k == "due") v = v == "past" ? "already passed" : v == "wait" ? "not yet reached" : "the earliest of all waiting goroutines";
     auto w = kWords.find(k);

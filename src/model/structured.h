@@ -26,8 +26,9 @@
 //   one exception to the conjunction rule above (a fact differs between candidates, so it does not
 //   cancel): what a fact says ("the walk reaches this event") transfers to types training rarely
 //   saw it on.
-//   The `facts` option names the groups ("all", "none", or a comma list of next, partner, loop,
-//   create, buffer, wake); an example without facts simply adds none (the model falls back on the rest).
+//   The `facts` option names the groups ("all", "none", or a comma list of data::FactGroups():
+//   next, partner, loop, create, buffer, wake, walk, runq); an example without facts simply adds
+//   none (the model falls back on the rest).
 // Features are hashed (FNV-1a, context.h) into 2^hash_bits weights. Training (Adam with L2, early
 // stopping) is in structured_train.cc; this class only featurizes and scores.
 // Thread-safe for Predict after construction; weights() mutation is not.
