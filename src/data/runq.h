@@ -12,9 +12,15 @@
 // global queue's periodic fairness check (every 61st schedule) and wake-ups from the network poller
 // (treated as local-queue puts); with several Ps it is a guess — the model conditions facts on the
 // P count (model/structured.cc).
-// Facts, per GoStart candidate (no others): "runq:next" — the goroutine the replay starts next;
+// Facts, per GoStart candidate: "runq:next" — the goroutine the replay starts next;
 // "runq:local" / "runq:global" — queued behind it in the local / global queue; "runq:?" — runnable
 // but not in the replayed queues (it became runnable in a way the replay does not see).
+// Per GoUnblock candidate parked in a wait the runtime itself ends — a sleep or the network poller
+// (GoBlock(sleep), GoBlock(net)) —: "runq:wake_busy" while some goroutine runs (the scheduler
+// fires timers and polls the network when a P looks for work, so such a wake-up then is rare:
+// 0.1 % of the io folder's net waits, none of the sleeps, in the corpus's training split),
+// "runq:wake_idle" while none does. One fact for both waits, so that what training learns on
+// sleeps carries to a program that waits on the network. No facts for other candidates.
 // Thread-compatible: one per run, advanced monotonically.
 #pragma once
 
@@ -48,7 +54,8 @@ class RunQueue {
   std::map<std::string, uint64_t> by_path_;  // canonical path → raw id (user goroutines)
   uint64_t runnext_ = 0;
   std::deque<uint64_t> local_, global_;
-  std::set<uint64_t> blocked_on_net_;  // parked waiting for the network poller
+  std::map<uint64_t, sched::Reason> parked_;  // blocked goroutines → the reason of their GoBlock
+  std::set<uint64_t> running_;                // started and not since stopped
   size_t applied_ = 0;
 };
 
