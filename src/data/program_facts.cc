@@ -147,7 +147,10 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
         g.started = true;
         if (e.kind == Kind::kGoSched || e.kind == Kind::kGoPreempt || e.kind == Kind::kSyscallBlock) g.running = false;
         if (e.kind == Kind::kSyscallExit) g.running = true;
-        if (e.g == canon_.root && (e.kind == Kind::kSyscall || e.kind == Kind::kSyscallBlock)) {
+        // The events that carry the system call's stack: Syscall in the old format (its
+        // SyscallBlock has none), SyscallBlock in the new one (Go 1.22+).
+        const bool sys_stack = e.kind == Kind::kSyscall || (e.kind == Kind::kSyscallBlock && t_.go_version >= 1022);
+        if (e.g == canon_.root && sys_stack) {
           g.returned = e.site == 0;
           if (g.returned) g.site = 0, g.callers = 0;
         }
