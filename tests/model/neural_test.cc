@@ -208,7 +208,7 @@ TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
   const nlohmann::json j = ToFileJson(*models_["kl"]);
   ASSERT_EQ(j["params"]["version"], 2);
   // "all" is written out as today's groups; a file that says "all" predates the wake group.
-  EXPECT_EQ(j["params"]["config"]["facts"], "next,partner,loop,create,buffer,wake,walk");
+  EXPECT_EQ(j["params"]["config"]["facts"], "next,partner,loop,create,buffer,wake,walk,runq");
   const int slots = j["params"]["config"]["fact_slots"].get<int>();
   EXPECT_GT(slots, 0) << "the corpus dataset carries facts (its store holds source indexes)";
   size_t with_facts = 0, changed = 0;
@@ -230,7 +230,7 @@ TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
   EXPECT_GT(changed, with_facts / 2) << changed << " of " << with_facts;
 
   // The same weights as a version-1 file: the config without facts/fact_slots. Version 1 read the
-  // groups next,partner,loop,create (no buffer, wake or walk).
+  // groups next,partner,loop,create (no buffer, wake, walk or runq).
   nlohmann::json v1 = j;
   v1["params"]["version"] = 1;
   v1["params"]["config"].erase("facts");
@@ -251,13 +251,13 @@ TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
   };
   size_t stripped = 0;
   for (const data::Example& e : test_) {
-    const auto [older, gone] = without(e, {"buffer", "wake", "walk"});
+    const auto [older, gone] = without(e, {"buffer", "wake", "walk", "runq"});
     stripped += gone > 0;
     ASSERT_EQ(models_["kl"]->Predict(older), (*old)->Predict(e)) << e.program << " @" << e.position;
   }
   EXPECT_GT(stripped, 0u);
   // A file written before the wake group with "all" reads the groups "all" meant then: it predicts
-  // as the model does without the wake and walk facts.
+  // as the model does without the wake, walk and runq facts.
   nlohmann::json all = j;
   all["params"]["config"]["facts"] = "all";
   std::ofstream(dir_ / "all.json") << all.dump();
@@ -265,7 +265,7 @@ TEST_F(NeuralModel, ProgramFactsAreFeaturesAndVersion1FilesStillLoad) {
   ASSERT_TRUE(before.ok()) << before.status();
   size_t no_wake = 0;
   for (const data::Example& e : test_) {
-    const auto [older, gone] = without(e, {"wake", "walk"});
+    const auto [older, gone] = without(e, {"wake", "walk", "runq"});
     no_wake += gone > 0;
     ASSERT_EQ(models_["kl"]->Predict(older), (*before)->Predict(e)) << e.program << " @" << e.position;
   }
