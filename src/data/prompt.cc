@@ -105,7 +105,7 @@ nlohmann::json RenderPrompt(const Example& e, const std::string& source) {
   nlohmann::ordered_json letters = nlohmann::ordered_json::array();
   for (size_t i = 0; i < e.candidates.size(); ++i) {
     CatAppend(p, Letter(i), ". ", ReadableToken(e.candidates[i]), "\n");
-    if (i < e.facts.size() && !e.facts[i].empty()) CatAppend(p, "   (from the source: ", ReadableFacts(e.facts[i]), ")\n");
+    if (i < e.facts.size() && !e.facts[i].empty()) CatAppend(p, "   (from the source and the scheduler: ", ReadableFacts(e.facts[i]), ")\n");
     letters.push_back(Letter(i));
   }
   p += "Answer with the letter of the most likely next event.\nAnswer:";

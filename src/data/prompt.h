@@ -3,9 +3,9 @@
 // The prompt holds the Go source of the test, the prefix rendered as readable lines, and the legal
 // candidates lettered A, B, C, … (Z, then AA, AB, …); the answer is the target distribution over the
 // letters and the observed letter. The same rendering is used to score served models (issue: LLM
-// baselines), so letters map back to candidates by position. A candidate with program facts
-// (Example::facts) gets them on the line below it, "(from the source: …)", so an LLM sees what the
-// structured model sees. Thread-safe (pure functions).
+// baselines), so letters map back to candidates by position. A candidate with facts
+// (Example::facts: the program's and the run queue's) gets them in words on the line below it,
+// "(from the source and the scheduler: …)", so an LLM sees what the structured model sees. Thread-safe (pure functions).
 #pragma once
 
 #include <string>
