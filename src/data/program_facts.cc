@@ -79,6 +79,7 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
       if (o.kind == "close") closes_.push_back(o.id);
       if (o.kind == "lock" || o.kind == "rlock" || o.kind == "unlock" || o.kind == "runlock") locks_.push_back(o.id);
       if (o.kind == "call" && o.starts >= 0) callers_[o.starts].push_back(o.id);
+      if (o.loop_id > 0 && (o.kind == "go" || o.kind == "yield" || o.kind == "sleep")) loop_marks_[o.loop_id].push_back(o.id);
     }
   for (const auto& [raw, info] : t.goroutines) {
     if (!info.preexisting) continue;
@@ -96,6 +97,16 @@ void FactTracker::AdvanceTo(uint64_t event_index) {
     dirty_ = true;
     now_ = e.ts;
     if (e.g == canon_.root && e.site != 0) gs_[e.g].returned = false;  // a user frame: back in user code
+    if (e.site != 0 && e.site < t_.sites.size() &&
+        (e.kind == Kind::kGoCreate || e.kind == Kind::kGoSched || (e.kind == Kind::kGoBlock && e.reason == Reason::kSleep))) {
+      const std::string_view want = e.kind == Kind::kGoCreate ? "go" : e.kind == Kind::kGoSched ? "yield" : "sleep";
+      const sched::Site& s = t_.sites[e.site];
+      for (const Op* o : idx_->At(s.file, static_cast<int>(s.line)))
+        if (o->kind == want) {
+          ++gs_[e.g].op_events[o->id];
+          break;
+        }
+    }
     switch (e.kind) {
       case Kind::kGoCreate: {
         G& g = gs_[e.g];
@@ -310,6 +321,23 @@ std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
   return about;
 }
 
+bool FactTracker::LoopAllows(uint64_t raw, const Op& from, int to) const {
+  const srcindex::Loop* l = idx_->loop(from.loop_id);
+  if (l == nullptr || l->trips <= 0 || l->parent != 0) return true;
+  auto marks = loop_marks_.find(l->id);
+  auto g = gs_.find(raw);
+  if (marks == loop_marks_.end() || g == gs_.end() || from.func != TopFunc(raw)) return true;  // a called function's counts mix calls
+  int done = 0;  // trips made: events at the loop's op that always leaves one
+  for (int m : marks->second)
+    if (auto c = g->second.op_events.find(m); c != g->second.op_events.end()) done = std::max(done, c->second);
+  const Op& t = idx_->op(to);
+  bool inside = false;
+  for (const srcindex::Loop* x = idx_->loop(t.loop_id); x != nullptr && !inside; x = idx_->loop(x->parent)) inside = x->id == l->id;
+  if (!inside) return done >= l->trips;             // leaving the loop
+  if (t.line <= from.line) return done < l->trips;  // back to its head: another trip
+  return true;
+}
+
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   std::vector<const Op*> out;
   auto it = gs_.find(raw);
@@ -340,7 +368,9 @@ std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {
   std::vector<const Op*> about = Here(raw, &completed);
   if (completed) {
     std::set<int> ids;
-    for (const Op* o : about) ids.insert(o->next.begin(), o->next.end());
+    for (const Op* o : about)
+      for (int n : o->next)
+        if (LoopAllows(raw, *o, n)) ids.insert(n);
     for (int id : ids) out.push_back(&idx_->op(id));
     return out;
   }

@@ -143,7 +143,15 @@ class FactTracker {
     // on its stack (the testing package reporting, waiting for subtests): it stands at the
     // function's return (walk: "walk:end"), not at the stale site of its last user frame.
     bool returned = false;
+    // Events at ops that always leave one (go, yield, sleep), per op id: the trips it made
+    // through a loop holding such an op (LoopAllows).
+    std::unordered_map<int, int> op_events;
   };
+  // Whether a walk of goroutine raw may step from op `from` to its successor `to`, given the
+  // trips of from's loop (index version 6: a top-level loop of the goroutine's own function with
+  // a static trip count, holding an op that always leaves an event): leaving the loop only once
+  // the goroutine has made all its trips, going back to its head only before.
+  bool LoopAllows(uint64_t raw, const srcindex::Op& from, int to) const;
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
   // stack (innermost first there): each caller frame's call op of the function the frame inside it
@@ -206,6 +214,7 @@ class FactTracker {
   std::string test_name_;
   uint64_t applied_ = 0;
   std::unordered_map<uint64_t, G> gs_;
+  std::unordered_map<int, std::vector<int>> loop_marks_;  // loop id → its ops that always leave an event
   std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
   bool dirty_ = true;
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache (Expand'ed)

@@ -118,7 +118,8 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
         w.unknown = true;
         continue;
       }
-      for (int n : idx_->op(back).next) todo.push_back({n, depth + 1, sent, calls});
+      for (int n : idx_->op(back).next)
+        if (LoopAllows(raw, idx_->op(back), n)) todo.push_back({n, depth + 1, sent, calls});
       continue;
     }
     bool go_on = false;  // the op may complete without an event: follow its successors
@@ -221,7 +222,8 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       w.unknown = true;
       continue;
     }
-    for (int n : o.next) todo.push_back({n, depth + 1, sent, calls});
+    for (int n : o.next)
+      if (LoopAllows(raw, o, n)) todo.push_back({n, depth + 1, sent, calls});
   }
   return w;
 }

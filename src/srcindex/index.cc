@@ -62,6 +62,17 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     return BadInputError(Cat(what, ": source index: want arrays 'ops' and 'funcs'"));
   Index idx;
   idx.version_ = version;
+  if (auto l = j.find("loops"); l != j.end() && l->is_array()) {
+    const int nloops = static_cast<int>(l->size());
+    for (int i = 0; i < nloops; ++i) {
+      const json& x = (*l)[i];
+      Loop loop{Int(x, "id", 0), Int(x, "parent", 0), Int(x, "line", 0), Int(x, "trips", 0)};
+      if (!x.is_object() || loop.id != i + 1 || loop.parent < 0 || loop.parent > nloops || loop.trips < 0)
+        return BadInputError(Cat(what, ": source index: loops[", i, "] is not an object with id ", i + 1,
+                                 " and a parent and trips in range"));
+      idx.loops_.push_back(loop);
+    }
+  }
   const int nops = static_cast<int>(j["ops"].size()), nfuncs = static_cast<int>(j["funcs"].size());
   auto ids = [&](const json& a, int n, const std::string& field, std::vector<int>* out) -> absl::Status {
     if (!a.is_array()) return BadInputError(Cat(what, ": source index: ", field, " is not an array"));
@@ -90,6 +101,9 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     op.loop = o.value("loop", false);
     op.func = Int(o, "func", -1);
     op.starts = Int(o, "starts", -1);
+    op.loop_id = Int(o, "loop_id", 0);
+    if (op.loop_id < 0 || op.loop_id > static_cast<int>(idx.loops_.size()))
+      return BadInputError(Cat(what, ": source index: ops[", i, "].loop_id ", op.loop_id, " names no loop"));
     if (op.kind.empty() || op.file.empty() || op.func < 0 || op.func >= nfuncs || op.starts >= nfuncs)
       return BadInputError(Cat(what, ": source index: ops[", i, "] lacks kind/file or has a bad func/starts"));
     SC_RETURN_IF_ERROR(ids(o.value("next", json::array()), nops, Cat("ops[", i, "].next"), &op.next));

@@ -52,6 +52,15 @@ struct Op {
   // sleep/timer calls (time.Sleep(d), time.After(d), …) and receives from time.After(d): the
   // constant d in nanoseconds; 0 when not a constant or the index predates version 3.
   int64_t dur = 0;
+  int loop_id = 0;  // the innermost loop holding the op (Index::loop), 0 none or before version 6
+};
+
+// A for or range statement holding ops (version 6).
+struct Loop {
+  int id = 0;      // 1-based
+  int parent = 0;  // the enclosing loop in the same function, 0 none
+  int line = 0;
+  int trips = 0;   // how many times the body runs where the statement fixes it; 0 unknown
 };
 
 struct Func {
@@ -68,14 +77,16 @@ class Index {
  public:
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
-  // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops), so the
-  // collector makes it again.
-  static constexpr int kVersion = 5;
+  // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops, 6:
+  // loops and their trip counts), so the collector makes it again.
+  static constexpr int kVersion = 6;
   int version() const { return version_; }
 
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Func>& funcs() const { return funcs_; }
   const Op& op(int id) const { return ops_[id]; }
+  // The loop of id 1..loops; nullptr for 0 or an id out of range.
+  const Loop* loop(int id) const { return id >= 1 && id <= static_cast<int>(loops_.size()) ? &loops_[id - 1] : nullptr; }
 
   // The ops at file:line (file: a path or base name), in column order.
   std::vector<const Op*> At(std::string_view file, int line) const;
@@ -92,6 +103,7 @@ class Index {
   int version_ = 0;
   std::vector<Op> ops_;
   std::vector<Func> funcs_;
+  std::vector<Loop> loops_;
   std::map<std::pair<std::string, int>, std::vector<int>> at_;  // (base name, line) → op ids
 };
 

@@ -23,8 +23,11 @@ type Index struct {
 	Typed    bool     `json:"typed"` // type checking ran (it may still have reported errors)
 	Funcs    []*Func  `json:"funcs"`
 	Ops      []*Op    `json:"ops"`
-	Errors   []string `json:"errors"`
-	Millis   float64  `json:"ms"`
+	// Loops (version 6): the for and range statements holding ops, by id; ops name their
+	// innermost one (Op.LoopID). loops[i].ID == i + 1.
+	Loops  []*Loop  `json:"loops"`
+	Errors []string `json:"errors"`
+	Millis float64  `json:"ms"`
 }
 
 // Func is a named function, method or function literal.
@@ -35,6 +38,17 @@ type Func struct {
 	Start int    `json:"start"`
 	End   int    `json:"end"`
 	First []int  `json:"first"` // the synchronising statements executed first
+}
+
+// Loop is a for or range statement that holds ops (version 6).
+type Loop struct {
+	ID     int `json:"id"`     // 1-based
+	Parent int `json:"parent"` // the enclosing loop's id in the same function, 0 none
+	Line   int `json:"line"`
+	// Trips: how many times the body runs, where the statement fixes it: `for i := A; i < B; i++`
+	// (or <=, `i += 1`) with constants A, B and i not assigned in the body; `for … range N` with a
+	// constant N; a range over an array type or a slice or array literal without keys. 0 unknown.
+	Trips int `json:"trips"`
 }
 
 // Case is one case of a select statement.
@@ -72,6 +86,8 @@ type Op struct {
 	// Dur: the constant duration in nanoseconds of a sleep or timer call (time.Sleep(d),
 	// time.After(d), …), or of a receive from time.After(d); 0 when not a constant.
 	Dur int64 `json:"dur,omitempty"`
+	// LoopID: the innermost loop (Index.Loops) the op is inside, 0 none (version 6).
+	LoopID int `json:"loop_id,omitempty"`
 
 	startsExpr ast.Expr
 }
@@ -85,6 +101,7 @@ type pkgState struct {
 	declID  map[types.Object]int
 	declNam map[string]int
 	opAt    map[opKey]*Op
+	loopAt  map[token.Pos]*Loop // loops by their statement's position (walked once per fixed-point pass)
 
 	// Parameters followed to their arguments (alias.go): the one name every call passes, or the
 	// other names; the channel capacity they share (-1 unknown).
@@ -114,7 +131,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 5, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Errors: []string{}}
+	idx := &Index{Version: 6, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -142,7 +159,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	imp := &syncImporter{src: importer.ForCompiler(fset, "source", nil)}
 	for _, name := range names {
 		st := &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
-			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{},
+			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{}, loopAt: map[token.Pos]*Loop{},
 			pkgPath: name, origin: map[*types.Var]string{}, results: map[types.Object]string{}}
 		if typed {
 			idx.Typed = true

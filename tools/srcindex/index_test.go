@@ -147,7 +147,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 5 {
+	if len(idx.Errors) != 0 || idx.Version != 6 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -288,7 +288,7 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.Version != 5 {
+	if idx.Version != 6 {
 		t.Fatalf("version %d", idx.Version)
 	}
 	got := map[string][]string{}

@@ -14,7 +14,8 @@ type walker struct {
 	st      *pkgState
 	fn      *Func
 	loops   int
-	exit    []int // the function's exit: deferred ops, then its "return" op
+	inLoop  []*Loop // the loops being walked, innermost last
+	exit    []int   // the function's exit: deferred ops, then its "return" op
 	targets []*target
 	labels  map[string]*target
 	pending string // label of the statement being walked
@@ -79,6 +80,9 @@ func (w *walker) newOp(p token.Pos, kind string) *Op {
 	file, line, col := w.st.pos(p)
 	op := &Op{ID: len(w.st.idx.Ops), File: file, Line: line, Col: col, Kind: kind, Cap: -1, Loop: w.loops > 0,
 		Func: w.fn.ID, Next: []int{}, Starts: -1}
+	if n := len(w.inLoop); n > 0 && w.loops > 0 {
+		op.LoopID = w.inLoop[n-1].ID
+	}
 	w.st.idx.Ops = append(w.st.idx.Ops, op)
 	w.st.opAt[key] = op
 	return op
@@ -218,10 +222,27 @@ func (w *walker) walk(s ast.Stmt, next []int) []int {
 	}
 }
 
+// enterLoop makes (once) the loop of the statement at p and makes it the innermost.
+func (w *walker) enterLoop(p token.Pos, trips func() int) (*Loop, func()) {
+	l, ok := w.st.loopAt[p]
+	if !ok {
+		_, line, _ := w.st.pos(p)
+		l = &Loop{ID: len(w.st.idx.Loops) + 1, Line: line, Trips: trips()}
+		if n := len(w.inLoop); n > 0 {
+			l.Parent = w.inLoop[n-1].ID
+		}
+		w.st.idx.Loops = append(w.st.idx.Loops, l)
+		w.st.loopAt[p] = l
+	}
+	w.inLoop = append(w.inLoop, l)
+	return l, func() { w.inLoop = w.inLoop[:len(w.inLoop)-1] }
+}
+
 func (w *walker) walkFor(s *ast.ForStmt, next []int) []int {
 	w.loops++
 	defer func() { w.loops-- }()
-	var head []int
+	loop, leave := w.enterLoop(s.For, func() int { return w.forTrips(s) })
+	var head, body []int
 	condOps := w.exprOps(s.Cond, true)
 	for it := 0; it < 4; it++ {
 		for _, op := range condOps {
@@ -235,7 +256,7 @@ func (w *walker) walkFor(s *ast.ForStmt, next []int) []int {
 		}
 		t := &target{brk: next, cont: post, loop: true}
 		pop := w.push(t)
-		body := w.walk(s.Body, post)
+		body = w.walk(s.Body, post)
 		pop()
 		var h []int
 		switch {
@@ -251,9 +272,14 @@ func (w *walker) walkFor(s *ast.ForStmt, next []int) []int {
 		}
 		head = h
 	}
+	leave()
 	w.loops--
 	defer func() { w.loops++ }()
-	return w.walk(s.Init, head)
+	entry := head
+	if loop.Trips > 0 && len(condOps) == 0 && s.Cond != nil {
+		entry = body // the body runs at least once: entering does not skip the loop
+	}
+	return w.walk(s.Init, entry)
 }
 
 func (w *walker) isChan(e ast.Expr) bool {
@@ -271,16 +297,17 @@ func (w *walker) isChan(e ast.Expr) bool {
 func (w *walker) walkRange(s *ast.RangeStmt, next []int) []int {
 	xops := w.exprOps(s.X, true)
 	w.loops++
+	loop, leave := w.enterLoop(s.For, func() int { return w.rangeTrips(s) })
 	var recv *Op
 	if w.isChan(s.X) {
 		recv = w.newOp(s.For, "recv")
 		w.setObj(recv, s.X)
 	}
-	var head []int
+	var head, body []int
 	for it := 0; it < 4; it++ {
 		t := &target{brk: next, cont: head, loop: true}
 		pop := w.push(t)
-		body := w.walk(s.Body, head)
+		body = w.walk(s.Body, head)
 		pop()
 		var h []int
 		if recv != nil {
@@ -294,7 +321,11 @@ func (w *walker) walkRange(s *ast.RangeStmt, next []int) []int {
 		}
 		head = h
 	}
+	leave()
 	w.loops--
+	if loop.Trips > 0 && recv == nil {
+		return chain(xops, body) // the body runs at least once
+	}
 	return chain(xops, head)
 }
 
