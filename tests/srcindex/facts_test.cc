@@ -399,6 +399,44 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
   EXPECT_GE(rate("unblock walk:1"), 1.5 * rate("unblock none"));  // 2.1x when written
 }
 
+// Loops with a static trip count (index version 6): after a go statement inside
+// `for i := 0; i < N; i++`, the test goroutine's walk goes back for another go statement until it
+// has made N of them, then leaves the loop — so one of its candidates is walk:only where, before,
+// the walk reached both the next go statement and what follows the loop. Where the test goroutine
+// acts right after such a go statement, the walk:only candidate is what it does.
+TEST_F(SourceIndexStore, CountedLoopsTellAnotherTripFromTheExit) {
+  size_t after_go = 0, with_only = 0, taken = 0, acted = 0;
+  int64_t run = -1;
+  std::string prev;
+  ForEachStep([](const store::StoredRun& r) { return r.program.package.ends_with("/chans"); },
+              [&](const pipeline::RunInput& in, const sched::Step& step, data::FactTracker& tracker) {
+                if (in.run_id != run) run = in.run_id, prev.clear();
+                const bool root_created = prev.starts_with("GoCreate T>");
+                prev = step.base_token;
+                if (!root_created) return;
+                const auto facts = tracker.Facts(step.candidates);
+                std::string only;
+                for (size_t i = 0; i < facts.size(); ++i) {
+                  const std::string& c = step.candidates[i];
+                  const bool root = c.ends_with(" T") || c.starts_with("GoCreate T>");
+                  if (root && std::find(facts[i].begin(), facts[i].end(), "walk:only") != facts[i].end()) only = c;
+                }
+                const bool root_acts = step.base_token.ends_with(" T") || step.base_token.starts_with("GoCreate T>");
+                ++after_go;
+                if (only.empty()) return;
+                ++with_only;
+                if (!root_acts) return;
+                ++acted;
+                taken += step.base_token == only;
+              });
+  std::cout << after_go << " steps right after the test goroutine's go statement; " << with_only
+            << " with a walk:only candidate of it; it acted in " << acted << ", as marked in " << taken << "\n";
+  ASSERT_GT(after_go, 100u);
+  EXPECT_GE(with_only, after_go / 2);
+  ASSERT_GT(acted, 50u);
+  EXPECT_GE(taken, acted * 9 / 10);
+}
+
 // Calls are followed (index version 4): in TestRouteTableRecursiveRLock the test goroutine calls
 // lookup, a function literal that read-locks the table, while the updater waits to write-lock it.
 // Where the test goroutine blocks there, its facts name the read lock inside lookup as its next op

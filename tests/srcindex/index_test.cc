@@ -73,7 +73,10 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":6,\"ops\":[],\"funcs\":[]}",
+  for (const char* bad : {"", "[]", "{\"version\":7,\"ops\":[],\"funcs\":[]}",
+                          // version 6: a loop id that names no loop, a loop out of order
+                          "{\"version\":6,\"funcs\":[{\"id\":0}],\"loops\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"go\",\"func\":0,\"loop_id\":1}]}",
+                          "{\"version\":6,\"funcs\":[],\"ops\":[],\"loops\":[{\"id\":2,\"parent\":0,\"trips\":3}]}",
                           "{\"version\":0,\"ops\":[],\"funcs\":[]}", "{\"version\":1}",
                           "{\"version\":1,\"funcs\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"send\",\"func\":0}]}",
                           "{\"version\":1,\"funcs\":[{\"id\":0,\"first\":[3]}],\"ops\":[]}"}) {
@@ -82,6 +85,33 @@ TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
     if (std::string_view(bad).find("version") == std::string_view::npos) EXPECT_EQ(srcindex::VersionOf(bad), 0) << bad;
     EXPECT_NE(std::string(idx.status().message()).find("pkg/x"), std::string::npos) << idx.status();
   }
+}
+
+// Version 6 adds loops (their parent and static trip count) and each op's innermost loop; older
+// documents parse without them.
+TEST(SourceIndex, ParsesLoopsOfVersionSix) {
+  const std::string doc =
+      "{\"version\":6,\"funcs\":[{\"id\":0,\"name\":\"TestX\",\"file\":\"a.go\",\"start\":1,\"end\":9}],"
+      "\"loops\":[{\"id\":1,\"parent\":0,\"line\":3,\"trips\":4},{\"id\":2,\"parent\":1,\"line\":4,\"trips\":0}],"
+      "\"ops\":[{\"id\":0,\"file\":\"a.go\",\"line\":5,\"kind\":\"go\",\"func\":0,\"loop_id\":2,\"next\":[0,1]},"
+      "{\"id\":1,\"file\":\"a.go\",\"line\":8,\"kind\":\"return\",\"func\":0}]}";
+  absl::StatusOr<srcindex::Index> idx = srcindex::Index::Parse(doc, "pkg/x");
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  EXPECT_EQ(idx->version(), 6);
+  EXPECT_EQ(idx->op(0).loop_id, 2);
+  EXPECT_EQ(idx->op(1).loop_id, 0);
+  ASSERT_NE(idx->loop(2), nullptr);
+  EXPECT_EQ(idx->loop(2)->parent, 1);
+  EXPECT_EQ(idx->loop(1)->trips, 4);
+  EXPECT_EQ(idx->loop(1)->line, 3);
+  EXPECT_EQ(idx->loop(0), nullptr);
+  EXPECT_EQ(idx->loop(3), nullptr);
+  auto v5 = srcindex::Index::Parse("{\"version\":5,\"funcs\":[{\"id\":0}],\"ops\":[{\"id\":0,\"file\":\"a.go\","
+                                   "\"kind\":\"go\",\"func\":0}]}",
+                                   "pkg/y");
+  ASSERT_TRUE(v5.ok()) << v5.status();
+  EXPECT_EQ(v5->op(0).loop_id, 0);
+  EXPECT_EQ(v5->loop(1), nullptr);
 }
 
 // Version 2 (parameters followed to their arguments) adds `aliases` to ops and select cases;

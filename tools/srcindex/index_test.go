@@ -327,3 +327,58 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 		}
 	}
 }
+
+// Loops (version 6): each for/range statement holding ops, its static trip count where the
+// statement fixes it, the innermost loop of each op; a loop that runs at least once is entered,
+// never skipped (the ops before it lead into its body only).
+func TestLoopsAndTheirTripCounts(t *testing.T) {
+	idx, err := IndexDir("testdata/loops", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byLine := map[int]*Loop{}
+	for i, l := range idx.Loops {
+		if l.ID != i+1 || l.Parent != 0 {
+			t.Errorf("loop %d: %+v", i, l)
+		}
+		byLine[l.Line] = l
+	}
+	want := map[int]int{15: 4, 19: 3, 22: 2, 25: 5, 29: 2, 33: 0, 36: 0, 40: 0}
+	for line, trips := range want {
+		l := byLine[line]
+		if l == nil {
+			t.Errorf("no loop at line %d; loops %+v", line, idx.Loops)
+			continue
+		}
+		if l.Trips != trips {
+			t.Errorf("loop at line %d: %d trips, want %d", line, l.Trips, trips)
+		}
+	}
+	opOn := func(line int, kind string) *Op {
+		for _, o := range idx.Ops {
+			if o.Line == line && o.Kind == kind {
+				return o
+			}
+		}
+		t.Fatalf("no %s op on line %d:%s", kind, line, describe(idx))
+		return nil
+	}
+	goOp, add := opOn(17, "go"), opOn(16, "wg_add")
+	if goOp.LoopID != byLine[15].ID || add.LoopID != byLine[15].ID || opOn(20, "yield").LoopID != byLine[19].ID {
+		t.Errorf("loop ids: go %d, wg_add %d, yield %d", goOp.LoopID, add.LoopID, opOn(20, "yield").LoopID)
+	}
+	// The test function starts in the first loop's body (4 trips: it is not skipped) …
+	first := idx.Funcs[idx.Ops[add.ID].Func].First
+	if fmt.Sprint(first) != fmt.Sprint([]int{add.ID}) {
+		t.Errorf("the test function's first ops %v, want the wg_add %d:%s", first, add.ID, describe(idx))
+	}
+	// … and after a go statement goes back to Add or on into the next loop's body, not past it.
+	if got := kinds(idx, goOp.Next); fmt.Sprint(got) != "[wg_add yield]" {
+		t.Errorf("after the go statement: %v, want [wg_add yield]", got)
+	}
+	// Loops whose count is unknown (or zero) may be skipped: from the yield of the loop with a
+	// variable bound, back to itself, into the next two loops' bodies, or past both to Wait.
+	if got := kinds(idx, opOn(34, "yield").Next); fmt.Sprint(got) != "[wg_wait yield yield yield]" {
+		t.Errorf("after the yield of the unknown loop: %v, want [wg_wait yield yield yield]", got)
+	}
+}
