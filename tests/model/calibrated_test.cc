@@ -151,19 +151,28 @@ TEST_F(Calibrated, AVersionOneFileLoadsWithoutTheFactTerms) {
 }
 
 // A program of a package the final models trained on (the fixture splits programs, not packages:
-// every test program's package has training programs) gets the base model's own calibration,
+// most test programs' packages have training programs; bugs/global's do not, since only its test
+// program has enough runs per configuration for examples) gets the base model's own calibration,
 // fitted on the validation split; the same example under a package nobody trained on gets the
 // family-held-out mixture and its top-label map.
 TEST_F(Calibrated, FamiliarPackagesGetTheBaseCalibrationOthersTheMixture) {
   EXPECT_TRUE(model_->base().temperature() != 1.0 || !model_->base().top_map().empty())
       << "the final base was calibrated on the validation split";
-  size_t familiar = 0;
+  std::set<std::string> trained;  // packages of the training and validation programs
+  for (const auto* v : {&train_, &val_})
+    for (const auto& e : *v) trained.insert(PackageOf(e.program));
+  size_t familiar = 0, unfamiliar = 0;
   std::vector<double> want;
   for (size_t i = 0; i < test_.size(); i += 7) {
     const data::Example& ex = test_[i];
-    ASSERT_TRUE(model_->Familiar(ex)) << ex.program;
-    ++familiar;
-    EXPECT_EQ(model_->Predict(ex), model_->base().Predict(ex)) << "example " << i;
+    const bool known = trained.contains(PackageOf(ex.program));
+    ASSERT_EQ(model_->Familiar(ex), known) << ex.program;
+    if (known) {
+      ++familiar;
+      EXPECT_EQ(model_->Predict(ex), model_->base().Predict(ex)) << "example " << i;
+    } else {
+      ++unfamiliar;
+    }
     data::Example other = ex;
     other.program = "example.org/nobody/trained" + ex.program.substr(ex.program.rfind('.'));
     ASSERT_FALSE(model_->Familiar(other));
@@ -173,6 +182,7 @@ TEST_F(Calibrated, FamiliarPackagesGetTheBaseCalibrationOthersTheMixture) {
     ASSERT_EQ(got.size(), want.size());
     for (size_t k = 0; k < got.size(); ++k) EXPECT_NEAR(got[k], want[k], 1e-12) << "example " << i;
   }
+  std::cout << "test examples checked: " << familiar << " of trained packages, " << unfamiliar << " of others\n";
   EXPECT_GT(familiar, 0u);
 }
 
