@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <span>
@@ -118,8 +119,11 @@ struct RowScores {
 };
 
 
+// `preds_out`, when set, gets one predictions line per example (eval/predictions.h's format, "probs"
+// an array in candidate order), so `eval --predictions` of the file scores the row again.
 absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
-                                   std::map<size_t, std::map<std::string, std::vector<double>>>* sample_preds) {
+                                   std::map<size_t, std::map<std::string, std::vector<double>>>* sample_preds,
+                                   std::ostream* preds_out) {
   RowScores s;
   s.all.resize(in.programs());
   s.uncertain.resize(in.programs());
@@ -131,6 +135,9 @@ absl::StatusOr<RowScores> ScoreRow(const Row& row, const EvalInputs& in,
       const data::Example& ex = in.examples[i];
       std::vector<double>& p = ps[i - i0];
       const ExampleScore sc = ScoreExample(p, ex.label_index(), ex.target());
+      if (preds_out)
+        *preds_out << nlohmann::json{{"program", ex.program}, {"config", ex.config}, {"run_id", ex.run_id},
+                                     {"position", ex.position}, {"probs", p}}.dump() << "\n";
       s.all[in.ex_prog[i]].Add(sc);
       s.by_label[std::string(EventKind(ex.label))][in.ex_prog[i]].Add(sc);
       if (Uncertain(ex.target_counts)) s.uncertain[in.ex_prog[i]].Add(sc);
@@ -265,7 +272,20 @@ absl::StatusOr<ojson> RunEval(const EvalOptions& opt) {
   for (size_t ri = 0; ri < rows.size(); ++ri) {
     const Row& row = rows[ri];
     const auto ts = std::chrono::steady_clock::now();
-    SC_ASSIGN_OR_RETURN(RowScores sc, ScoreRow(row, in, &sample_preds));
+    std::ofstream preds_out;
+    if (!opt.write_predictions.empty() && row.model) {
+      const auto path = std::filesystem::path(opt.write_predictions) / (row.name + ".jsonl");
+      std::error_code ec;
+      std::filesystem::create_directories(opt.write_predictions, ec);
+      preds_out.open(path);
+      if (!preds_out) return absl::InvalidArgumentError(Cat("cannot write predictions to ", path.string()));
+      Log(opt, Cat(row.name, ": predictions → ", path.string()));
+    }
+    SC_ASSIGN_OR_RETURN(RowScores sc, ScoreRow(row, in, &sample_preds, preds_out.is_open() ? &preds_out : nullptr));
+    if (preds_out.is_open()) {
+      preds_out.close();
+      if (!preds_out) return absl::InternalError(Cat("writing predictions of ", row.name, " into ", opt.write_predictions, " failed"));
+    }
     for (size_t p = 0; p < P; ++p) prog_acc[ri][p] = Finalize(sc.all[p]).accuracy;
     Sums all, unc;
     for (const Sums& s : sc.all) all.Add(s);

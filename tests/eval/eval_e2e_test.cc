@@ -5,7 +5,8 @@
 // fixture store (legality 1, TV in [0, 1]) with their sampling floor and survival, macro metrics
 // (the mean of the per-program accuracies), the uncertain slice, every-step likelihood on the
 // held-out runs, the source paper's protocol, families by folder, and a predictions file written
-// from the prompt export that scores exactly like the model it was written from.
+// from the prompt export that scores exactly like the model it was written from, as do the ones
+// `--write-predictions` writes.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -430,6 +431,47 @@ TEST_F(EvalE2E, PredictionsFileScoresLikeTheModelItCameFrom) {
     EXPECT_EQ(a["reliability"][i]["accuracy"], b["reliability"][i]["accuracy"]) << i;
   }
   EXPECT_TRUE(b["rollouts"].empty());
+}
+
+// --write-predictions writes each model row's probabilities in the --predictions format: one line
+// per example of the split, and reading the file back scores exactly like the model.
+TEST_F(EvalE2E, WrittenPredictionsScoreLikeTheirModel) {
+  const auto pdir = dir_ / "written";
+  const std::string json = (dir_ / "written.json").string();
+  auto r = RunCommand({SCHEDCAST_BIN, "eval", "--data", SCHEDCAST_CORPUS_DATASET, "--model",
+                       (dir_ / "structured-kl.json").string(), "--bootstrap", "50", "--write-predictions",
+                       pdir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto file = pdir / "structured-kl.jsonl";
+  ASSERT_TRUE(std::filesystem::exists(file)) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(pdir / "oracle.jsonl"));  // model rows only
+  auto examples = data::LoadExamples(SCHEDCAST_CORPUS_DATASET, "test");
+  ASSERT_TRUE(examples.ok()) << examples.status();
+  std::ifstream in(file);
+  size_t lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    const auto j = nlohmann::json::parse(line);
+    ASSERT_TRUE(j["probs"].is_array()) << line.substr(0, 200);
+    double sum = 0;
+    for (const auto& x : j["probs"]) sum += x.get<double>();
+    EXPECT_NEAR(sum, 1.0, 1e-9) << line.substr(0, 200);
+  }
+  EXPECT_EQ(lines, examples->size());
+  r = RunCommand({SCHEDCAST_BIN, "eval", "--data", SCHEDCAST_CORPUS_DATASET, "--model",
+                  (dir_ / "structured-kl.json").string(), "--predictions", file.string(), "--name", "again",
+                  "--bootstrap", "50", "--json", json});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto t = ReadFileToString(json);
+  ASSERT_TRUE(t.ok());
+  const auto ev = nlohmann::json::parse(*t);
+  const auto& a = ev["models"][0];
+  const auto& b = ev["models"][1];
+  ASSERT_EQ(b["name"], "again");
+  EXPECT_EQ(b["coverage"]["covered"].get<size_t>(), examples->size());
+  for (const char* k : {"accuracy", "top3", "nll", "ece", "kl"}) {
+    EXPECT_NEAR(a["overall"][k]["value"].get<double>(), b["overall"][k]["value"].get<double>(), 1e-9) << k;
+    EXPECT_NEAR(a["macro"][k]["value"].get<double>(), b["macro"][k]["value"].get<double>(), 1e-9) << k;
+  }
 }
 
 TEST_F(EvalE2E, BadPredictionsFileFailsNamingTheLine) {
