@@ -319,7 +319,7 @@ TEST_F(ModelTrained, RegistryOptionsAreTheModelFilesHyperParameters) {
   }
   const auto structured = models_["structured/kl"]->meta().hyper;
   EXPECT_EQ(structured.dump(),
-            R"({"epochs":8,"facts":"all","feature_set":5,"hash_bits":18,"l2":1e-05,"lr":0.0005,"patience":2,"seed":1,"temperature":false})");
+            R"({"epochs":8,"facts":"all","feature_set":5,"hash_bits":18,"l2":0.001,"lr":0.0005,"patience":2,"seed":1,"temperature":false})");
   EXPECT_EQ(models_["ngram/kl"]->meta().hyper.dump(), R"({"beta":32.0,"order":3,"temperature":true})");
   EXPECT_EQ(models_["uniform/kl"]->meta().objective, "");
 
