@@ -44,6 +44,13 @@ int64_t Dur(const json& j) {
 // The document's `version` field; 0 when absent or not an integer.
 int VersionField(const json& j) { return Int(j, "version", 0); }
 
+// Whether an index file name (a base name, or a dependency's path below its module root) names
+// the file at `path` (a stack frame's, absolute or module-relative).
+bool SameFile(std::string_view name, std::string_view path) {
+  if (name.find('/') == std::string_view::npos) return BaseName(path) == name;
+  return path == name || (path.size() > name.size() && path.ends_with(name) && path[path.size() - name.size() - 1] == '/');
+}
+
 }  // namespace
 
 int VersionOf(std::string_view text) {
@@ -62,6 +69,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     return BadInputError(Cat(what, ": source index: want arrays 'ops' and 'funcs'"));
   Index idx;
   idx.version_ = version;
+  idx.deps_ = Strs(j, "deps");
   if (auto l = j.find("loops"); l != j.end() && l->is_array()) {
     const int nloops = static_cast<int>(l->size());
     for (int i = 0; i < nloops; ++i) {
@@ -110,7 +118,10 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     if (auto c = o.find("cases"); c != o.end() && c->is_array())
       for (const auto& x : *c)
         op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1), Strs(x, "aliases"), Dur(x)});
-    idx.at_[{op.file, op.line}].push_back(i);
+    idx.at_[{std::string(BaseName(op.file)), op.line}].push_back(i);
+    if (op.file.find('/') != std::string::npos &&
+        std::find(idx.dep_files_.begin(), idx.dep_files_.end(), op.file) == idx.dep_files_.end())
+      idx.dep_files_.push_back(op.file);
     idx.ops_.push_back(std::move(op));
   }
   for (int i = 0; i < nfuncs; ++i) {
@@ -124,6 +135,9 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     fn.start = Int(f, "start", 0);
     fn.end = Int(f, "end", 0);
     SC_RETURN_IF_ERROR(ids(f.value("first", json::array()), nops, Cat("funcs[", i, "].first"), &fn.first));
+    if (fn.file.find('/') != std::string::npos &&
+        std::find(idx.dep_files_.begin(), idx.dep_files_.end(), fn.file) == idx.dep_files_.end())
+      idx.dep_files_.push_back(fn.file);
     idx.funcs_.push_back(std::move(fn));
   }
   for (auto& [k, v] : idx.at_)
@@ -134,16 +148,28 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
 std::vector<const Op*> Index::At(std::string_view file, int line) const {
   std::vector<const Op*> out;
   auto it = at_.find({std::string(BaseName(file)), line});
-  if (it != at_.end())
-    for (int id : it->second) out.push_back(&ops_[id]);
+  if (it == at_.end()) return out;
+  const bool dep = InDependency(file);
+  for (int id : it->second)
+    if (Names(ops_[id].file, file, dep)) out.push_back(&ops_[id]);
   return out;
 }
 
+bool Index::InDependency(std::string_view path) const {
+  for (const std::string& f : dep_files_)
+    if (SameFile(f, path)) return true;
+  return false;
+}
+
+bool Index::Names(std::string_view name, std::string_view path, bool dep) {
+  return (name.find('/') != std::string_view::npos) == dep && SameFile(name, path);
+}
+
 const Func* Index::FuncAt(std::string_view file, int line) const {
-  const std::string_view base = BaseName(file);
+  const bool dep = InDependency(file);
   const Func* best = nullptr;
   for (const Func& f : funcs_)
-    if (f.file == base && f.start <= line && line <= f.end && (!best || f.end - f.start < best->end - best->start))
+    if (f.start <= line && line <= f.end && Names(f.file, file, dep) && (!best || f.end - f.start < best->end - best->start))
       best = &f;
   return best;
 }

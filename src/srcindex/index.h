@@ -12,7 +12,9 @@
 // Contract: Parse validates the document (every op/func id in range) and fails with an error that
 // names `what` (e.g. the package) and the field; lookups never fail (empty results when a site
 // lies outside the package). Sites are matched by file base name and line, which is what the
-// innermost user frame of a trace stack gives (with or without -trimpath).
+// innermost user frame of a trace stack gives (with or without -trimpath); version 7 also holds the
+// package's dependencies beside it (tools/srcindex/deps.go), whose files are named by their path
+// below the module root ("libs/kv/kv.go") and match a site whose path ends with that.
 // Thread-safety: immutable after Parse; safe to share across threads.
 #pragma once
 
@@ -36,7 +38,7 @@ struct Case {
 
 struct Op {
   int id = 0;
-  std::string file;  // base name
+  std::string file;  // base name; a dependency's: its path below the module root (version 7)
   int line = 0, col = 0;
   std::string kind;
   std::string obj, type;
@@ -78,9 +80,11 @@ class Index {
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
   // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops, 6:
-  // loops and their trip counts), so the collector makes it again.
-  static constexpr int kVersion = 6;
+  // loops and their trip counts, 7: dependency packages), so the collector makes it again.
+  static constexpr int kVersion = 7;
   int version() const { return version_; }
+  // The import paths of the dependency packages indexed with the package (version 7).
+  const std::vector<std::string>& deps() const { return deps_; }
 
   const std::vector<Op>& ops() const { return ops_; }
   const std::vector<Func>& funcs() const { return funcs_; }
@@ -105,6 +109,12 @@ class Index {
   std::vector<Func> funcs_;
   std::vector<Loop> loops_;
   std::map<std::pair<std::string, int>, std::vector<int>> at_;  // (base name, line) → op ids
+  std::vector<std::string> deps_;
+  std::vector<std::string> dep_files_;  // the dependencies' file names (paths below the module root)
+  // Whether `path` (a stack frame's file) is one of the dependencies' files: then only their ops and
+  // functions name it, else only the package's own (by base name).
+  bool InDependency(std::string_view path) const;
+  static bool Names(std::string_view name, std::string_view path, bool dep);
 };
 
 // "dir/x_test.go" → "x_test.go".

@@ -498,14 +498,15 @@ TEST_F(SourceIndexStore, LocksHeldWhereAGoroutineStandsBlockTheWalk) {
 
 // Calls that reach the operating system (index version 5, "io" ops): in the io/sockets programs
 // (the fixture store's three) the goroutines read and write loopback connections, directly and
-// through the wire package (code the index does not see: "ext" ops). Per goroutine and step: when its walk
-// reaches an io call (its Syscall, SyscallBlock and GoBlock(net) candidates are marked walk:1), one
-// of those is the step's event as a rule (0.68–0.81 over clean-clone CI collections: the share
-// moves with how often other goroutines act first); when the walk passes neither an io nor
-// an ext call, seldom (0.00; a goroutine standing in the wire package or the standard library has
-// no place, no walk and no claim: 0.68); of such events of goroutines with a place, most were
-// marked (0.62; the others passed a call into the wire package first: walk:ext). A walk that
-// reaches the test function's end marks them walk:end instead (the testing package reports there).
+// through the wire package — a package of the same module, indexed with sockets since version 7
+// (its calls are "call" ops into its code, and a goroutine standing in it has a place). Per
+// goroutine and step: when its walk reaches an io call (its Syscall, SyscallBlock and GoBlock(net)
+// candidates are marked walk:1), one of those is the step's event as a rule (0.68 on the CI
+// fixture; the share moves with how often other goroutines act first); when the walk reaches none,
+// seldom (0.00). Nearly every such event was marked (0.99; with wire unseen, 0.62: a goroutine
+// standing in wire had no place, and calls into it were "ext" ops), and no goroutine stands where
+// the index has no place for it. A walk that reaches the test function's end marks them walk:end
+// instead (the testing package reports there).
 TEST_F(SourceIndexStore, IoCallsMarkTheSystemCallsTheyMake) {
   // [walk:1, walk:ext only, neither, no place known (next:?), walk:end] → {goroutine-steps, one of them taken}
   std::array<std::array<size_t, 2>, 5> seen{};
@@ -541,14 +542,14 @@ TEST_F(SourceIndexStore, IoCallsMarkTheSystemCallsTheyMake) {
   std::cout << events << " such events, " << marked << " marked walk:1\n";
   auto rate = [&](int k) { return double(seen[k][1]) / std::max<size_t>(seen[k][0], 1); };
   ASSERT_GT(seen[0][0], 100u);
-  ASSERT_GT(seen[1][0], 10u);  // the programs call the wire package
   ASSERT_GT(seen[2][0], 100u);
   ASSERT_GT(events, 100u);
   EXPECT_GE(rate(0), 0.6);
-  EXPECT_GE(rate(0), rate(1));  // an ext call may or may not do I/O
   EXPECT_LE(rate(2), 0.1);
-  // Of the events of goroutines whose place is known, most were marked.
-  EXPECT_GE(double(seen[0][1]) / std::max<size_t>(seen[0][1] + seen[1][1] + seen[2][1], 1), 0.5);
+  // The wire package is indexed with sockets: no call into it is unseen, no goroutine in it placeless.
+  const size_t steps = seen[0][0] + seen[1][0] + seen[2][0] + seen[3][0] + seen[4][0];
+  EXPECT_LE(seen[1][0] + seen[3][0], steps / 50);
+  EXPECT_GE(double(marked) / events, 0.9);
 }
 
 }  // namespace

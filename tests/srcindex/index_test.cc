@@ -73,7 +73,7 @@ TEST(SourceIndex, HelperFindsTheFixturesStatements) {
 }
 
 TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
-  for (const char* bad : {"", "[]", "{\"version\":7,\"ops\":[],\"funcs\":[]}",
+  for (const char* bad : {"", "[]", "{\"version\":8,\"ops\":[],\"funcs\":[]}",
                           // version 6: a loop id that names no loop, a loop out of order
                           "{\"version\":6,\"funcs\":[{\"id\":0}],\"loops\":[],\"ops\":[{\"id\":0,\"file\":\"a.go\",\"kind\":\"go\",\"func\":0,\"loop_id\":1}]}",
                           "{\"version\":6,\"funcs\":[],\"ops\":[],\"loops\":[{\"id\":2,\"parent\":0,\"trips\":3}]}",
@@ -85,6 +85,38 @@ TEST(SourceIndex, MalformedDocumentsAreRefusedWithTheirName) {
     if (std::string_view(bad).find("version") == std::string_view::npos) EXPECT_EQ(srcindex::VersionOf(bad), 0) << bad;
     EXPECT_NE(std::string(idx.status().message()).find("pkg/x"), std::string::npos) << idx.status();
   }
+}
+
+// Version 7 holds the package's dependencies beside it: their files are named by their path below
+// the module root and match a stack frame's file by suffix (at a path boundary); a file of theirs
+// is never the package's own file of the same base name.
+TEST(SourceIndex, DependencyFilesMatchTheirPathBySuffix) {
+  auto idx = srcindex::Index::Parse(
+      "{\"version\":7,\"deps\":[\"example.com/m/libs/kv\"],"
+      "\"funcs\":[{\"id\":0,\"name\":\"TestX\",\"file\":\"kv.go\",\"start\":1,\"end\":9},"
+      "{\"id\":1,\"name\":\"*Store.Put\",\"file\":\"libs/kv/kv.go\",\"start\":3,\"end\":7}],"
+      "\"ops\":[{\"id\":0,\"file\":\"kv.go\",\"line\":5,\"kind\":\"send\",\"func\":0},"
+      "{\"id\":1,\"file\":\"libs/kv/kv.go\",\"line\":5,\"kind\":\"lock\",\"func\":1}]}",
+      "pkg/x");
+  ASSERT_TRUE(idx.ok()) << idx.status();
+  EXPECT_EQ(idx->version(), 7);
+  EXPECT_EQ(idx->deps(), std::vector<std::string>{"example.com/m/libs/kv"});
+  auto kinds = [&](std::string_view file) {
+    std::string out;
+    for (const srcindex::Op* o : idx->At(file, 5)) out += o->kind + " ";
+    return out;
+  };
+  EXPECT_EQ(kinds("/work/m/libs/kv/kv.go"), "lock ");            // the dependency's file
+  EXPECT_EQ(kinds("example.com/m/libs/kv/kv.go"), "lock ");      // as -trimpath writes it
+  EXPECT_EQ(kinds("/work/m/kv.go"), "send ");                    // the package's own
+  EXPECT_EQ(kinds("/work/m/xlibs/kv/kv.go"), "send ");           // not at a path boundary
+  EXPECT_EQ(kinds("libs/kv/kv.go"), "lock ");
+  ASSERT_NE(idx->FuncAt("/work/m/libs/kv/kv.go", 4), nullptr);
+  EXPECT_EQ(idx->FuncAt("/work/m/libs/kv/kv.go", 4)->name, "*Store.Put");
+  EXPECT_EQ(idx->FuncAt("/work/m/kv.go", 4)->name, "TestX");
+  EXPECT_EQ(idx->FuncAt("/work/m/libs/kv/kv.go", 8), nullptr);  // past Put: not the package's kv.go
+  ASSERT_EQ(idx->After("/work/m/libs/kv/kv.go", 4).size(), 1u);
+  EXPECT_EQ(idx->After("/work/m/libs/kv/kv.go", 4)[0]->kind, "lock");
 }
 
 // Version 6 adds loops (their parent and static trip count) and each op's innermost loop; older

@@ -219,10 +219,7 @@ func (st *pkgState) aliasParams(files []*ast.File, external bool) {
 		}
 	}
 
-	own := func(v *types.Var) string {
-		_, line, _ := st.pos(v.Pos())
-		return v.Name() + "@" + itoa(line)
-	}
+	own := st.localName
 	follows := func(v *types.Var) bool {
 		if v.Name() == "" || v.Name() == "_" {
 			return false

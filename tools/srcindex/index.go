@@ -25,7 +25,9 @@ type Index struct {
 	Ops      []*Op    `json:"ops"`
 	// Loops (version 6): the for and range statements holding ops, by id; ops name their
 	// innermost one (Op.LoopID). loops[i].ID == i + 1.
-	Loops  []*Loop  `json:"loops"`
+	Loops []*Loop `json:"loops"`
+	// Deps (version 7): the import paths of the dependency packages indexed with it (deps.go).
+	Deps   []string `json:"deps"`
 	Errors []string `json:"errors"`
 	Millis float64  `json:"ms"`
 }
@@ -114,8 +116,11 @@ type pkgState struct {
 	// its name), and where values of unchecked types come from.
 	pkg     *types.Package
 	pkgPath string
-	origin  map[*types.Var]string
-	results map[types.Object]string // the package's functions: where their first result's type is from
+	// filePrefix: a dependency's path below its module root or GOPATH src ("libs/kv/"; deps.go),
+	// put before its files' base names; "" for the package itself.
+	filePrefix string
+	origin     map[*types.Var]string
+	results    map[types.Object]string // the package's functions: where their first result's type is from
 }
 
 // IndexDir indexes the Go files of dir.
@@ -131,7 +136,8 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 6, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Errors: []string{}}
+	idx := &Index{Version: 7, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
+		Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
 			continue
@@ -156,11 +162,31 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 			build.Default.GOROOT = strings.TrimSpace(string(out))
 		}
 	}
-	imp := &syncImporter{src: importer.ForCompiler(fset, "source", nil)}
+	imp := &depImporter{pkgs: map[string]*types.Package{}, next: &syncImporter{src: importer.ForCompiler(fset, "source", nil)}}
+	declID := map[types.Object]int{} // shared: a call into a dependency resolves to its function
+	newState := func(pkgPath string) *pkgState {
+		return &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
+			declID: declID, declNam: map[string]int{}, opAt: map[opKey]*Op{}, loopAt: map[token.Pos]*Loop{},
+			pkgPath: pkgPath, origin: map[*types.Var]string{}, results: map[types.Object]string{}}
+	}
+	// Dependencies first (deps.go): only with types, which is what makes their calls resolve.
+	var deps []*depPkg
+	if typed {
+		deps = findDeps(abs, fset, groups, newState(""), &idx.Errors)
+	}
+	for _, d := range deps {
+		st := newState(d.path)
+		st.filePrefix = d.prefix
+		st.info = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
+			Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
+		conf := types.Config{Importer: imp, Error: func(error) {}} // its own errors are not the package's
+		st.pkg, _ = conf.Check(d.path, fset, d.files, st.info)
+		imp.pkgs[d.path] = st.pkg
+		st.indexFiles(d.files, true) // its exported functions are called from code it does not see
+		idx.Deps = append(idx.Deps, d.path)
+	}
 	for _, name := range names {
-		st := &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
-			declID: map[types.Object]int{}, declNam: map[string]int{}, opAt: map[opKey]*Op{}, loopAt: map[token.Pos]*Loop{},
-			pkgPath: name, origin: map[*types.Var]string{}, results: map[types.Object]string{}}
+		st := newState(name)
 		if typed {
 			idx.Typed = true
 			st.info = &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
@@ -272,7 +298,17 @@ func pruneCalls(idx *Index) {
 
 func (st *pkgState) pos(p token.Pos) (string, int, int) {
 	q := st.fset.Position(p)
-	return filepath.Base(q.Filename), q.Line, q.Column
+	return st.filePrefix + filepath.Base(q.Filename), q.Line, q.Column
+}
+
+// localName: the canonical name of a local variable: "v@LINE" in the package, "v@FILE:LINE" in a
+// dependency (deps.go; its lines are of another file).
+func (st *pkgState) localName(v *types.Var) string {
+	file, line, _ := st.pos(v.Pos())
+	if st.filePrefix != "" {
+		return v.Name() + "@" + file + ":" + itoa(line)
+	}
+	return v.Name() + "@" + itoa(line)
 }
 
 type fnBody struct {

@@ -147,7 +147,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 6 {
+	if len(idx.Errors) != 0 || idx.Version != 7 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -288,7 +288,7 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.Version != 6 {
+	if idx.Version != 7 {
 		t.Fatalf("version %d", idx.Version)
 	}
 	got := map[string][]string{}
@@ -380,5 +380,85 @@ func TestLoopsAndTheirTripCounts(t *testing.T) {
 	// variable bound, back to itself, into the next two loops' bodies, or past both to Wait.
 	if got := kinds(idx, opOn(34, "yield").Next); fmt.Sprint(got) != "[wg_wait yield yield yield]" {
 		t.Errorf("after the yield of the unknown loop: %v, want [wg_wait yield yield yield]", got)
+	}
+}
+
+// Dependencies beside the package (index version 7, deps.go): in testdata/deps the test calls a
+// package of its own module, which starts a worker and uses a package of its own. Both are indexed
+// with the test's package, their files named by their path below the module root; the calls of
+// their functions and methods are "call" ops into their code (a function that synchronises with
+// nothing is no op), and their locals carry their file.
+func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
+	idx, err := IndexDir("testdata/deps/app", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(idx.Deps); got != "[example.com/deps/lib/inner example.com/deps/lib]" {
+		t.Fatalf("deps %s (errors %v)", got, idx.Errors)
+	}
+	files := map[string]bool{}
+	for _, o := range idx.Ops {
+		files[o.File] = true
+		if o.Kind == "ext" {
+			t.Errorf("ext op %s at %s:%d: the dependency's code is indexed", o.Target, o.File, o.Line)
+		}
+	}
+	for _, f := range []string{"app_test.go", "lib/lib.go", "lib/inner/inner.go"} {
+		if !files[f] {
+			t.Errorf("no op in file %s; files %v", f, files)
+		}
+	}
+	byName := map[string]*Func{}
+	for _, f := range idx.Funcs {
+		byName[f.Name] = f
+	}
+	test := byName["TestQueue"]
+	if test == nil {
+		t.Fatalf("no TestQueue; %s", describe(idx))
+	}
+	var calls []string
+	for _, o := range idx.Ops {
+		if o.Func == test.ID && o.Kind == "call" {
+			callee := idx.Funcs[o.Starts]
+			calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
+		}
+	}
+	sort.Strings(calls)
+	want := "[lib.New→New@lib/lib.go lib.Ping→Ping@lib/lib.go q.Close→*Queue.Close@lib/lib.go q.Put→*Queue.Put@lib/lib.go]"
+	if got := fmt.Sprint(calls); got != want {
+		t.Errorf("calls %s, want %s", got, want)
+	}
+	// Into the dependency's dependency: the worker's loop passes the gate.
+	pass := opIn(t, idx, "*Queue.work", "call")
+	if callee := idx.Funcs[pass.Starts]; callee.Name != "*Gate.Pass" || callee.File != "lib/inner/inner.go" {
+		t.Errorf("q.gate.Pass() calls %s in %s", callee.Name, callee.File)
+	}
+	if lock := opIn(t, idx, "*Gate.Pass", "lock"); lock.Obj != "Gate.mu" {
+		t.Errorf("the gate's lock acts on %q", lock.Obj)
+	}
+	if send := opIn(t, idx, "Ping", "send"); send.Obj != "ch@lib/lib.go:46" || send.Cap != 1 {
+		t.Errorf("Ping's send: %q cap %d", send.Obj, send.Cap)
+	}
+	if g := opIn(t, idx, "New", "go"); g.Starts < 0 || idx.Funcs[g.Starts].Name != "*Queue.work" {
+		t.Errorf("New's go statement starts %d", g.Starts)
+	}
+	// Without types no dependency is read (nothing would resolve into it).
+	untyped, err := IndexDir("testdata/deps/app", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(untyped.Deps) != 0 {
+		t.Errorf("untyped deps %v", untyped.Deps)
+	}
+	// Without a go.mod for it, a package of the same GOPATH tree.
+	gp, err := IndexDir("testdata/gopath/src/example.org/app", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(gp.Deps); got != "[example.org/lib]" {
+		t.Fatalf("GOPATH deps %s", got)
+	}
+	if c := opIn(t, gp, "TestBump", "call"); gp.Funcs[c.Starts].File != "example.org/lib/lib.go" {
+		t.Errorf("lib.Bump() calls into %s", gp.Funcs[c.Starts].File)
 	}
 }

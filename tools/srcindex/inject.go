@@ -63,7 +63,8 @@ func InjectDir(dir string) (*InjectResult, error) {
 	res := &InjectResult{Dir: abs, Files: map[string]int{}, Delays: []string{}, Errors: idx.Errors}
 	opsByFile := map[string][]*Op{}
 	for _, o := range idx.Ops {
-		if delayedKinds[o.Kind] && !strings.HasPrefix(o.File, shimPrefix) {
+		// The package's own files only: a dependency's (deps.go) names a path outside DIR.
+		if delayedKinds[o.Kind] && !strings.HasPrefix(o.File, shimPrefix) && !strings.Contains(o.File, "/") {
 			opsByFile[o.File] = append(opsByFile[o.File], o)
 		}
 	}

@@ -226,8 +226,7 @@ func (w *walker) canon(e ast.Expr, c *int) string {
 		if v.Parent() != nil && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
 			return v.Pkg().Name() + "." + v.Name()
 		}
-		_, line, _ := w.st.pos(v.Pos())
-		return v.Name() + "@" + itoa(line)
+		return w.st.localName(v)
 	case *ast.StarExpr:
 		return w.canon(e.X, c)
 	case *ast.UnaryExpr:

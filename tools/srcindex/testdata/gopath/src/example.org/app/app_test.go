@@ -1,0 +1,9 @@
+package app
+
+import (
+	"testing"
+
+	"example.org/lib"
+)
+
+func TestBump(t *testing.T) { lib.Bump() }
