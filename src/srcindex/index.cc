@@ -70,6 +70,11 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
   Index idx;
   idx.version_ = version;
   idx.deps_ = Strs(j, "deps");
+  auto note_dep_file = [&idx](const std::string& file) {  // a dependency's file: named by its path
+    if (file.find('/') != std::string::npos &&
+        std::find(idx.dep_files_.begin(), idx.dep_files_.end(), file) == idx.dep_files_.end())
+      idx.dep_files_.push_back(file);
+  };
   if (auto l = j.find("loops"); l != j.end() && l->is_array()) {
     const int nloops = static_cast<int>(l->size());
     for (int i = 0; i < nloops; ++i) {
@@ -119,9 +124,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
       for (const auto& x : *c)
         op.cases.push_back({Str(x, "kind"), Str(x, "obj"), Str(x, "type"), Int(x, "cap", -1), Strs(x, "aliases"), Dur(x)});
     idx.at_[{std::string(BaseName(op.file)), op.line}].push_back(i);
-    if (op.file.find('/') != std::string::npos &&
-        std::find(idx.dep_files_.begin(), idx.dep_files_.end(), op.file) == idx.dep_files_.end())
-      idx.dep_files_.push_back(op.file);
+    note_dep_file(op.file);
     idx.ops_.push_back(std::move(op));
   }
   for (int i = 0; i < nfuncs; ++i) {
@@ -135,9 +138,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     fn.start = Int(f, "start", 0);
     fn.end = Int(f, "end", 0);
     SC_RETURN_IF_ERROR(ids(f.value("first", json::array()), nops, Cat("funcs[", i, "].first"), &fn.first));
-    if (fn.file.find('/') != std::string::npos &&
-        std::find(idx.dep_files_.begin(), idx.dep_files_.end(), fn.file) == idx.dep_files_.end())
-      idx.dep_files_.push_back(fn.file);
+    note_dep_file(fn.file);
     idx.funcs_.push_back(std::move(fn));
   }
   for (auto& [k, v] : idx.at_)

@@ -8,8 +8,9 @@ package main
 // They are type-checked from source before the package (each with the importer of those checked
 // before it), so a call of one of their functions or methods is a "call" op into their code and
 // a goroutine standing in their code has ops to stand at. Their ops and functions name their file
-// by its path below the module root or GOPATH src ("libs/kv/kv.go"), so that a stack frame's file
-// is matched by suffix; their locals are "v@FILE:LINE". Standard packages, packages of other
+// by its path below the module root or GOPATH src ("libs/kv/kv.go"; the module's root package by
+// its directory's name, "corpus/x.go"), so that a stack frame's file is matched by suffix; their
+// locals are "v@FILE:LINE". Standard packages, packages of other
 // modules (the module cache is not read), vendored and cgo files are left out.
 
 import (
@@ -118,8 +119,8 @@ func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, st
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
 			return "", ""
 		}
-		if rel == "" {
-			return d, ""
+		if rel == "" { // the module's root package: named by its directory's name
+			return d, filepath.Base(d) + "/"
 		}
 		return d, rel + "/"
 	}

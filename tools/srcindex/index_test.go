@@ -393,7 +393,7 @@ func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(idx.Deps); got != "[example.com/deps/lib/inner example.com/deps/lib]" {
+	if got := fmt.Sprint(idx.Deps); got != "[example.com/deps example.com/deps/lib/inner example.com/deps/lib]" {
 		t.Fatalf("deps %s (errors %v)", got, idx.Errors)
 	}
 	files := map[string]bool{}
@@ -403,7 +403,8 @@ func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 			t.Errorf("ext op %s at %s:%d: the dependency's code is indexed", o.Target, o.File, o.Line)
 		}
 	}
-	for _, f := range []string{"app_test.go", "lib/lib.go", "lib/inner/inner.go"} {
+	// The module's root package: named by its directory's name.
+	for _, f := range []string{"app_test.go", "lib/lib.go", "lib/inner/inner.go", "deps/root.go"} {
 		if !files[f] {
 			t.Errorf("no op in file %s; files %v", f, files)
 		}
@@ -424,7 +425,7 @@ func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 		}
 	}
 	sort.Strings(calls)
-	want := "[lib.New→New@lib/lib.go lib.Ping→Ping@lib/lib.go q.Close→*Queue.Close@lib/lib.go q.Put→*Queue.Put@lib/lib.go]"
+	want := "[deps.Signal→Signal@deps/root.go lib.New→New@lib/lib.go lib.Ping→Ping@lib/lib.go q.Close→*Queue.Close@lib/lib.go q.Put→*Queue.Put@lib/lib.go]"
 	if got := fmt.Sprint(calls); got != want {
 		t.Errorf("calls %s, want %s", got, want)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"example.com/deps"
 	"example.com/deps/lib"
 )
 
@@ -11,4 +12,5 @@ func TestQueue(t *testing.T) {
 	q.Put(lib.Upper("a"))
 	lib.Ping()
 	q.Close()
+	deps.Signal()
 }
