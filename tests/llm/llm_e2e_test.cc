@@ -83,11 +83,13 @@ class LlmPredictE2E : public ::testing::Test {
       EXPECT_EQ(j["position"], ex.position);
       const auto& probs = j["probs"];
       ASSERT_EQ(probs.size(), ex.candidates.size()) << line;
-      // The fake server names A (0.5), B (0.2), C (0.1); the rest get the floor.
+      // The fake server names A (0.5), B (0.2), C (0.1) and Z (0.05: an option only for an example
+      // with 26 candidates or more, which a collection may or may not put among the first kLimit);
+      // the rest get the floor.
       std::vector<double> want(ex.candidates.size(), kLetterFloor);
       const double named[3] = {0.5, 0.2, 0.1};
       double ws = 0;
-      for (size_t i = 0; i < want.size(); ++i) ws += (want[i] = i < 3 ? named[i] : kLetterFloor);
+      for (size_t i = 0; i < want.size(); ++i) ws += (want[i] = i < 3 ? named[i] : i == 25 ? 0.05 : kLetterFloor);
       double sum = 0;
       for (size_t i = 0; i < ex.candidates.size(); ++i) {
         const std::string l = data::Letter(i);
