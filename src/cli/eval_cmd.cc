@@ -41,7 +41,7 @@ void RegisterEval(CLI::App& app) {
   cmd->add_option("--paper-runs", e->opt.paper_runs, "runs per program under --protocol paper")->capture_default_str();
   cmd->add_option("--family-by", e->opt.family_by, "metrics per family: dir (package folder) or a manifest field");
   cmd->add_option("--write-predictions", e->opt.write_predictions,
-                  "write every model row's probabilities into DIR/<row name>.jsonl (the --predictions format)");
+                  "write every model row's (and the uniform baseline's) probabilities into DIR/<row name>.jsonl (the --predictions format)");
   cmd->callback([e] {
     if (e->names.size() > e->predictions.size())
       return Fail(absl::InvalidArgumentError(Cat("--name given ", e->names.size(), " times but --predictions ",

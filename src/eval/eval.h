@@ -52,8 +52,9 @@ struct EvalOptions {
   std::string protocol;                       // "" or "paper" (needs store): the "paper" section
   size_t paper_runs = 5;                      // runs per program under the paper protocol
   std::string family_by;                      // "" | "dir" | a manifest field: "families" breakdown
-  std::string write_predictions;              // "" or a directory: every model row's probabilities as
-                                              // DIR/<row name>.jsonl (eval/predictions.h's format)
+  std::string write_predictions;              // "" or a directory: every model row's (and the uniform
+                                              // baseline's) probabilities as DIR/<row name>.jsonl
+                                              // (eval/predictions.h's format)
   std::string command;                        // recorded in the JSON
   std::ostream* log = nullptr;                // progress lines (stderr in the CLI); may be null
 };

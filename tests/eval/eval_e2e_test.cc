@@ -444,7 +444,8 @@ TEST_F(EvalE2E, WrittenPredictionsScoreLikeTheirModel) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto file = pdir / "structured-kl.jsonl";
   ASSERT_TRUE(std::filesystem::exists(file)) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(pdir / "oracle.jsonl"));  // model rows only
+  EXPECT_TRUE(std::filesystem::exists(pdir / "uniform.jsonl"));   // the baseline is a model too
+  EXPECT_FALSE(std::filesystem::exists(pdir / "oracle.jsonl"));  // not the oracle (no model)
   auto examples = data::LoadExamples(SCHEDCAST_CORPUS_DATASET, "test");
   ASSERT_TRUE(examples.ok()) << examples.status();
   std::ifstream in(file);

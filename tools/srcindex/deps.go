@@ -137,14 +137,14 @@ func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, st
 		return out
 	}
 	var order []*depPkg
-	state := map[string]int{} // 1 visiting, 2 done
+	seen := map[string]bool{}
 	nfiles := 0
 	var visit func(path string)
 	visit = func(path string) {
-		if state[path] != 0 || len(order) >= maxDeps {
+		if seen[path] || len(order) >= maxDeps {
 			return
 		}
-		state[path] = 1
+		seen[path] = true
 		d, prefix := locate(path)
 		if d == "" {
 			return
@@ -172,7 +172,6 @@ func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, st
 		for _, p := range importsOf(dep.files) {
 			visit(p)
 		}
-		state[path] = 2
 		if len(dep.files) > 0 && len(order) < maxDeps {
 			order = append(order, dep)
 		}
