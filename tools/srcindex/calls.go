@@ -93,7 +93,7 @@ func (w *walker) opaqueKind(call *ast.CallExpr) string {
 				if fn == nil || fn.Pkg() == nil {
 					return ""
 				}
-				if p := fn.Pkg().Path(); p != w.st.pkgPath && p != "" && !w.st.isStd(p) {
+				if p := fn.Pkg().Path(); p != w.st.pkgPath && p != "" && !isStd(p) {
 					return "ext"
 				}
 				if types.IsInterface(s.Recv()) && fn.Pkg() == w.st.pkg {
@@ -111,7 +111,7 @@ func (w *walker) opaqueKind(call *ast.CallExpr) string {
 				}
 				return "io"
 			}
-			if !w.st.isStd(origin) && origin != w.st.pkgPath {
+			if !isStd(origin) && origin != w.st.pkgPath {
 				return "ext"
 			}
 		}
@@ -137,7 +137,7 @@ func (st *pkgState) pkgCallKind(path, qualified string) string {
 		}
 		return "io"
 	}
-	if path != st.pkgPath && !st.isStd(path) {
+	if path != st.pkgPath && !isStd(path) {
 		return "ext"
 	}
 	return ""
@@ -145,7 +145,7 @@ func (st *pkgState) pkgCallKind(path, qualified string) string {
 
 // isStd: path names a package of the Go distribution (a directory under GOROOT/src), whatever the
 // module path of the code being indexed looks like.
-func (st *pkgState) isStd(path string) bool {
+func isStd(path string) bool {
 	if path == "" || path == "C" || path == "unsafe" {
 		return true
 	}

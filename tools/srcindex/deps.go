@@ -94,12 +94,12 @@ func gopathSrc(dir string) string {
 }
 
 // findDeps: the dependency packages of the package clauses in groups, dependencies first.
-func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, st *pkgState, errs *[]string) []*depPkg {
+func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, errs *[]string) []*depPkg {
 	modPath, modRoot := moduleOf(dir)
 	src := gopathSrc(dir)
 	// Where an import path's source is, and its file prefix; "" when it is not beside the package.
 	locate := func(path string) (string, string) {
-		if st.isStd(path) {
+		if isStd(path) {
 			return "", ""
 		}
 		var d, rel string

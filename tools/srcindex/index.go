@@ -172,7 +172,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	// Dependencies first (deps.go): only with types, which is what makes their calls resolve.
 	var deps []*depPkg
 	if typed {
-		deps = findDeps(abs, fset, groups, newState(""), &idx.Errors)
+		deps = findDeps(abs, fset, groups, &idx.Errors)
 	}
 	for _, d := range deps {
 		st := newState(d.path)
