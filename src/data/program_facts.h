@@ -83,9 +83,11 @@
 //          "walk:0" for system calls: calls into other packages make them anywhere). An "io" op (index
 //          version 5: a call that may reach the OS) ends a walk in Syscall, SyscallBlock and
 //          GoBlock(net), so any goroutine's Syscall/SyscallBlock candidates get "walk:1" when its
-//          walk reaches one (no claim otherwise); an "ext" op (a call into code the index does not
-//          see) is walked past, makes the walk unknown, and adds "walk:ext" to every candidate of
-//          the goroutine. Per GoUnblock candidate: "walk:1" when the walk of a running goroutine
+//          walk reaches one (no claim otherwise); one through a reader or writer of unknown kind
+//          (version 8 `indirect`: io.Copy, an io.Reader's Read — a pipe underneath blocks on
+//          channels) also makes the walk unknown ("walk:?" on the other kinds); an "ext" op (a
+//          call into code the index does not see) is walked past, makes the walk unknown, and adds
+//          "walk:ext" to every candidate of the goroutine. Per GoUnblock candidate: "walk:1" when the walk of a running goroutine
 //          readies it.
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically. Implemented in program_facts.cc

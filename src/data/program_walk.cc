@@ -135,6 +135,9 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     if (kind == "io") {
       // A call that may reach the operating system: the tracer records its system call.
       for (std::string_view e : kIoEvents) event(e);
+      // Through a reader or writer of unknown kind: a pipe underneath blocks on channels, a
+      // buffer not at all — the walk does not know its event.
+      if (o.indirect) w.unknown = true;
       continue;
     }
     if (kind == "ext") w.unknown = w.ext = true;  // code the index does not see: it may block, or not

@@ -55,6 +55,9 @@ struct Op {
   // constant d in nanoseconds; 0 when not a constant or the index predates version 3.
   int64_t dur = 0;
   int loop_id = 0;  // the innermost loop holding the op (Index::loop), 0 none or before version 6
+  // An "io" op through a reader or writer of unknown kind (io.Copy, a method of an io.Reader
+  // field, fmt.Fprintf, …): a pipe underneath blocks on channels instead (version 8).
+  bool indirect = false;
 };
 
 // A for or range statement holding ops (version 6).
@@ -80,8 +83,9 @@ class Index {
   static absl::StatusOr<Index> Parse(std::string_view json, std::string_view what);
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
   // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops, 6:
-  // loops and their trip counts, 7: dependency packages), so the collector makes it again.
-  static constexpr int kVersion = 7;
+  // loops and their trip counts, 7: dependency packages, 8: `indirect` io ops, and the external
+  // test package's calls of the package under test as call ops), so the collector makes it again.
+  static constexpr int kVersion = 8;
   int version() const { return version_; }
   // The import paths of the dependency packages indexed with the package (version 7).
   const std::vector<std::string>& deps() const { return deps_; }

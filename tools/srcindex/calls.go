@@ -119,6 +119,25 @@ func (w *walker) opaqueKind(call *ast.CallExpr) string {
 	return ""
 }
 
+// indirectIO: an "io" call whose reader or writer is a value of unknown kind — a function of
+// package io or bufio (io.Copy, io.ReadFull, bufio.NewReader(r).Read: they take interfaces), fmt's
+// Fprint/Fscan, or a method of a value that comes from io or bufio (an io.ReadWriteCloser field,
+// a *bufio.Reader). It makes a system call only when a file or socket is underneath; an io.Pipe or
+// net.Pipe blocks on channels (GoBlock(select)), a bytes.Buffer not at all. Calls of os, net, log,
+// … functions and methods of their values are direct.
+func (w *walker) indirectIO(call *ast.CallExpr) bool {
+	indirect := func(path string) bool { return path == "io" || path == "bufio" }
+	fun, ok := unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || w.st.info == nil {
+		return false
+	}
+	if pn, ok := w.st.info.Uses[identOf(fun.X)].(*types.PkgName); ok {
+		p := pn.Imported().Path()
+		return indirect(p) || (p == "fmt" && (strings.HasPrefix(fun.Sel.Name, "Fprint") || strings.HasPrefix(fun.Sel.Name, "Fscan")))
+	}
+	return indirect(w.st.originOf(fun.X))
+}
+
 // pkgCallKind: the kind of a call of package path's function (qualified "name.Func").
 func (st *pkgState) pkgCallKind(path, qualified string) string {
 	if path == "fmt" {

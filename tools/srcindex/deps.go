@@ -93,6 +93,27 @@ func gopathSrc(dir string) string {
 	}
 }
 
+// importPathOf: the import path of the package in dir — its module's path and the directory below
+// the module root, else its path below the GOPATH "src" it sits in; "" when neither is known.
+func importPathOf(dir string) string {
+	if modPath, modRoot := moduleOf(dir); modPath != "" {
+		rel, err := filepath.Rel(modRoot, dir)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return ""
+		}
+		if rel == "." {
+			return modPath
+		}
+		return modPath + "/" + filepath.ToSlash(rel)
+	}
+	if src := gopathSrc(dir); src != "" {
+		if rel, err := filepath.Rel(src, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return ""
+}
+
 // findDeps: the dependency packages of the package clauses in groups, dependencies first.
 func findDeps(dir string, fset *token.FileSet, groups map[string][]*ast.File, errs *[]string) []*depPkg {
 	modPath, modRoot := moduleOf(dir)

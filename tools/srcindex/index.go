@@ -90,6 +90,9 @@ type Op struct {
 	Dur int64 `json:"dur,omitempty"`
 	// LoopID: the innermost loop (Index.Loops) the op is inside, 0 none (version 6).
 	LoopID int `json:"loop_id,omitempty"`
+	// Indirect: an "io" op through a reader or writer of unknown kind (calls.go indirectIO): a
+	// pipe underneath blocks on channels instead of making a system call (version 8).
+	Indirect bool `json:"indirect,omitempty"`
 
 	startsExpr ast.Expr
 }
@@ -136,7 +139,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 7, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
+	idx := &Index{Version: 8, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
 		Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
@@ -185,6 +188,10 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 		st.indexFiles(d.files, true) // its exported functions are called from code it does not see
 		idx.Deps = append(idx.Deps, d.path)
 	}
+	self := ""
+	if typed {
+		self = importPathOf(abs)
+	}
 	for _, name := range names {
 		st := newState(name)
 		if typed {
@@ -201,6 +208,12 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 				}
 			}}
 			st.pkg, _ = conf.Check(name, fset, groups[name], st.info) // errors are collected above
+			// The external test package ("x_test" beside "x", checked after it: names are sorted)
+			// imports the package under test: it gets the one checked here, so that its calls of
+			// the package's functions and methods are "call" ops into them (not "ext").
+			if self != "" && st.pkg != nil && !strings.HasSuffix(name, "_test") {
+				imp.pkgs[self] = st.pkg
+			}
 		}
 		st.indexFiles(groups[name], len(names) > 1)
 	}

@@ -147,7 +147,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 7 {
+	if len(idx.Errors) != 0 || idx.Version != 8 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -288,20 +288,25 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.Version != 7 {
+	if idx.Version != 8 {
 		t.Fatalf("version %d", idx.Version)
 	}
 	got := map[string][]string{}
 	for _, o := range idx.Ops {
 		if o.Kind == "io" || o.Kind == "ext" {
 			f := idx.Funcs[o.Func].Name
-			got[f] = append(got[f], o.Kind+" "+o.Target)
+			s := o.Kind + " " + o.Target
+			if o.Indirect { // through a reader or writer of unknown kind ("*")
+				s += "*"
+			}
+			got[f] = append(got[f], s)
 		}
 	}
-	want := map[string]string{ // sorted
-		"*peer.pump":       "[ext h.Serve ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString]",
+	want := map[string]string{ // sorted; "*" indirect
+		"*peer.pump":       "[ext h.Serve ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString*]",
 		"apply":            "[ext f]",
-		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan]",
+		"relay":            "[io dst.Write* io fmt.Fprintf* io io.Copy*]",
+		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan*]",
 		"TestOpaque.func1": "[io logger.Printf io w.Close]",
 		"listen":           "[io net.Listen]",
 		// ln comes from a function of the package declared to return a net.Listener.
@@ -388,6 +393,47 @@ func TestLoopsAndTheirTripCounts(t *testing.T) {
 // with the test's package, their files named by their path below the module root; the calls of
 // their functions and methods are "call" ops into their code (a function that synchronises with
 // nothing is no op), and their locals carry their file.
+// The external test package (lib_test beside lib) imports the package under test: its calls of
+// the package's functions and methods are call ops into them (version 8; were "ext").
+func TestExternalTestPackageCallsThePackage(t *testing.T) {
+	idx, err := IndexDir("testdata/deps/lib", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(idx.Packages); got != "[lib lib_test]" {
+		t.Fatalf("packages %s", got)
+	}
+	var test *Func
+	for _, f := range idx.Funcs {
+		if f.Name == "TestQueueFromOutside" {
+			test = f
+		}
+	}
+	if test == nil {
+		t.Fatalf("no TestQueueFromOutside; %s", describe(idx))
+	}
+	var calls []string
+	for _, o := range idx.Ops {
+		if o.Func != test.ID {
+			continue
+		}
+		if o.Kind == "return" {
+			continue
+		}
+		if o.Kind != "call" {
+			t.Errorf("%s op %s at line %d", o.Kind, o.Target, o.Line)
+			continue
+		}
+		callee := idx.Funcs[o.Starts]
+		calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
+	}
+	sort.Strings(calls)
+	want := "[lib.New→New@lib.go lib.Ping→Ping@lib.go q.Close→*Queue.Close@lib.go q.Put→*Queue.Put@lib.go]"
+	if got := fmt.Sprint(calls); got != want {
+		t.Errorf("calls %s, want %s", got, want)
+	}
+}
+
 func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 	idx, err := IndexDir("testdata/deps/app", true)
 	if err != nil {
