@@ -388,16 +388,22 @@ std::vector<int> FactTracker::CallStack(uint64_t raw) const {
   const G& g = it->second;
   if (g.callers == 0 || g.callers >= t_.callers.size() || g.site == 0 || g.site >= t_.sites.size()) return out;
   const sched::Site& s0 = t_.sites[g.site];
-  const srcindex::Func* inner = idx_->FuncAt(s0.file, static_cast<int>(s0.line));
+  // The innermost frame's function: the one holding the line, or — where a function literal starts
+  // on the line (`go func() {`) — the function of an op there (the go statement's).
+  std::vector<int> inner;
+  if (const srcindex::Func* f = idx_->FuncAt(s0.file, static_cast<int>(s0.line))) inner.push_back(f->id);
+  for (const Op* o : idx_->At(s0.file, static_cast<int>(s0.line)))
+    if (o->func >= 0 && std::find(inner.begin(), inner.end(), o->func) == inner.end()) inner.push_back(o->func);
   for (uint32_t c : t_.callers[g.callers]) {
-    if (inner == nullptr || c == 0 || c >= t_.sites.size()) break;
+    if (inner.empty() || c == 0 || c >= t_.sites.size()) break;
     const sched::Site& cs = t_.sites[c];
     const Op* call = nullptr;
     for (const Op* o : idx_->At(cs.file, static_cast<int>(cs.line)))
-      if (o->kind == "call" && o->starts == inner->id) call = o;
+      if (o->kind == "call" && std::find(inner.begin(), inner.end(), o->starts) != inner.end()) call = o;
     if (call == nullptr) break;  // a call the index does not have (a function value, a pruned callee)
     out.push_back(call->id);
-    inner = call->func >= 0 ? &idx_->funcs()[call->func] : nullptr;
+    inner.assign(1, call->func);
+    if (call->func < 0) break;
   }
   std::reverse(out.begin(), out.end());
   return out;

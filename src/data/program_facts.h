@@ -157,7 +157,9 @@ class FactTracker {
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
   // stack (innermost first there): each caller frame's call op of the function the frame inside it
-  // runs, as far as the index has them; empty without a stack.
+  // runs, as far as the index has them; empty without a stack. The innermost frame's function is
+  // the one holding its line or that of an op on the line (`go func() {` starts a literal on the
+  // go statement's line: the frame runs the go statement's function).
   std::vector<int> CallStack(uint64_t g) const;
   // Channel name → 1 (a goroutine is parked sending: full), 2 (parked receiving: empty), 3 (both:
   // the name covers several channels), from pending_.

@@ -1,10 +1,11 @@
-// Program facts across parameters on real runs: tools/srcindex/testdata/params collected by the real
+// Program facts across parameters (and calls from the external test package) on real runs: tools/srcindex/testdata/params collected by the real
 // collector (tests/srcindex/make_params_store.sh), its source index made by this build's helper.
 // A channel passed to a worker function is one object inside and outside it (the index names the
 // parameter by its argument), so `partner:` facts fire between the worker and its caller; a function
 // started on two channels lists both as aliases of its parameter, which match either.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -146,4 +147,35 @@ TEST_F(ParamsStore, AliasesMatchPartnersOnEitherChannel) {
 }
 
 }  // namespace
+// TestSpawnFromOutside (params_ext_test.go, package params_test): the external test package calls
+// the package's Spawn — a `go func() {` in a function called from two places — from a loop and once
+// after it. Its calls are call ops into Spawn (index version 8; before, the package under test was
+// not loaded for its external test package and they were no op), and after each GoCreate the
+// test goroutine stands at the go statement, whose line also starts the literal: the call stack of
+// the event names the call it returns to (the go statement's function, not the literal's), so the
+// walk comes back into the loop and reaches the next go statement: the test's GoCreate candidate
+// is "walk:1" while Spawns remain (T.0 to T.3), never "walk:?".
+TEST_F(ParamsStore, ExternalTestCallsReturnIntoTheLoopAfterAGoStatement) {
+  srcindex::Index idx;
+  std::vector<Observed> seen;
+  ASSERT_NO_FATAL_FAILURE(Replay("TestSpawnFromOutside", &idx, &seen));
+  const srcindex::Op* call = OpIn(idx, "TestSpawnFromOutside", "call");
+  ASSERT_NE(call, nullptr) << "no call op in TestSpawnFromOutside: the external test package's calls of Spawn";
+  EXPECT_EQ(idx.funcs()[call->starts].name, "Spawn");
+  size_t creates = 0, walked = 0, unknown = 0;
+  for (const Observed& o : seen) {
+    if (o.candidate.rfind("GoCreate T>T.", 0) != 0) continue;
+    const int child = std::stoi(o.candidate.substr(std::string("GoCreate T>T.").size()));
+    if (child > 3) continue;  // after the four Spawns
+    ++creates;
+    walked += Has(o.facts, "walk:1");
+    unknown += Has(o.facts, "walk:?");
+  }
+  std::cout << "GoCreate candidates of the test goroutine before its 4th: " << creates << ", walk:1 " << walked
+            << ", walk:? " << unknown << "\n";
+  ASSERT_GT(creates, 0u);
+  EXPECT_EQ(walked, creates);
+  EXPECT_EQ(unknown, 0u);
+}
+
 }  // namespace schedcast

@@ -80,3 +80,12 @@ func reassigned(c chan int) {
 	}
 	c <- 2
 }
+
+// Spawn starts a goroutine that sends n on out: a go statement of a function literal (the literal
+// starts on the go statement's line) in a function called from several places — the external
+// test package's TestSpawnFromOutside.
+func Spawn(out chan<- int, n int) {
+	go func() {
+		out <- n
+	}()
+}
