@@ -40,7 +40,7 @@ var pureFuncs = map[string]bool{
 	"os.Getenv": true, "os.LookupEnv": true, "os.Getpid": true, "os.Getppid": true, "os.Getuid": true,
 	"os.IsNotExist": true, "os.IsExist": true, "os.IsTimeout": true, "os.IsPermission": true, "os.Exit": true,
 	"os.TempDir": true, "os.Expand": true, "os.ExpandEnv": true,
-	"net.JoinHostPort": true, "net.SplitHostPort": true, "net.ParseIP": true, "net.IPv4": true,
+	"net.JoinHostPort": true, "net.Pipe": true, "net.SplitHostPort": true, "net.ParseIP": true, "net.IPv4": true,
 	"net.ParseCIDR": true, "net.ResolveTCPAddr": true, "net.ResolveUDPAddr": true,
 	"log.Flags": true, "log.Prefix": true, "log.SetFlags": true, "log.SetPrefix": true, "log.SetOutput": true,
 	"log.Writer": true, "exec.Command": true, "exec.CommandContext": true, "signal.Notify": true,
@@ -205,6 +205,9 @@ func (st *pkgState) originOf(e ast.Expr) string {
 		switch fun := unparen(e.Fun).(type) {
 		case *ast.SelectorExpr:
 			if pn, ok := st.info.Uses[identOf(fun.X)].(*types.PkgName); ok {
+				if pn.Imported().Path() == "net" && fun.Sel.Name == "Pipe" {
+					return "io" // in-memory conns: like io.Pipe's ends, they block on channels
+				}
 				return pn.Imported().Path()
 			}
 			if s := st.info.Selections[fun]; s != nil {

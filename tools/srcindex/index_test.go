@@ -305,7 +305,7 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	want := map[string]string{ // sorted; "*" indirect
 		"*peer.pump":       "[ext h.Serve ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString*]",
 		"apply":            "[ext f]",
-		"relay":            "[io dst.Write* io fmt.Fprintf* io io.Copy*]",
+		"relay":            "[io a.Write* io b.Close* io dst.Write* io fmt.Fprintf* io io.Copy*]",
 		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan*]",
 		"TestOpaque.func1": "[io logger.Printf io w.Close]",
 		"listen":           "[io net.Listen]",
