@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -431,6 +432,51 @@ func TestExternalTestPackageCallsThePackage(t *testing.T) {
 	want := "[lib.New→New@lib.go lib.Ping→Ping@lib.go q.Close→*Queue.Close@lib.go q.Put→*Queue.Put@lib.go]"
 	if got := fmt.Sprint(calls); got != want {
 		t.Errorf("calls %s, want %s", got, want)
+	}
+}
+
+// Modules the go.mod requires (version 8): one from the module cache (GOMODCACHE; its path has
+// upper-case letters, escaped there) and one a replace directive names by its directory. Their
+// files are named by what a stack frame's file is in a binary built with -trimpath (the
+// collector's): the module path at its version ("example.com/RemoteKit@v1.2.0/pool/pool.go"); the
+// replaced one by its import path.
+func TestRequiredModulesAreIndexedWithThePackage(t *testing.T) {
+	cache, err := filepath.Abs("testdata/modcache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOMODCACHE", cache)
+	idx, err := IndexDir("testdata/usemod", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(idx.Deps); got != "[example.com/RemoteKit/pool example.com/localkit/gate]" {
+		t.Fatalf("deps %s (errors %v)", got, idx.Errors)
+	}
+	var calls []string
+	for _, o := range idx.Ops {
+		if o.Kind == "ext" && o.Target != "f" { // the worker's f() is a function value: ext
+			t.Errorf("ext op %s at %s:%d: the required modules' code is indexed", o.Target, o.File, o.Line)
+		}
+		if fn := idx.Funcs[o.Func].Name; o.Kind == "call" && strings.HasPrefix(fn, "TestPoolThroughGate") {
+			callee := idx.Funcs[o.Starts]
+			calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
+		}
+	}
+	sort.Strings(calls)
+	want := "[g.Pass→*Gate.Pass@example.com/localkit/gate/gate.go p.Stop→*Pool.Stop@example.com/RemoteKit@v1.2.0/pool/pool.go " +
+		"p.Submit→*Pool.Submit@example.com/RemoteKit@v1.2.0/pool/pool.go pool.New→New@example.com/RemoteKit@v1.2.0/pool/pool.go]"
+	if got := fmt.Sprint(calls); got != want {
+		t.Errorf("calls %s, want %s", got, want)
+	}
+	// Without the cache the remote module is not found: its calls are ext, the replaced one's are not.
+	t.Setenv("GOMODCACHE", filepath.Join(cache, "missing"))
+	idx, err = IndexDir("testdata/usemod", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(idx.Deps); got != "[example.com/localkit/gate]" {
+		t.Errorf("deps without the cache %s", got)
 	}
 }
 

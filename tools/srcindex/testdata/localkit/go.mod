@@ -1,0 +1,3 @@
+module example.com/localkit
+
+go 1.19

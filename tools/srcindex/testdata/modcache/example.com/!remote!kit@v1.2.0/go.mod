@@ -1,0 +1,3 @@
+module example.com/RemoteKit
+
+go 1.19
