@@ -19,8 +19,9 @@ import (
 //	       tracer records each system call (Syscall, SyscallBlock) and each wait for the poller
 //	       (GoBlock(net)).
 //	"ext"  a call whose callee the index cannot know: a function or method of a package outside the
-//	       standard library, a method called through an interface of the package's own, or a call of
-//	       a function value (a parameter, a field) not bound to a literal of the package. It may block
+//	       standard library, a method called through an interface of the package's own that more
+//	       than one type of the code indexed implements (one: a call of its method, soleImpl), or
+//	       a call of a function value (a parameter, a field) not bound to a literal of the package. It may block
 //	       or make system calls, or do nothing of the kind.
 //
 // Without type checking (srcindex -notypes) neither kind is emitted. Standard-library packages other

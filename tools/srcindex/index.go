@@ -98,12 +98,15 @@ type Op struct {
 }
 
 type pkgState struct {
-	fset    *token.FileSet
-	info    *types.Info // nil without type checking
-	idx     *Index
-	capOf   map[types.Object]int
-	litID   map[*ast.FuncLit]int
-	declID  map[types.Object]int
+	fset   *token.FileSet
+	info   *types.Info // nil without type checking
+	idx    *Index
+	capOf  map[types.Object]int
+	litID  map[*ast.FuncLit]int
+	declID map[types.Object]int
+	// named: the non-interface named types of every package checked so far (shared): an
+	// interface's method resolves to the one implementation among them (soleImpl).
+	named   *[]*types.Named
 	declNam map[string]int
 	opAt    map[opKey]*Op
 	loopAt  map[token.Pos]*Loop // loops by their statement's position (walked once per fixed-point pass)
@@ -167,9 +170,10 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	}
 	imp := &depImporter{pkgs: map[string]*types.Package{}, next: &syncImporter{src: importer.ForCompiler(fset, "source", nil)}}
 	declID := map[types.Object]int{} // shared: a call into a dependency resolves to its function
+	named := &[]*types.Named{}
 	newState := func(pkgPath string) *pkgState {
 		return &pkgState{fset: fset, idx: idx, capOf: map[types.Object]int{}, litID: map[*ast.FuncLit]int{},
-			declID: declID, declNam: map[string]int{}, opAt: map[opKey]*Op{}, loopAt: map[token.Pos]*Loop{},
+			declID: declID, named: named, declNam: map[string]int{}, opAt: map[opKey]*Op{}, loopAt: map[token.Pos]*Loop{},
 			pkgPath: pkgPath, origin: map[*types.Var]string{}, results: map[types.Object]string{}}
 	}
 	// Dependencies first (deps.go): only with types, which is what makes their calls resolve.
@@ -185,6 +189,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 		conf := types.Config{Importer: imp, Error: func(error) {}} // its own errors are not the package's
 		st.pkg, _ = conf.Check(d.path, fset, d.files, st.info)
 		imp.pkgs[d.path] = st.pkg
+		st.noteNamed()
 		st.indexFiles(d.files, true) // its exported functions are called from code it does not see
 		idx.Deps = append(idx.Deps, d.path)
 	}
@@ -208,6 +213,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 				}
 			}}
 			st.pkg, _ = conf.Check(name, fset, groups[name], st.info) // errors are collected above
+			st.noteNamed()
 			// The external test package ("x_test" beside "x", checked after it: names are sorted)
 			// imports the package under test: it gets the one checked here, so that its calls of
 			// the package's functions and methods are "call" ops into them (not "ext").
@@ -424,10 +430,73 @@ func (st *pkgState) resolveFunc(e ast.Expr) int {
 				if id, ok := st.declID[obj]; ok {
 					return id
 				}
+				if impl := st.soleImpl(obj); impl != nil {
+					if id, ok := st.declID[impl]; ok {
+						return id // an interface's method with one implementation in the code indexed
+					}
+				}
 			}
 		}
 	}
 	return -1
+}
+
+// noteNamed adds the package's named non-interface types to the shared list soleImpl reads.
+func (st *pkgState) noteNamed() {
+	if st.pkg == nil {
+		return
+	}
+	scope := st.pkg.Scope()
+	for _, name := range scope.Names() {
+		if tn, ok := scope.Lookup(name).(*types.TypeName); ok && !tn.IsAlias() {
+			if n, ok := tn.Type().(*types.Named); ok && !types.IsInterface(n) && n.TypeParams() == nil {
+				*st.named = append(*st.named, n)
+			}
+		}
+	}
+}
+
+// soleImpl: for a method of an interface type, the method of the one named type (or pointer to
+// it) among the packages checked so far — the package, its dependencies — that implements the
+// interface; nil when none or several do (another may come from code the index does not see:
+// then the call stays "ext").
+func (st *pkgState) soleImpl(obj types.Object) types.Object {
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return nil
+	}
+	if fn.Pkg() == nil || isStd(fn.Pkg().Path()) {
+		return nil // context.Context, sync.Locker, …: their implementations are the library's
+	}
+	sig, _ := fn.Type().(*types.Signature)
+	if sig == nil || sig.Recv() == nil {
+		return nil
+	}
+	iface, ok := sig.Recv().Type().Underlying().(*types.Interface)
+	if !ok || iface.Empty() {
+		return nil
+	}
+	var found types.Object
+	for _, n := range *st.named {
+		var t types.Type
+		switch {
+		case types.Implements(n, iface):
+			t = n
+		case types.Implements(types.NewPointer(n), iface):
+			t = types.NewPointer(n)
+		default:
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		m, _, _ := types.LookupFieldOrMethod(t, true, fn.Pkg(), fn.Name())
+		if m == nil {
+			return nil
+		}
+		found = m
+	}
+	return found
 }
 
 // scanCaps records the static capacity of channels made by `x := make(chan T, N)` / `var x = make(...)`.

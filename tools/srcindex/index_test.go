@@ -304,8 +304,9 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 		}
 	}
 	want := map[string]string{ // sorted; "*" indirect
-		"*peer.pump":       "[ext h.Serve ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString*]",
+		"*peer.pump":       "[ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString*]",
 		"apply":            "[ext f]",
+		"deliver":          "[ext k.Put]",
 		"relay":            "[io a.Write* io b.Close* io dst.Write* io fmt.Fprintf* io io.Copy*]",
 		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan*]",
 		"TestOpaque.func1": "[io logger.Printf io w.Close]",
@@ -321,6 +322,10 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("io/ext ops in %d functions, want %d: %v", len(got), len(want), got)
+	}
+	// Handler has one implementation in the package (upper): h.Serve calls its Serve.
+	if serve := opIn(t, idx, "*peer.pump", "call"); serve.Target != "h.Serve" || idx.Funcs[serve.Starts].Name != "upper.Serve" {
+		t.Errorf("pump's call op %s → %s", serve.Target, idx.Funcs[serve.Starts].Name)
 	}
 	// Without types nothing is claimed.
 	untyped, err := IndexDir("testdata/opaque", false)

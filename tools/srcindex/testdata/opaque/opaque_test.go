@@ -39,6 +39,19 @@ func (p *peer) pump(h Handler) {
 
 func apply(f func(int) int, x int) int { return f(x) }
 
+// Two implementations of Sink: which one a call runs is not known.
+type Sink interface{ Put(s string) }
+
+type chanSink chan string
+
+func (c chanSink) Put(s string) { c <- s }
+
+type dropSink struct{}
+
+func (dropSink) Put(string) {}
+
+func deliver(k Sink, s string) { k.Put(s) }
+
 // Through readers and writers of unknown kind: indirect io.
 func relay(dst io.Writer, src io.Reader) {
 	io.Copy(dst, src)
