@@ -28,6 +28,12 @@ import (
 // than sync, context and time are not type-checked (syncImporter): a value of their types is typed
 // "invalid", so where it comes from is read from the syntax (origins below).
 
+// wrappers: functions of bufio and io whose result reads or writes their first argument.
+var wrappers = map[string]bool{
+	"NewReader": true, "NewReaderSize": true, "NewWriter": true, "NewWriterSize": true, "NewScanner": true,
+	"TeeReader": true, "LimitReader": true, "NopCloser": true,
+}
+
 // ioPackages: the standard-library packages whose calls may reach the operating system.
 var ioPackages = map[string]bool{
 	"os": true, "net": true, "io": true, "bufio": true, "log": true, "syscall": true, "os/exec": true,
@@ -121,11 +127,14 @@ func (w *walker) opaqueKind(call *ast.CallExpr) string {
 }
 
 // indirectIO: an "io" call whose reader or writer is a value of unknown kind — a function of
-// package io or bufio (io.Copy, io.ReadFull, bufio.NewReader(r).Read: they take interfaces), fmt's
-// Fprint/Fscan, or a method of a value that comes from io or bufio (an io.ReadWriteCloser field,
-// a *bufio.Reader). It makes a system call only when a file or socket is underneath; an io.Pipe or
-// net.Pipe blocks on channels (GoBlock(select)), a bytes.Buffer not at all. Calls of os, net, log,
-// … functions and methods of their values are direct.
+// package io or bufio (io.Copy, io.ReadFull: they take interfaces), fmt's Fprint/Fscan, or a
+// method of a value that comes from io or bufio (an io.ReadWriteCloser field, a *bufio.Reader) —
+// unless what it reads or writes is known to be a file or socket: a function whose arguments
+// include a value of os or net and none of io or bufio (fmt.Fprintf(os.Stderr, …),
+// io.Copy(f, conn)), a bufio wrapper made around one (origins: wrapped). It makes a system call
+// only when a file or socket is underneath; an io.Pipe or net.Pipe blocks on channels
+// (GoBlock(select)), a bytes.Buffer not at all. Calls of os, net, log, … functions and methods of
+// their values are direct.
 func (w *walker) indirectIO(call *ast.CallExpr) bool {
 	indirect := func(path string) bool { return path == "io" || path == "bufio" }
 	fun, ok := unparen(call.Fun).(*ast.SelectorExpr)
@@ -134,7 +143,19 @@ func (w *walker) indirectIO(call *ast.CallExpr) bool {
 	}
 	if pn, ok := w.st.info.Uses[identOf(fun.X)].(*types.PkgName); ok {
 		p := pn.Imported().Path()
-		return indirect(p) || (p == "fmt" && (strings.HasPrefix(fun.Sel.Name, "Fprint") || strings.HasPrefix(fun.Sel.Name, "Fscan")))
+		if !indirect(p) && !(p == "fmt" && (strings.HasPrefix(fun.Sel.Name, "Fprint") || strings.HasPrefix(fun.Sel.Name, "Fscan"))) {
+			return false
+		}
+		osNet := false
+		for _, a := range call.Args {
+			switch w.st.originOf(a) {
+			case "os", "net":
+				osNet = true
+			case "io", "bufio":
+				return true
+			}
+		}
+		return !osNet
 	}
 	return indirect(w.st.originOf(fun.X))
 }
@@ -206,10 +227,17 @@ func (st *pkgState) originOf(e ast.Expr) string {
 		switch fun := unparen(e.Fun).(type) {
 		case *ast.SelectorExpr:
 			if pn, ok := st.info.Uses[identOf(fun.X)].(*types.PkgName); ok {
-				if pn.Imported().Path() == "net" && fun.Sel.Name == "Pipe" {
+				path := pn.Imported().Path()
+				if path == "net" && fun.Sel.Name == "Pipe" {
 					return "io" // in-memory conns: like io.Pipe's ends, they block on channels
 				}
-				return pn.Imported().Path()
+				// A bufio or io wrapper made around a file or socket reads or writes it.
+				if (path == "bufio" || path == "io") && len(e.Args) > 0 && wrappers[fun.Sel.Name] {
+					if o := st.originOf(e.Args[0]); o == "os" || o == "net" {
+						return o
+					}
+				}
+				return path
 			}
 			if s := st.info.Selections[fun]; s != nil {
 				return st.results[s.Obj()] // a method of the package's
