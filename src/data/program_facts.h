@@ -87,8 +87,10 @@
 //          (version 8 `indirect`: io.Copy, an io.Reader's Read — a pipe underneath blocks on
 //          channels) also makes the walk unknown ("walk:?" on the other kinds); an "ext" op (a
 //          call into code the index does not see) is walked past, makes the walk unknown, and adds
-//          "walk:ext" to every candidate of the goroutine. Per GoUnblock candidate: "walk:1" when the walk of a running goroutine
-//          readies it.
+//          "walk:ext" to every candidate of the goroutine. Per GoUnblock candidate: "walk:1" when
+//          the walk of a running goroutine readies it; "walk:pipe" when it is parked in an
+//          indirect io op (a read or write that may be a pipe's) and the walk of another, running
+//          goroutine reaches one (a pipe's other end: which pipe is not known).
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically. Implemented in program_facts.cc
 // (timeline, pending ops, the groups but walk) and program_walk.cc (the walk, dominators, channels
@@ -187,6 +189,7 @@ class FactTracker {
     std::vector<uint64_t> woken;
     bool unknown = false;
     bool ext = false;  // some path passed a call into code the index does not see ("ext" op)
+    bool pipe = false;  // some path reached an indirect io op (a read or write that may be a pipe's)
   };
   const Walk& WalkOf(uint64_t raw);
   // Appends the "walk:" facts to each candidate's (after the other groups').

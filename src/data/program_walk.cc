@@ -137,7 +137,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       for (std::string_view e : kIoEvents) event(e);
       // Through a reader or writer of unknown kind: a pipe underneath blocks on channels, a
       // buffer not at all — the walk does not know its event.
-      if (o.indirect) w.unknown = true;
+      if (o.indirect) w.unknown = w.pipe = true;
       continue;
     }
     if (kind == "ext") w.unknown = w.ext = true;  // code the index does not see: it may block, or not
@@ -346,6 +346,20 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
           break;
         }
       }
+      // Parked in a read or write that may be a pipe's, while another goroutine's walk reaches one.
+      auto b = gs_.find(g->second);
+      bool piped = false;
+      if (b != gs_.end() && b->second.blocked)
+        for (const Op* o : pending_[g->second]) piped |= o->kind == "io" && o->indirect;
+      if (piped)
+        for (const auto& [raw, ops] : pending_) {
+          auto h = gs_.find(raw);
+          if (raw == g->second || ops.empty() || h == gs_.end() || !h->second.running || h->second.blocked) continue;
+          if (WalkOf(raw).pipe) {
+            f.push_back("walk:pipe");
+            break;
+          }
+        }
       continue;
     }
     // System calls: the test goroutine's are the testing package's after the test function, and

@@ -558,13 +558,21 @@ TEST_F(SourceIndexStore, IoCallsMarkTheSystemCallsTheyMake) {
 // goroutine's system calls (walk:1), but claims nothing against its other kinds: no GoBlock
 // candidate of a goroutine whose walk reached one is "walk:0" — and the pipes do block there: a
 // GoBlock is the next event of such goroutines at some steps (before version 8 those were walk:0).
+// And a goroutine parked in such an op is woken more often while another's walk reaches one.
 TEST_F(SourceIndexStore, IndirectIoLeavesTheWalkUnknown) {
   size_t reached = 0, denied = 0, blocked = 0;
+  std::array<std::array<size_t, 2>, 2> wake{};  // [walk:pipe?] → {GoUnblock candidates at:io, taken}
   const size_t runs = ForEachStep(
       [](const store::StoredRun& r) { return r.program.package.ends_with("/io/mempipe"); },
       [&](const pipeline::RunInput&, const sched::Step& step, data::FactTracker& tracker) {
         const auto facts = tracker.Facts(step.candidates);
         auto has = [&](size_t i, std::string_view f) { return std::find(facts[i].begin(), facts[i].end(), f) != facts[i].end(); };
+        for (size_t i = 0; i < facts.size(); ++i)
+          if (step.candidates[i].starts_with("GoUnblock ") && has(i, "at:io")) {
+            auto& k = wake[has(i, "walk:pipe")];
+            ++k[0];
+            k[1] += step.candidates[i] == step.base_token;
+          }
         std::map<std::string, bool> io;  // goroutine → its walk reached an io op
         for (size_t i = 0; i < facts.size(); ++i) {
           const std::string& c = step.candidates[i];
@@ -584,6 +592,13 @@ TEST_F(SourceIndexStore, IndirectIoLeavesTheWalkUnknown) {
   ASSERT_GT(reached, 50u);
   EXPECT_EQ(denied, 0u);
   EXPECT_GT(blocked, 0u);
+  // A goroutine parked in a pipe read or write is woken next more often while another goroutine's
+  // walk reaches a read or write of its own ("walk:pipe": a pipe's other end may be it).
+  std::cout << "GoUnblock of goroutines parked in indirect io: with walk:pipe " << wake[1][1] << " of " << wake[1][0]
+            << " taken, without " << wake[0][1] << " of " << wake[0][0] << "\n";
+  ASSERT_GT(wake[1][0], 50u);
+  ASSERT_GT(wake[0][0], 50u);
+  EXPECT_GT(double(wake[1][1]) / wake[1][0], 2.0 * wake[0][1] / wake[0][0]);
 }
 
 }  // namespace
