@@ -323,13 +323,16 @@ std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
 
 bool FactTracker::LoopAllows(uint64_t raw, const Op& from, int to) const {
   const srcindex::Loop* l = idx_->loop(from.loop_id);
-  if (l == nullptr || l->trips <= 0 || l->parent != 0) return true;
+  if (l == nullptr || l->trips <= 0) return true;
   auto marks = loop_marks_.find(l->id);
   auto g = gs_.find(raw);
   if (marks == loop_marks_.end() || g == gs_.end() || from.func != TopFunc(raw)) return true;  // a called function's counts mix calls
   int done = 0;  // trips made: events at the loop's op that always leaves one
   for (int m : marks->second)
     if (auto c = g->second.op_events.find(m); c != g->second.op_events.end()) done = std::max(done, c->second);
+  // A nested loop runs its trips on each entry: the trips of this entry are the count modulo them
+  // (a multiple above 0: this entry's last trip is made).
+  if (l->parent != 0 && done > 0) done = done % l->trips == 0 ? l->trips : done % l->trips;
   const Op& t = idx_->op(to);
   bool inside = false;
   for (const srcindex::Loop* x = idx_->loop(t.loop_id); x != nullptr && !inside; x = idx_->loop(x->parent)) inside = x->id == l->id;

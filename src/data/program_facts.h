@@ -152,9 +152,10 @@ class FactTracker {
     std::unordered_map<int, int> op_events;
   };
   // Whether a walk of goroutine raw may step from op `from` to its successor `to`, given the
-  // trips of from's loop (index version 6: a top-level loop of the goroutine's own function with
-  // a static trip count, holding an op that always leaves an event): leaving the loop only once
-  // the goroutine has made all its trips, going back to its head only before.
+  // trips of from's loop (index version 6: a loop of the goroutine's own function with a static
+  // trip count, holding an op that always leaves an event): leaving the loop only once the
+  // goroutine has made all its trips, going back to its head only before. A nested loop's trips
+  // are counted per entry: its events modulo its trip count.
   bool LoopAllows(uint64_t raw, const srcindex::Op& from, int to) const;
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's

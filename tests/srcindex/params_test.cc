@@ -178,4 +178,26 @@ TEST_F(ParamsStore, ExternalTestCallsReturnIntoTheLoopAfterAGoStatement) {
   EXPECT_EQ(unknown, 0u);
 }
 
+// TestRoundsOfTwo: `for round < 3 { for r < 2 { go … }; wg.Wait() }`. The inner loop is nested,
+// so its trips are counted per entry (events at its go statement modulo 2): with an odd number of
+// children created the round is half done and the test goroutine's only next event is another
+// GoCreate ("walk:only"; before nested loops were counted, the walk also left the inner loop into
+// wg.Wait: GoBlock(sync) "walk:1" and no "walk:only").
+TEST_F(ParamsStore, NestedCountedLoopsCountTheirTripsPerEntry) {
+  srcindex::Index idx;
+  std::vector<Observed> seen;
+  ASSERT_NO_FATAL_FAILURE(Replay("TestRoundsOfTwo", &idx, &seen));
+  size_t mid = 0, only = 0;
+  for (const Observed& o : seen) {
+    if (o.candidate.rfind("GoCreate T>T.", 0) != 0) continue;
+    const int child = std::stoi(o.candidate.substr(std::string("GoCreate T>T.").size()));
+    if (child % 2 == 0) continue;  // a round's first: the previous one may or may not be over
+    ++mid;
+    only += Has(o.facts, "walk:only");
+  }
+  std::cout << "GoCreate candidates of the test goroutine mid-round: " << mid << ", walk:only " << only << "\n";
+  ASSERT_GT(mid, 0u);
+  EXPECT_EQ(only, mid);
+}
+
 }  // namespace schedcast

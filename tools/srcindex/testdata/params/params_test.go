@@ -83,3 +83,18 @@ func TestCallback(t *testing.T) {
 	<-ch
 	<-ch
 }
+
+// Rounds of two goroutines each, waited for before the next round: a counted loop nested in
+// another (the walk counts the inner loop's trips per entry).
+func TestRoundsOfTwo(t *testing.T) {
+	var wg sync.WaitGroup
+	for round := 0; round < 3; round++ {
+		for r := 0; r < 2; r++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+			}()
+		}
+		wg.Wait()
+	}
+}
