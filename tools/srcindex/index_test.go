@@ -410,35 +410,29 @@ func TestExternalTestPackageCallsThePackage(t *testing.T) {
 	if got := fmt.Sprint(idx.Packages); got != "[lib lib_test]" {
 		t.Fatalf("packages %s", got)
 	}
-	var test *Func
-	for _, f := range idx.Funcs {
-		if f.Name == "TestQueueFromOutside" {
-			test = f
+	for _, o := range idx.Ops {
+		if idx.Funcs[o.Func].Name == "TestQueueFromOutside" && o.Kind != "call" && o.Kind != "return" {
+			t.Errorf("%s op %s at line %d", o.Kind, o.Target, o.Line)
 		}
 	}
-	if test == nil {
-		t.Fatalf("no TestQueueFromOutside; %s", describe(idx))
+	want := "[lib.New→New@lib.go lib.Ping→Ping@lib.go q.Close→*Queue.Close@lib.go q.Put→*Queue.Put@lib.go]"
+	if got := callsIn(idx, "TestQueueFromOutside"); got != want {
+		t.Errorf("calls %s, want %s (%s)", got, want, describe(idx))
 	}
+}
+
+// callsIn: the call ops of the functions whose name starts with prefix, as sorted
+// "target→callee@file".
+func callsIn(idx *Index, prefix string) string {
 	var calls []string
 	for _, o := range idx.Ops {
-		if o.Func != test.ID {
-			continue
+		if o.Kind == "call" && strings.HasPrefix(idx.Funcs[o.Func].Name, prefix) {
+			callee := idx.Funcs[o.Starts]
+			calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
 		}
-		if o.Kind == "return" {
-			continue
-		}
-		if o.Kind != "call" {
-			t.Errorf("%s op %s at line %d", o.Kind, o.Target, o.Line)
-			continue
-		}
-		callee := idx.Funcs[o.Starts]
-		calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
 	}
 	sort.Strings(calls)
-	want := "[lib.New→New@lib.go lib.Ping→Ping@lib.go q.Close→*Queue.Close@lib.go q.Put→*Queue.Put@lib.go]"
-	if got := fmt.Sprint(calls); got != want {
-		t.Errorf("calls %s, want %s", got, want)
-	}
+	return fmt.Sprint(calls)
 }
 
 // Modules the go.mod requires (version 8): one from the module cache (GOMODCACHE; its path has
@@ -459,20 +453,14 @@ func TestRequiredModulesAreIndexedWithThePackage(t *testing.T) {
 	if got := fmt.Sprint(idx.Deps); got != "[example.com/RemoteKit/pool example.com/localkit/gate]" {
 		t.Fatalf("deps %s (errors %v)", got, idx.Errors)
 	}
-	var calls []string
 	for _, o := range idx.Ops {
 		if o.Kind == "ext" && o.Target != "f" { // the worker's f() is a function value: ext
 			t.Errorf("ext op %s at %s:%d: the required modules' code is indexed", o.Target, o.File, o.Line)
 		}
-		if fn := idx.Funcs[o.Func].Name; o.Kind == "call" && strings.HasPrefix(fn, "TestPoolThroughGate") {
-			callee := idx.Funcs[o.Starts]
-			calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
-		}
 	}
-	sort.Strings(calls)
 	want := "[g.Pass→*Gate.Pass@example.com/localkit/gate/gate.go p.Stop→*Pool.Stop@example.com/RemoteKit@v1.2.0/pool/pool.go " +
 		"p.Submit→*Pool.Submit@example.com/RemoteKit@v1.2.0/pool/pool.go pool.New→New@example.com/RemoteKit@v1.2.0/pool/pool.go]"
-	if got := fmt.Sprint(calls); got != want {
+	if got := callsIn(idx, "TestPoolThroughGate"); got != want {
 		t.Errorf("calls %s, want %s", got, want)
 	}
 	// Without the cache the remote module is not found: its calls are ext, the replaced one's are not.
@@ -515,16 +503,8 @@ func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 	if test == nil {
 		t.Fatalf("no TestQueue; %s", describe(idx))
 	}
-	var calls []string
-	for _, o := range idx.Ops {
-		if o.Func == test.ID && o.Kind == "call" {
-			callee := idx.Funcs[o.Starts]
-			calls = append(calls, o.Target+"→"+callee.Name+"@"+callee.File)
-		}
-	}
-	sort.Strings(calls)
 	want := "[deps.Signal→Signal@deps/root.go lib.New→New@lib/lib.go lib.Ping→Ping@lib/lib.go q.Close→*Queue.Close@lib/lib.go q.Put→*Queue.Put@lib/lib.go]"
-	if got := fmt.Sprint(calls); got != want {
+	if got := callsIn(idx, "TestQueue"); got != want {
 		t.Errorf("calls %s, want %s", got, want)
 	}
 	// Into the dependency's dependency: the worker's loop passes the gate.
