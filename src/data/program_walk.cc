@@ -336,30 +336,21 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
     if (g == by_path_.end() || pending_[g->second].empty()) continue;
     std::vector<std::string>& f = (*out)[i];
     if (type == "GoUnblock") {
-      // Readied by the walk of a running goroutine.
+      // Readied by the walk of a running goroutine ("walk:1"); parked in a read or write that may
+      // be a pipe's while another running goroutine's walk reaches one ("walk:pipe").
+      bool piped = false;
+      if (auto b = gs_.find(g->second); b != gs_.end() && b->second.blocked)
+        for (const Op* o : pending_[g->second]) piped |= o->kind == "io" && o->indirect;
+      bool woken = false, pipe = false;
       for (const auto& [raw, ops] : pending_) {
         auto h = gs_.find(raw);
         if (raw == g->second || ops.empty() || h == gs_.end() || !h->second.running || h->second.blocked) continue;
         const Walk& w = WalkOf(raw);
-        if (std::find(w.woken.begin(), w.woken.end(), g->second) != w.woken.end()) {
-          f.push_back("walk:1");
-          break;
-        }
+        woken |= std::find(w.woken.begin(), w.woken.end(), g->second) != w.woken.end();
+        pipe |= piped && w.pipe;
       }
-      // Parked in a read or write that may be a pipe's, while another goroutine's walk reaches one.
-      auto b = gs_.find(g->second);
-      bool piped = false;
-      if (b != gs_.end() && b->second.blocked)
-        for (const Op* o : pending_[g->second]) piped |= o->kind == "io" && o->indirect;
-      if (piped)
-        for (const auto& [raw, ops] : pending_) {
-          auto h = gs_.find(raw);
-          if (raw == g->second || ops.empty() || h == gs_.end() || !h->second.running || h->second.blocked) continue;
-          if (WalkOf(raw).pipe) {
-            f.push_back("walk:pipe");
-            break;
-          }
-        }
+      if (woken) f.push_back("walk:1");
+      if (pipe) f.push_back("walk:pipe");
       continue;
     }
     // System calls: the test goroutine's are the testing package's after the test function, and
