@@ -79,6 +79,13 @@ std::string Who(const std::string& c) {
   return w.substr(0, w.find('>'));
 }
 
+// The test goroutine's GoCreate candidate "GoCreate T>T.k": k, the child it would create; -1 other.
+int TestChild(const std::string& candidate) {
+  const std::string prefix = "GoCreate T>T.";
+  if (candidate.rfind(prefix, 0) != 0 || candidate.find('.', prefix.size()) != std::string::npos) return -1;
+  return std::stoi(candidate.substr(prefix.size()));
+}
+
 const srcindex::Op* OpIn(const srcindex::Index& idx, const std::string& fn, const std::string& kind) {
   for (const auto& o : idx.ops())
     if (idx.funcs()[o.func].name == fn && o.kind == kind) return &o;
@@ -164,9 +171,8 @@ TEST_F(ParamsStore, ExternalTestCallsReturnIntoTheLoopAfterAGoStatement) {
   EXPECT_EQ(idx.funcs()[call->starts].name, "Spawn");
   size_t creates = 0, walked = 0, unknown = 0;
   for (const Observed& o : seen) {
-    if (o.candidate.rfind("GoCreate T>T.", 0) != 0) continue;
-    const int child = std::stoi(o.candidate.substr(std::string("GoCreate T>T.").size()));
-    if (child > 3) continue;  // after the four Spawns
+    const int child = TestChild(o.candidate);
+    if (child < 0 || child > 3) continue;  // after the four Spawns
     ++creates;
     walked += Has(o.facts, "walk:1");
     unknown += Has(o.facts, "walk:?");
@@ -189,9 +195,8 @@ TEST_F(ParamsStore, NestedCountedLoopsCountTheirTripsPerEntry) {
   ASSERT_NO_FATAL_FAILURE(Replay("TestRoundsOfTwo", &idx, &seen));
   size_t mid = 0, only = 0;
   for (const Observed& o : seen) {
-    if (o.candidate.rfind("GoCreate T>T.", 0) != 0) continue;
-    const int child = std::stoi(o.candidate.substr(std::string("GoCreate T>T.").size()));
-    if (child % 2 == 0) continue;  // a round's first: the previous one may or may not be over
+    const int child = TestChild(o.candidate);
+    if (child < 0 || child % 2 == 0) continue;  // a round's first: the previous one may or may not be over
     ++mid;
     only += Has(o.facts, "walk:only");
   }
