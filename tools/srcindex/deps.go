@@ -16,7 +16,6 @@ package main
 // packages and cgo files are left out.
 
 import (
-	"bufio"
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -59,17 +58,13 @@ func (d *depImporter) Import(path string) (*types.Package, error) {
 // moduleOf: the module path and root directory of the nearest go.mod at or above dir ("" none).
 func moduleOf(dir string) (string, string) {
 	for d := dir; ; {
-		if f, err := os.Open(filepath.Join(d, "go.mod")); err == nil {
-			defer f.Close()
-			s := bufio.NewScanner(f)
-			for s.Scan() {
-				line := strings.TrimSpace(s.Text())
-				if rest := strings.TrimPrefix(line, "module"); rest != line && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
-					p := strings.TrimSpace(rest)
-					if u, err := strconv.Unquote(p); err == nil {
-						p = u
+		if data, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			for _, f := range goModDirectives(string(data)) {
+				if f[0] == "module" {
+					if len(f) < 2 {
+						return "", d
 					}
-					return p, d
+					return f[1], d
 				}
 			}
 			return "", ""
@@ -80,6 +75,41 @@ func moduleOf(dir string) (string, string) {
 		}
 		d = up
 	}
+}
+
+// goModDirectives: the directives of a go.mod file's text, one per line — a line of a block
+// ("require (" … ")") under the block's verb — each as its verb and fields, quoted fields
+// unquoted, comments dropped.
+func goModDirectives(text string) [][]string {
+	var out [][]string
+	block := ""
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.Index(line, "//"); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if block != "" && f[0] == ")" {
+			block = ""
+			continue
+		}
+		if block == "" && len(f) == 2 && f[1] == "(" {
+			block = f[0]
+			continue
+		}
+		if block != "" {
+			f = append([]string{block}, f...)
+		}
+		for i := 1; i < len(f); i++ {
+			if u, err := strconv.Unquote(f[i]); err == nil {
+				f[i] = u
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // gopathSrc: the GOPATH "src" directory dir sits in ("" none): the innermost ancestor named src.
@@ -248,34 +278,9 @@ func readRequirements(modRoot string) *requirements {
 	if err != nil {
 		return r
 	}
-	block := ""
 	var replaces [][]string
-	for _, line := range strings.Split(string(data), "\n") {
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = line[:i]
-		}
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if block != "" && f[0] == ")" {
-			block = ""
-			continue
-		}
-		verb := block
-		if verb == "" {
-			verb = f[0]
-			if len(f) == 2 && f[1] == "(" {
-				block = verb
-				continue
-			}
-			f = f[1:]
-		}
-		for i := range f {
-			if u, err := strconv.Unquote(f[i]); err == nil {
-				f[i] = u
-			}
-		}
+	for _, d := range goModDirectives(string(data)) {
+		verb, f := d[0], d[1:]
 		switch {
 		case verb == "require" && len(f) >= 2:
 			r.mods = append(r.mods, modReq{path: f[0], mod: f[0], version: f[1]})
