@@ -80,6 +80,11 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
       if (o.kind == "lock" || o.kind == "rlock" || o.kind == "unlock" || o.kind == "runlock") locks_.push_back(o.id);
       if (o.kind == "call" && o.starts >= 0) callers_[o.starts].push_back(o.id);
       if (o.loop_id > 0 && (o.kind == "go" || o.kind == "yield" || o.kind == "sleep")) loop_marks_[o.loop_id].push_back(o.id);
+      for (const srcindex::Loop* l = idx_->loop(o.loop_id); l != nullptr; l = idx_->loop(l->parent))
+        if (l->trips <= 0) {
+          auto [it, fresh] = open_loops_.try_emplace(l->id, o.func, o.line);
+          it->second.second = std::max(it->second.second, o.line);
+        }
     }
   for (const auto& [raw, info] : t.goroutines) {
     if (!info.preexisting) continue;
@@ -339,6 +344,31 @@ bool FactTracker::LoopAllows(uint64_t raw, const Op& from, int to) const {
   if (!inside) return done >= l->trips;             // leaving the loop
   if (t.line <= from.line) return done < l->trips;  // back to its head: another trip
   return true;
+}
+
+bool FactTracker::LeavesLoop(const Op& from, int to, int from_line) const {
+  const Op& t = idx_->op(to);
+  auto holds = [&](const srcindex::Loop* l, const Op& o) {
+    for (const srcindex::Loop* x = idx_->loop(o.loop_id); x != nullptr; x = idx_->loop(x->parent))
+      if (x->id == l->id) return true;
+    return false;
+  };
+  if (from_line == 0) {
+    for (const srcindex::Loop* l = idx_->loop(from.loop_id); l != nullptr; l = idx_->loop(l->parent)) {
+      if (holds(l, t)) break;  // the loops around this one hold both ops
+      if (l->trips <= 0) return true;
+    }
+    from_line = from.line;
+  }
+  // Skipped: a loop of the same function between the two, holding neither.
+  if (t.func != from.func) return false;
+  for (const auto& [id, span] : open_loops_) {
+    const srcindex::Loop* l = idx_->loop(id);
+    if (span.first == from.func && from_line < l->line && span.second < t.line && !holds(l, t) &&
+        (from_line != from.line || !holds(l, from)))
+      return true;
+  }
+  return false;
 }
 
 std::vector<const Op*> FactTracker::Pending(uint64_t raw) const {

@@ -72,7 +72,9 @@
 //          it completed last) just sent on (a semaphore's release after its acquire). Where the
 //          state does not decide (an unknown occupancy, a lock someone may hold) both ways are
 //          followed. Per candidate of the goroutine's own kinds (GoBlock(…), GoEnd, GoCreate,
-//          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does),
+//          GoSched): "walk:1" — a walk ends in that event (and "walk:only" — every walk does;
+//          "walk:exit" — every walk that does left or skipped a loop whose trip count the index
+//          does not know on the way: the loop's one exit, LeavesLoop),
 //          "walk:0" — none does and every walk ended in an event, "walk:?" — none does, but a walk
 //          ran out (8 ops) or left a function called from several places that it had not entered
 //          through a call and that the last event's stack does not name (CallStack). The test
@@ -157,6 +159,10 @@ class FactTracker {
   // goroutine has made all its trips, going back to its head only before. A nested loop's trips
   // are counted per entry: its events modulo its trip count.
   bool LoopAllows(uint64_t raw, const srcindex::Op& from, int to) const;
+  // Whether the step from op `from` (or, from_line set, from the entry of function from.func at
+  // that line) to op `to` leaves or skips a loop whose trip count the index does not know (trips
+  // 0): the loop's condition failing (at once: skipped), a break, a range over a channel that closed.
+  bool LeavesLoop(const srcindex::Op& from, int to, int from_line = 0) const;
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
   // stack (innermost first there): each caller frame's call op of the function the frame inside it
@@ -186,6 +192,9 @@ class FactTracker {
   // "GoEnd", "GoUnblock", …), the goroutines a GoUnblock readies, and whether a walk ran out.
   struct Walk {
     std::vector<std::string> events;
+    // The events some path reaches without leaving a loop of unknown trip count (LeavesLoop): an
+    // event only the other paths reach is a loop's exit, which a goroutine takes once per loop.
+    std::vector<std::string> staying;
     std::vector<std::string> end;  // events past the test function's end (the testing package's)
     std::vector<uint64_t> woken;
     bool unknown = false;
@@ -223,6 +232,9 @@ class FactTracker {
   uint64_t applied_ = 0;
   std::unordered_map<uint64_t, G> gs_;
   std::unordered_map<int, std::vector<int>> loop_marks_;  // loop id → its ops that always leave an event
+  // Loops of unknown trip count (trips 0) → {function, last line holding an op of theirs}: a step
+  // from above the loop's line to below that, outside it, skips the loop (LeavesLoop).
+  std::unordered_map<int, std::pair<int, int>> open_loops_;
   std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
   bool dirty_ = true;
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache (Expand'ed)

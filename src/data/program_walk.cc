@@ -67,7 +67,11 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
   if (it != walks_.end()) return it->second;
   Walk& w = walks_[raw];
   const int top = TopFunc(raw);
-  auto event = [&](std::string_view e) { AddUnique(&w.events, std::string(e)); };
+  bool left = false;  // the path being walked left a loop of unknown trip count
+  auto event = [&](std::string_view e) {
+    AddUnique(&w.events, std::string(e));
+    if (!left) AddUnique(&w.staying, std::string(e));
+  };
   auto end_event = [&](std::string_view e) { AddUnique(&w.end, std::string(e)); };
   struct Step {
     int id, depth;
@@ -75,23 +79,36 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     // taken the value since): a receive from it then finds a value (a semaphore's release).
     std::string_view sent;
     std::vector<int> calls;  // the call ops it is inside, innermost last
+    bool left = false;       // it left a loop of unknown trip count (LeavesLoop)
   };
   std::vector<Step> todo;
   bool completed = false;
   std::string_view sent0;
-  for (const Op* a : Here(raw, &completed))
+  const std::vector<const Op*> about = Here(raw, &completed);
+  for (const Op* a : about)
     if (completed && a->kind == "send" && a->cap > 0 && a->aliases.empty()) sent0 = a->obj;
-  // Inside the calls of its last event's stack: it returns after them.
+  // Inside the calls of its last event's stack: it returns after them. A pending op that follows
+  // the completed one only by leaving a loop starts a leaving path.
   const std::vector<int> stack = CallStack(raw);
-  for (const Op* o : unexpanded_[raw]) todo.push_back({o->id, 1, sent0, stack});
-  std::set<std::tuple<int, std::string_view, int>> seen;  // (op, sent, the call it returns to)
+  auto gi = gs_.find(raw);
+  const bool fresh = gi == gs_.end() || gi->second.site == 0;  // not run yet: at its function's entry
+  for (const Op* o : unexpanded_[raw]) {
+    bool leaves = false, stays = false;
+    if (fresh && o->func >= 0) (LeavesLoop(*o, o->id, idx_->funcs()[o->func].start) ? leaves : stays) = true;
+    for (const Op* a : completed ? about : std::vector<const Op*>{})
+      if (std::find(a->next.begin(), a->next.end(), o->id) != a->next.end()) (LeavesLoop(*a, o->id) ? leaves : stays) = true;
+    todo.push_back({o->id, 1, sent0, stack, leaves && !stays});
+  }
+  // (op, sent, the call it returns to, left)
+  std::set<std::tuple<int, std::string_view, int, bool>> seen;
   std::vector<Act> acts;
   std::vector<uint64_t> woken;
   while (!todo.empty()) {
-    auto [id, depth, sent, calls] = todo.back();
+    auto [id, depth, sent, calls, left_] = todo.back();
     todo.pop_back();
+    left = left_;
     // A loop around without an event: another path has it.
-    if (!seen.insert({id, sent, calls.empty() ? -1 : calls.back()}).second) continue;
+    if (!seen.insert({id, sent, calls.empty() ? -1 : calls.back(), left}).second) continue;
     const Op& o = idx_->op(id);
     if (o.kind == "call") {  // into the called function, to come back after the call
       if (o.starts < 0 || depth >= kWalkOps) {
@@ -99,7 +116,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
         continue;
       }
       calls.push_back(o.id);
-      for (int f : idx_->funcs()[o.starts].first) todo.push_back({f, depth + 1, sent, calls});
+      for (int f : idx_->funcs()[o.starts].first) todo.push_back({f, depth + 1, sent, calls, left});
       continue;
     }
     if (o.kind == "return" && (o.func != top || raw == canon_.root || !calls.empty())) {
@@ -119,10 +136,12 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
         continue;
       }
       for (int n : idx_->op(back).next)
-        if (LoopAllows(raw, idx_->op(back), n)) todo.push_back({n, depth + 1, sent, calls});
+        if (LoopAllows(raw, idx_->op(back), n))
+          todo.push_back({n, depth + 1, sent, calls, left || LeavesLoop(idx_->op(back), n)});
       continue;
     }
     bool go_on = false;  // the op may complete without an event: follow its successors
+    bool drained = false;  // an unbuffered channel known closed: a range over it ends here
     acts.clear();
     woken.clear();
     // A select with one case and no default is that case's plain op.
@@ -157,6 +176,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       for (const auto& c : o.cases) cap = c.cap;
       if (kind == "recv" && (closed_.count(a.obj) || (!sent.empty() && a.obj == sent))) {
         go_on = true;  // a receive from a closed channel never parks, nor one from its own send
+        drained = closed_.count(a.obj) && cap == 0;
         if (a.obj == sent) sent = {};
       } else if (kind == "recv" && !acts.empty() && TimerChannel(a)) {
         event("GoBlock(recv)");
@@ -226,7 +246,7 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
       continue;
     }
     for (int n : o.next)
-      if (LoopAllows(raw, o, n)) todo.push_back({n, depth + 1, sent, calls});
+      if (LoopAllows(raw, o, n)) todo.push_back({n, depth + 1, sent, calls, left || (!drained && LeavesLoop(o, n))});
   }
   return w;
 }
@@ -362,6 +382,8 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
     if (hit) {
       f.push_back("walk:1");
       if (w.events.size() == 1 && w.end.empty() && !w.unknown) f.push_back("walk:only");
+      // Only by leaving a loop whose trip count is not known: the loop's one exit.
+      if (std::find(w.staying.begin(), w.staying.end(), type) == w.staying.end()) f.push_back("walk:exit");
     } else if (std::find(w.end.begin(), w.end.end(), type) != w.end.end()) {
       f.push_back("walk:end");  // only past the test function's end: the testing package's code
     } else if (!syscall) {

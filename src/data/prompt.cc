@@ -80,7 +80,17 @@ std::string ReadableFacts(const std::vector<std::string>& facts) {
     if (k == "buf" && v == "unknown") v = "not known (no goroutine is parked on it)";
     if (k == "reach" && v == "0") v = "no";
     if (k == "reach" && v == "type") v = "only on an object of the same type";
-    if (k == "walk") v = v == "only" ? "on every path" : v == "0" ? "no" : v == "end" ? "only past the end of the test function (the testing package's code)" : v == "unknown" ? "not on the paths followed (some left what the index covers)" : v;
+    if (k == "walk") {
+      static const std::map<std::string_view, std::string_view> kWalk = {
+          {"only", "on every path"},
+          {"0", "no"},
+          {"end", "only past the end of the test function (the testing package's code)"},
+          {"unknown", "not on the paths followed (some left what the index covers)"},
+          {"exit", "only by leaving a loop whose number of trips the source does not fix"},
+          {"ext", "some path calls code the index does not see"},
+          {"pipe", "possibly: a write into an in-memory pipe (which one is not known) may wake it"}};
+      if (auto m = kWalk.find(v); m != kWalk.end()) v = m->second;
+    }
     if (k == "runq") v = v == "next" ? "next" : v == "local" ? "later (queued behind the next one)" : v == "global" ? "later (on the global queue)" : v;
     if (k == "queue") v = v == "first" ? "first" : "after another";
     if (k == "due") v = v == "past" ? "already passed" : v == "wait" ? "not yet reached" : "the earliest of all waiting goroutines";

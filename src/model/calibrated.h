@@ -31,7 +31,8 @@
 // them, else packages), the families split into K folds; for each fold a base model, a backoff
 // model and a support table are trained on the other folds' examples only, and the held-out fold's
 // examples are scored with them; θ minimises the objective's loss over those held-out scores (each
-// program weighing 1, as the macro metrics do). The final base, backoff and support are then fitted
+// family weighing 1, and each of its programs the same — a family of many programs, or of many
+// examples, must not set θ for the others). The final base, backoff and support are then fitted
 // on all the training data. The folds (families held out, families trained on, examples) are recorded
 // in the params ("calibration.folds") so the provenance of θ can be checked.
 // Thread-safety: Predict is const and thread-safe once built (as the wrapped models' Predict is).

@@ -48,7 +48,9 @@ absl::StatusOr<std::unique_ptr<ScoredPredictor>> TrainSub(const std::string& nam
 struct Scored {
   HeldOutRecord r;
   const data::Example* ex;
-  double weight;  // 1 / (examples of its program in its fold): every program weighs 1
+  // 1 / (examples of its program × programs of its family in its fold): every family weighs 1, and
+  // every program the same within it — a family of many programs must not set θ for the others.
+  double weight;
 };
 
 double Loss(const std::vector<Scored>& xs, const CalibrationParams& th, const Objective& obj) {
@@ -197,9 +199,11 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
     SupportTable sup;
     for (const auto& e : tr) sup.Add(e);
     const CalibratedPredictor fold_model(std::move(base), std::move(back), std::move(sup), {}, {});
-    std::map<std::string, size_t> per_prog;
-    for (const auto* e : ho) ++per_prog[e->program];
-    for (const auto* e : ho) scored.push_back({fold_model.Record(*e), e, 1.0 / per_prog[e->program]});
+    std::map<std::string, size_t> per_prog, per_fam;
+    for (const auto* e : ho)
+      if (per_prog[e->program]++ == 0) ++per_fam[fam.at(e->program)];
+    for (const auto* e : ho)
+      scored.push_back({fold_model.Record(*e), e, 1.0 / (per_prog[e->program] * per_fam[fam.at(e->program)])});
     folds.push_back({{"held_out", std::vector<std::string>(held.begin(), held.end())},
                      {"trained_on", std::vector<std::string>(trained.begin(), trained.end())},
                      {"train_examples", tr.size()},
@@ -226,7 +230,7 @@ absl::StatusOr<std::unique_ptr<CalibratedPredictor>> TrainCalibrated(const Train
                   loss_none, best_loss, best.log_t, best.d, best.a, best.b, best.c, best.m, best.e, best.f, scored.size());
     *log << line;
   }
-  // The top-label map, on the same held-out scores under θ (each program weighing 1).
+  // The top-label map, on the same held-out scores under θ (the same weights: each family 1).
   TopMap::Points points;
   std::vector<double> p;
   for (const Scored& x : scored) {

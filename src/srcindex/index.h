@@ -84,8 +84,9 @@ class Index {
   // The version tools/srcindex writes; Parse reads 1 to kVersion (docs/SRCINDEX.md). An index of an
   // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops, 6:
   // loops and their trip counts, 7: dependency packages, 8: `indirect` io ops, and the external
-  // test package's calls of the package under test as call ops), so the collector makes it again.
-  static constexpr int kVersion = 8;
+  // test package's calls of the package under test as call ops, 9: trip counts of loops bounded by
+  // a variable as static as a constant), so the collector makes it again.
+  static constexpr int kVersion = 9;
   int version() const { return version_; }
   // The import paths of the dependency packages indexed with the package (version 7).
   const std::vector<std::string>& deps() const { return deps_; }

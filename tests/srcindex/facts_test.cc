@@ -399,6 +399,32 @@ TEST_F(SourceIndexStore, WalkFactsNameTheOwnNextEvent) {
   EXPECT_GE(rate("unblock walk:1"), 1.5 * rate("unblock none"));  // 2.1x when written
 }
 
+// A loop whose trip count the index does not know (a `for` on a condition, a range over a channel):
+// an event a walk reaches only by leaving such a loop (walk:exit beside walk:1) is the loop's one
+// exit, where the walks that stay come round again — a goroutine takes it far less often than an
+// event a walk reaches within its loops.
+TEST_F(SourceIndexStore, AnUnknownLoopsExitIsTakenOnce) {
+  std::array<std::array<size_t, 2>, 2> own{};  // [walk:exit?] → {walk:1 candidates offered, taken}
+  ForEachStep([](const store::StoredRun&) { return true; },
+              [&](const pipeline::RunInput&, const sched::Step& step, data::FactTracker& tracker) {
+                const auto facts = tracker.Facts(step.candidates);
+                for (size_t i = 0; i < facts.size(); ++i) {
+                  const auto& f = facts[i];
+                  if (std::find(f.begin(), f.end(), "walk:1") == f.end() || step.candidates[i].starts_with("GoUnblock"))
+                    continue;
+                  auto& n = own[std::find(f.begin(), f.end(), "walk:exit") != f.end()];
+                  ++n[0];
+                  n[1] += step.candidates[i] == step.base_token;
+                }
+              });
+  std::cout << "own walk:1 candidates: staying in their loops " << own[0][1] << " taken of " << own[0][0]
+            << "; only by leaving an unknown loop (walk:exit) " << own[1][1] << " taken of " << own[1][0] << "\n";
+  ASSERT_GT(own[1][0], 200u);
+  ASSERT_GT(own[0][0], 1000u);
+  const double stay = double(own[0][1]) / own[0][0], exit = double(own[1][1]) / own[1][0];
+  EXPECT_LE(exit, stay / 2);
+}
+
 // Loops with a static trip count (index version 6): after a go statement inside
 // `for i := 0; i < N; i++`, the test goroutine's walk goes back for another go statement until it
 // has made N of them, then leaves the loop — so one of its candidates is walk:only where, before,

@@ -127,6 +127,7 @@ type pkgState struct {
 	filePrefix string
 	origin     map[*types.Var]string
 	results    map[types.Object]string // the package's functions: where their first result's type is from
+	fixed      fixedVars               // variables as static as constants (loops.go scanFixed)
 }
 
 // IndexDir indexes the Go files of dir.
@@ -142,7 +143,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 8, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
+	idx := &Index{Version: 9, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
 		Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
@@ -344,6 +345,7 @@ func (st *pkgState) indexFiles(files []*ast.File, external bool) {
 	}
 	st.aliasParams(files, external)
 	st.scanOrigins(files)
+	st.scanFixed(files)
 	for _, f := range files {
 		counter := map[string]int{}
 		var visit func(n ast.Node, parent string)

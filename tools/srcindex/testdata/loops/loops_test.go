@@ -29,7 +29,7 @@ func TestLoopTrips(t *testing.T) {
 	for range pair { // 2 trips: an array
 		runtime.Gosched()
 	}
-	n := 3
+	n := runtime.NumCPU()
 	for i := 0; i < n; i++ { // not a constant bound
 		runtime.Gosched()
 	}
@@ -42,3 +42,36 @@ func TestLoopTrips(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Variables as static as constants (version 9): declared with a literal without keys or a
+// constant, never assigned again.
+func TestFixedVariableTrips(t *testing.T) {
+	services := []string{"api", "web", "worker"}
+	for _, s := range services { // 3 trips: a fixed slice variable
+		_ = s
+		runtime.Gosched()
+	}
+	rounds := 2
+	for i := 0; i < rounds; i++ { // 2 trips: a fixed integer variable
+		runtime.Gosched()
+	}
+	for i := 0; i < len(services); i++ { // 3 trips: the length of a fixed slice
+		runtime.Gosched()
+	}
+	grown := []int{1}
+	grown = append(grown, 2)
+	for range grown { // unknown: assigned again
+		runtime.Gosched()
+	}
+	limit := 4
+	bump(&limit)
+	for i := 0; i < limit; i++ { // unknown: its address is taken
+		runtime.Gosched()
+	}
+	keyed := []int{2: 7}
+	for range keyed { // unknown: a literal with keys
+		runtime.Gosched()
+	}
+}
+
+func bump(p *int) { *p++ }
