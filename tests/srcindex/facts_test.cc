@@ -421,6 +421,7 @@ TEST_F(SourceIndexStore, AnUnknownLoopsExitIsTakenOnce) {
             << "; only by leaving an unknown loop (walk:exit) " << own[1][1] << " taken of " << own[1][0] << "\n";
   ASSERT_GT(own[1][0], 200u);
   ASSERT_GT(own[0][0], 1000u);
+  // When written: 482 taken of 5,513 (0.087) against 20,343 of 74,850 (0.27).
   const double stay = double(own[0][1]) / own[0][0], exit = double(own[1][1]) / own[1][0];
   EXPECT_LE(exit, stay / 2);
 }
