@@ -6,6 +6,9 @@
 // most one run per (program, config, run_index) (runs_one_per_index below).
 #include "store/schema.h"
 
+#include <chrono>
+#include <thread>
+
 namespace schedcast::store {
 namespace {
 
@@ -157,8 +160,16 @@ absl::Status Initialise(Database& db) {
                                      ? absl::OkStatus()
                                      : db.Error("setting busy timeout"),
                                  "store"));
-  // journal_mode returns a row; run it through QueryInt's statement machinery via Exec.
-  SC_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL"));
+  // journal_mode returns a row; run it through QueryInt's statement machinery via Exec. Switching a
+  // new store to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once — without the
+  // busy handler, which could deadlock there — while another process opening the same new store
+  // holds its shared one: retry for as long as the busy timeout would have waited.
+  for (int waited_ms = 0;; waited_ms += 20) {
+    absl::Status wal = db.Exec("PRAGMA journal_mode=WAL");
+    if (wal.ok()) break;
+    if (wal.code() != absl::StatusCode::kUnavailable || waited_ms >= 10000) return wal;  // not busy/locked
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   SC_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON"));
   SC_ASSIGN_OR_RETURN(int64_t v, db.QueryInt("PRAGMA user_version"));
   if (v == kSchemaVersion) {
