@@ -82,8 +82,10 @@ FactTracker::FactTracker(const srcindex::Index* index, const sched::Timeline& t,
       if (o.loop_id > 0 && (o.kind == "go" || o.kind == "yield" || o.kind == "sleep")) loop_marks_[o.loop_id].push_back(o.id);
       for (const srcindex::Loop* l = idx_->loop(o.loop_id); l != nullptr; l = idx_->loop(l->parent))
         if (l->trips <= 0) {
-          auto [it, fresh] = open_loops_.try_emplace(l->id, o.func, o.line);
-          it->second.second = std::max(it->second.second, o.line);
+          auto& loops = open_loops_[o.func];
+          auto it = std::find_if(loops.begin(), loops.end(), [&](const auto& x) { return x.first == l->id; });
+          if (it == loops.end()) loops.push_back({l->id, o.line});
+          else it->second = std::max(it->second, o.line);
         }
     }
   for (const auto& [raw, info] : t.goroutines) {
@@ -339,35 +341,33 @@ bool FactTracker::LoopAllows(uint64_t raw, const Op& from, int to) const {
   // (a multiple above 0: this entry's last trip is made).
   if (l->parent != 0 && done > 0) done = done % l->trips == 0 ? l->trips : done % l->trips;
   const Op& t = idx_->op(to);
-  bool inside = false;
-  for (const srcindex::Loop* x = idx_->loop(t.loop_id); x != nullptr && !inside; x = idx_->loop(x->parent)) inside = x->id == l->id;
-  if (!inside) return done >= l->trips;             // leaving the loop
+  if (!InLoop(t, l->id)) return done >= l->trips;   // leaving the loop
   if (t.line <= from.line) return done < l->trips;  // back to its head: another trip
   return true;
 }
 
+bool FactTracker::InLoop(const Op& o, int loop_id) const {
+  for (const srcindex::Loop* x = idx_->loop(o.loop_id); x != nullptr; x = idx_->loop(x->parent))
+    if (x->id == loop_id) return true;
+  return false;
+}
+
 bool FactTracker::LeavesLoop(const Op& from, int to, int from_line) const {
   const Op& t = idx_->op(to);
-  auto holds = [&](const srcindex::Loop* l, const Op& o) {
-    for (const srcindex::Loop* x = idx_->loop(o.loop_id); x != nullptr; x = idx_->loop(x->parent))
-      if (x->id == l->id) return true;
-    return false;
-  };
   if (from_line == 0) {
     for (const srcindex::Loop* l = idx_->loop(from.loop_id); l != nullptr; l = idx_->loop(l->parent)) {
-      if (holds(l, t)) break;  // the loops around this one hold both ops
+      if (InLoop(t, l->id)) break;  // the loops around this one hold both ops
       if (l->trips <= 0) return true;
     }
     from_line = from.line;
   }
   // Skipped: a loop of the same function between the two, holding neither.
-  if (t.func != from.func) return false;
-  for (const auto& [id, span] : open_loops_) {
-    const srcindex::Loop* l = idx_->loop(id);
-    if (span.first == from.func && from_line < l->line && span.second < t.line && !holds(l, t) &&
-        (from_line != from.line || !holds(l, from)))
+  auto loops = open_loops_.find(from.func);
+  if (t.func != from.func || loops == open_loops_.end()) return false;
+  for (const auto& [id, last_line] : loops->second)
+    if (from_line < idx_->loop(id)->line && last_line < t.line && !InLoop(t, id) &&
+        (from_line != from.line || !InLoop(from, id)))
       return true;
-  }
   return false;
 }
 

@@ -163,6 +163,8 @@ class FactTracker {
   // that line) to op `to` leaves or skips a loop whose trip count the index does not know (trips
   // 0): the loop's condition failing (at once: skipped), a break, a range over a channel that closed.
   bool LeavesLoop(const srcindex::Op& from, int to, int from_line = 0) const;
+  // Whether loop `loop_id` holds op o (is o's innermost loop or one around it).
+  bool InLoop(const srcindex::Op& o, int loop_id) const;
   std::vector<const srcindex::Op*> Pending(uint64_t g) const;
   // The call ops goroutine g is inside, outermost first, from the call sites of its last event's
   // stack (innermost first there): each caller frame's call op of the function the frame inside it
@@ -232,9 +234,9 @@ class FactTracker {
   uint64_t applied_ = 0;
   std::unordered_map<uint64_t, G> gs_;
   std::unordered_map<int, std::vector<int>> loop_marks_;  // loop id → its ops that always leave an event
-  // Loops of unknown trip count (trips 0) → {function, last line holding an op of theirs}: a step
-  // from above the loop's line to below that, outside it, skips the loop (LeavesLoop).
-  std::unordered_map<int, std::pair<int, int>> open_loops_;
+  // Per function, its loops of unknown trip count (trips 0): {loop id, last line holding an op of
+  // theirs}; a step from above the loop's line to below that, outside it, skips the loop (LeavesLoop).
+  std::unordered_map<int, std::vector<std::pair<int, int>>> open_loops_;
   std::unordered_map<std::string, uint64_t> by_path_;  // canonical path → raw id
   bool dirty_ = true;
   std::unordered_map<uint64_t, std::vector<const srcindex::Op*>> pending_;  // per step cache (Expand'ed)
