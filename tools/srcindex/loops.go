@@ -115,21 +115,9 @@ func (w *walker) rangeTrips(s *ast.RangeStmt) int {
 		}
 		return 0
 	}
-	if lit, ok := unparen(s.X).(*ast.CompositeLit); ok {
-		for _, e := range lit.Elts {
-			if _, kv := e.(*ast.KeyValueExpr); kv {
-				return 0
-			}
-		}
-		if w.st.info != nil {
-			if t := w.st.info.TypeOf(lit); t != nil {
-				switch t.Underlying().(type) {
-				case *types.Slice, *types.Array:
-					return len(lit.Elts)
-				}
-			}
-		}
-		return 0
+	if _, ok := unparen(s.X).(*ast.CompositeLit); ok {
+		n, _ := w.st.literalLen(s.X)
+		return n
 	}
 	if w.st.info == nil {
 		return 0
@@ -172,15 +160,9 @@ func (st *pkgState) scanFixed(files []*ast.File) {
 		if v == nil || e == nil {
 			return
 		}
-		if lit, ok := unparen(e).(*ast.CompositeLit); ok {
-			for _, el := range lit.Elts {
-				if _, kv := el.(*ast.KeyValueExpr); kv {
-					return
-				}
-			}
-			switch st.info.TypeOf(lit).Underlying().(type) {
-			case *types.Slice, *types.Array:
-				st.fixed.length[v] = len(lit.Elts)
+		if _, ok := unparen(e).(*ast.CompositeLit); ok {
+			if n, ok := st.literalLen(e); ok {
+				st.fixed.length[v] = n
 			}
 			return
 		}
@@ -262,6 +244,26 @@ func (w *walker) staticInt(e ast.Expr) (int64, bool) {
 					}
 				}
 			}
+		}
+	}
+	return 0, false
+}
+
+// literalLen: the length of e when it is a slice or array literal without keys (needs types).
+func (st *pkgState) literalLen(e ast.Expr) (int, bool) {
+	lit, ok := unparen(e).(*ast.CompositeLit)
+	if !ok || st.info == nil {
+		return 0, false
+	}
+	for _, el := range lit.Elts {
+		if _, kv := el.(*ast.KeyValueExpr); kv {
+			return 0, false
+		}
+	}
+	if t := st.info.TypeOf(lit); t != nil {
+		switch t.Underlying().(type) {
+		case *types.Slice, *types.Array:
+			return len(lit.Elts), true
 		}
 	}
 	return 0, false
