@@ -96,6 +96,12 @@ inline bool Readies(std::string_view kind) {
 // a system call, one that blocks, a wait for the network poller.
 inline constexpr std::string_view kIoEvents[] = {"Syscall", "SyscallBlock", "GoBlock(net)"};
 
+// The events a read or write of a net.Pipe's or io.Pipe's end (an "io" op with `pipe`: index
+// version 10) may leave: it offers its bytes in a select, then hands the count over on a plain
+// send (reader) or receive (writer); writers queue on a mutex. Never a system call.
+inline constexpr std::string_view kPipeEvents[] = {"GoBlock(select)", "GoBlock(recv)", "GoBlock(send)",
+                                                   "GoBlock(sync)"};
+
 inline bool IsChan(const Op* o) { return o->kind == "send" || o->kind == "recv" || o->kind == "close"; }
 
 inline void AddUnique(std::vector<std::string>* v, std::string s) {

@@ -87,11 +87,13 @@
 //          GoBlock(net), so any goroutine's Syscall/SyscallBlock candidates get "walk:1" when its
 //          walk reaches one (no claim otherwise); one through a reader or writer of unknown kind
 //          (version 8 `indirect`: io.Copy, an io.Reader's Read — a pipe underneath blocks on
-//          channels) also makes the walk unknown ("walk:?" on the other kinds); an "ext" op (a
+//          channels) also makes the walk unknown ("walk:?" on the other kinds); a `pipe` one
+//          (version 10: an io.Pipe's or net.Pipe's end, followed through the program) ends it in
+//          GoBlock(select/recv/send/sync) instead, unknown past it; an "ext" op (a
 //          call into code the index does not see) is walked past, makes the walk unknown, and adds
 //          "walk:ext" to every candidate of the goroutine. Per GoUnblock candidate: "walk:1" when
 //          the walk of a running goroutine readies it; "walk:pipe" when it is parked in an
-//          indirect io op (a read or write that may be a pipe's) and the walk of another, running
+//          indirect or pipe io op (a read or write that is or may be a pipe's) and the walk of another, running
 //          goroutine reaches one (a pipe's other end: which pipe is not known).
 // Without an index (nullptr) Facts returns an empty list, and models fall back to what they had.
 // Thread-compatible: one tracker per run, advanced monotonically. Implemented in program_facts.cc
@@ -201,7 +203,7 @@ class FactTracker {
     std::vector<uint64_t> woken;
     bool unknown = false;
     bool ext = false;  // some path passed a call into code the index does not see ("ext" op)
-    bool pipe = false;  // some path reached an indirect io op (a read or write that may be a pipe's)
+    bool pipe = false;  // some path reached an indirect or pipe io op (a read or write that is or may be a pipe's)
   };
   const Walk& WalkOf(uint64_t raw);
   // Appends the "walk:" facts to each candidate's (after the other groups').

@@ -151,6 +151,13 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     Acts(&o, &acts);
     if (kind == "select" && !has_default && acts.size() == 1) kind = acts[0].kind;
     for (const Act& a : acts) Parked(raw, a, &woken);
+    if (kind == "io" && o.pipe) {
+      // A pipe end's read or write: a hand-off with the other end's goroutine, which it may find
+      // waiting (the walk does not follow past it: what comes after is not known).
+      for (std::string_view e : kPipeEvents) event(e);
+      w.unknown = w.pipe = true;
+      continue;
+    }
     if (kind == "io") {
       // A call that may reach the operating system: the tracer records its system call.
       for (std::string_view e : kIoEvents) event(e);
@@ -356,11 +363,11 @@ void FactTracker::WalkFacts(const std::vector<std::string>& candidates, std::vec
     if (g == by_path_.end() || pending_[g->second].empty()) continue;
     std::vector<std::string>& f = (*out)[i];
     if (type == "GoUnblock") {
-      // Readied by the walk of a running goroutine ("walk:1"); parked in a read or write that may
-      // be a pipe's while another running goroutine's walk reaches one ("walk:pipe").
+      // Readied by the walk of a running goroutine ("walk:1"); parked in a read or write that is or
+      // may be a pipe's while another running goroutine's walk reaches one ("walk:pipe").
       bool piped = false;
       if (auto b = gs_.find(g->second); b != gs_.end() && b->second.blocked)
-        for (const Op* o : pending_[g->second]) piped |= o->kind == "io" && o->indirect;
+        for (const Op* o : pending_[g->second]) piped |= o->kind == "io" && (o->indirect || o->pipe);
       bool woken = false, pipe = false;
       for (const auto& [raw, ops] : pending_) {
         auto h = gs_.find(raw);

@@ -113,6 +113,7 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     op.dur = Dur(o);
     op.loop = o.value("loop", false);
     op.indirect = o.value("indirect", false);
+    op.pipe = o.value("pipe", false);
     op.func = Int(o, "func", -1);
     op.starts = Int(o, "starts", -1);
     op.loop_id = Int(o, "loop_id", 0);

@@ -58,6 +58,10 @@ struct Op {
   // An "io" op through a reader or writer of unknown kind (io.Copy, a method of an io.Reader
   // field, fmt.Fprintf, …): a pipe underneath blocks on channels instead (version 8).
   bool indirect = false;
+  // An "io" op that reads or writes the end of a net.Pipe or io.Pipe, followed through variables,
+  // parameters, fields and results (version 10): it blocks on the pipe's channels and mutex, never
+  // in a system call. Never set with `indirect`.
+  bool pipe = false;
 };
 
 // A for or range statement holding ops (version 6).
@@ -85,8 +89,8 @@ class Index {
   // older version lacks fields (2: aliases, 3: durations, 4: call ops, 5: io and ext ops, 6:
   // loops and their trip counts, 7: dependency packages, 8: `indirect` io ops, and the external
   // test package's calls of the package under test as call ops, 9: trip counts of loops bounded by
-  // a variable as static as a constant), so the collector makes it again.
-  static constexpr int kVersion = 9;
+  // a variable as static as a constant, 10: `pipe` io ops), so the collector makes it again.
+  static constexpr int kVersion = 10;
   int version() const { return version_; }
   // The import paths of the dependency packages indexed with the package (version 7).
   const std::vector<std::string>& deps() const { return deps_; }

@@ -579,46 +579,57 @@ TEST_F(SourceIndexStore, IoCallsMarkTheSystemCallsTheyMake) {
   EXPECT_GE(double(marked) / events, 0.9);
 }
 
-// Reads and writes through a reader or writer of unknown kind (index version 8, `indirect` io ops):
-// in the io/mempipe programs (the fixture store's two) they go over net.Pipe and io.Pipe, which block
-// on channels and locks, not in system calls. A walk that reaches such an op still marks the
-// goroutine's system calls (walk:1), but claims nothing against its other kinds: no GoBlock
-// candidate of a goroutine whose walk reached one is "walk:0" — and the pipes do block there: a
-// GoBlock is the next event of such goroutines at some steps (before version 8 those were walk:0).
-// And a goroutine parked in such an op is woken more often while another's walk reaches one.
-TEST_F(SourceIndexStore, IndirectIoLeavesTheWalkUnknown) {
-  size_t reached = 0, denied = 0, blocked = 0;
+// Reads and writes of in-memory pipes (index version 10, `pipe` io ops): the io/mempipe programs
+// (the fixture store's two) talk over net.Pipe and io.Pipe ends handed to the package's client and
+// server through parameters and fields. Such a read or write blocks on the pipe's channels and
+// mutex, never in a system call: a walk that reaches one marks the goroutine's GoBlock(select),
+// (recv), (send) and (sync) candidates "walk:1" (before version 10 it marked its system calls and
+// nothing else), claims nothing against its other kinds (no "walk:0"), and those GoBlocks are next
+// far more often than the goroutine's system calls. A goroutine parked in such an op is woken more
+// often while another's walk reaches one ("walk:pipe").
+TEST_F(SourceIndexStore, PipeIoBlocksOnChannelsNotInSystemCalls) {
+  size_t steps = 0, denied = 0, blocked = 0, syscalled = 0, syscall_marked = 0;
   std::array<std::array<size_t, 2>, 2> wake{};  // [walk:pipe?] → {GoUnblock candidates at:io, taken}
   const size_t runs = ForEachStep(
       [](const store::StoredRun& r) { return r.program.package.ends_with("/io/mempipe"); },
       [&](const pipeline::RunInput&, const sched::Step& step, data::FactTracker& tracker) {
         const auto facts = tracker.Facts(step.candidates);
         auto has = [&](size_t i, std::string_view f) { return std::find(facts[i].begin(), facts[i].end(), f) != facts[i].end(); };
+        auto who = [](const std::string& c) { return c.substr(c.rfind(' ') + 1); };
         for (size_t i = 0; i < facts.size(); ++i)
           if (step.candidates[i].starts_with("GoUnblock ") && has(i, "at:io")) {
             auto& k = wake[has(i, "walk:pipe")];
             ++k[0];
             k[1] += step.candidates[i] == step.base_token;
           }
-        std::map<std::string, bool> io;  // goroutine → its walk reached an io op
+        // goroutine → how many of the four pipe blocks its walk marks
+        std::map<std::string, int> marks;
         for (size_t i = 0; i < facts.size(); ++i) {
           const std::string& c = step.candidates[i];
-          if (c.starts_with("SyscallBlock ") && has(i, "walk:1")) io[c.substr(c.rfind(' ') + 1)] = true;
+          for (std::string_view b : {"GoBlock(select) ", "GoBlock(recv) ", "GoBlock(send) ", "GoBlock(sync) "})
+            if (c.starts_with(b) && has(i, "walk:1")) ++marks[who(c)];
         }
+        std::set<std::string> piped;
+        for (const auto& [g, n] : marks)
+          if (n == 4) piped.insert(g);
+        steps += piped.size();
         for (size_t i = 0; i < facts.size(); ++i) {
           const std::string& c = step.candidates[i];
-          if (!c.starts_with("GoBlock(") || !io.count(c.substr(c.rfind(' ') + 1))) continue;
-          ++reached;
+          if (!piped.count(who(c))) continue;
           denied += has(i, "walk:0");
-          blocked += c == step.base_token;
+          const bool taken = c == step.base_token;
+          if (c.starts_with("GoBlock(")) blocked += taken;
+          if (c.starts_with("Syscall")) syscalled += taken, syscall_marked += has(i, "walk:1");
         }
       });
   ASSERT_GT(runs, 0u) << "the fixture store has no runs of corpus/io/mempipe";
-  std::cout << reached << " GoBlock candidates of goroutines whose walk reached an io op: " << denied << " walk:0, "
-            << blocked << " taken\n";
-  ASSERT_GT(reached, 50u);
+  std::cout << steps << " goroutine-steps whose walk reached a pipe op: a GoBlock next in " << blocked
+            << ", a system call in " << syscalled << "; " << syscall_marked << " system-call candidates walk:1, "
+            << denied << " candidates walk:0\n";
+  ASSERT_GT(steps, 50u);
   EXPECT_EQ(denied, 0u);
-  EXPECT_GT(blocked, 0u);
+  EXPECT_GT(blocked, 10 * std::max<size_t>(syscalled, 1));
+  EXPECT_LE(syscall_marked, steps / 10);
   // A goroutine parked in a pipe read or write is woken next more often while another goroutine's
   // walk reaches a read or write of its own ("walk:pipe": a pipe's other end may be it).
   std::cout << "GoUnblock of goroutines parked in indirect io: with walk:pipe " << wake[1][1] << " of " << wake[1][0]

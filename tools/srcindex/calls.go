@@ -160,6 +160,28 @@ func (w *walker) indirectIO(call *ast.CallExpr) bool {
 	return indirect(w.st.originOf(fun.X))
 }
 
+// pipeIO: an "io" call that reads or writes a pipe end (pipes.go) — a method of one (a
+// bufio wrapper's included), or an io, bufio or fmt function given one and no file or socket.
+func (w *walker) pipeIO(call *ast.CallExpr) bool {
+	fun, ok := unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || w.st.info == nil || w.st.pipes == nil {
+		return false
+	}
+	if _, ok := w.st.info.Uses[identOf(fun.X)].(*types.PkgName); !ok {
+		return w.st.pipes.isPipe(w.st.info, fun.X, 0)
+	}
+	pipe := false
+	for _, a := range call.Args {
+		if o := w.st.originOf(a); o == "os" || o == "net" {
+			if !w.st.pipes.isPipe(w.st.info, a, 0) {
+				return false
+			}
+		}
+		pipe = pipe || w.st.pipes.isPipe(w.st.info, a, 0)
+	}
+	return pipe
+}
+
 // pkgCallKind: the kind of a call of package path's function (qualified "name.Func").
 func (st *pkgState) pkgCallKind(path, qualified string) string {
 	if path == "fmt" {
@@ -258,6 +280,26 @@ func (st *pkgState) originOf(e ast.Expr) string {
 	return ""
 }
 
+// embeddedName: the identifier naming an embedded field's type (T, *T, pkg.T, T[P]).
+func embeddedName(t ast.Expr) *ast.Ident {
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.SelectorExpr:
+			return x.Sel
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x
+		default:
+			return nil
+		}
+	}
+}
+
 // typeOrigin: the import path of the package a type expression names a type of ("" for none or
 // for a type of this package): *bufio.Reader → bufio, []net.Conn → net, chan *os.File → os.
 func (st *pkgState) typeOrigin(t ast.Expr) string {
@@ -329,6 +371,9 @@ func (st *pkgState) scanOrigins(files []*ast.File) {
 				p := st.typeOrigin(x.Type)
 				for _, id := range x.Names {
 					set(id, p)
+				}
+				if len(x.Names) == 0 { // an embedded field: its type's name defines it
+					set(embeddedName(x.Type), p)
 				}
 			case *ast.ValueSpec:
 				if x.Type != nil {

@@ -93,6 +93,9 @@ type Op struct {
 	// Indirect: an "io" op through a reader or writer of unknown kind (calls.go indirectIO): a
 	// pipe underneath blocks on channels instead of making a system call (version 8).
 	Indirect bool `json:"indirect,omitempty"`
+	// Pipe: an "io" op that reads or writes the end of a net.Pipe or io.Pipe (pipes.go): it
+	// blocks on the pipe's channels and mutex, never in a system call (version 10; not Indirect).
+	Pipe bool `json:"pipe,omitempty"`
 
 	startsExpr ast.Expr
 }
@@ -128,6 +131,7 @@ type pkgState struct {
 	origin     map[*types.Var]string
 	results    map[types.Object]string // the package's functions: where their first result's type is from
 	fixed      fixedVars               // variables as static as constants (loops.go scanFixed)
+	pipes      pipeSet                 // targets holding only in-memory pipe ends (pipes.go)
 }
 
 // IndexDir indexes the Go files of dir.
@@ -143,7 +147,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	fset := token.NewFileSet()
 	groups := map[string][]*ast.File{}
 	var names []string
-	idx := &Index{Version: 9, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
+	idx := &Index{Version: 10, Dir: abs, Packages: []string{}, Funcs: []*Func{}, Ops: []*Op{}, Loops: []*Loop{}, Deps: []string{},
 		Errors: []string{}}
 	for _, e := range ents {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") {
@@ -198,6 +202,8 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	if typed {
 		self = importPathOf(abs)
 	}
+	var states []*pkgState
+	var files [][]*ast.File
 	for _, name := range names {
 		st := newState(name)
 		if typed {
@@ -222,7 +228,15 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 				imp.pkgs[self] = st.pkg
 			}
 		}
-		st.indexFiles(groups[name], len(names) > 1)
+		states = append(states, st)
+		files = append(files, groups[name])
+	}
+	// Pipe ends are followed across the package and its tests together (pipes.go): the external
+	// test package passes them into the package's functions.
+	pipes := scanPipes(states, files)
+	for k, st := range states {
+		st.pipes = pipes
+		st.indexFiles(files[k], len(names) > 1)
 	}
 	pruneCalls(idx)
 	return idx, nil

@@ -148,7 +148,7 @@ func TestParametersTakeTheirArgumentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Errors) != 0 || idx.Version != 9 {
+	if len(idx.Errors) != 0 || idx.Version != 10 {
 		t.Fatalf("errors %v, version %d", idx.Errors, idx.Version)
 	}
 	// The caller's receive and the callee's send: one object, and its capacity.
@@ -289,7 +289,7 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.Version != 9 {
+	if idx.Version != 10 {
 		t.Fatalf("version %d", idx.Version)
 	}
 	got := map[string][]string{}
@@ -300,6 +300,9 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 			if o.Indirect { // through a reader or writer of unknown kind ("*")
 				s += "*"
 			}
+			if o.Pipe { // a pipe end's (version 10, TestPipeEndsAreFollowed)
+				s += "|"
+			}
 			got[f] = append(got[f], s)
 		}
 	}
@@ -308,7 +311,7 @@ func TestCallsIntoUnseenCodeAreIoOrExtOps(t *testing.T) {
 		"*peer.pump":       "[ext lib.Deadline ext p.onLine io p.conn.Close io p.conn.Write io p.r.ReadString*]",
 		"apply":            "[ext f]",
 		"deliver":          "[ext k.Put]",
-		"relay":            "[io a.Write* io b.Close* io dst.Write* io fmt.Fprintf* io fmt.Fprintln io io.Copy*]",
+		"relay":            "[io a.Write| io b.Close| io dst.Write* io fmt.Fprintf* io fmt.Fprintln io io.Copy*]",
 		"TestOpaque":       "[ext lib.Flush io fmt.Println io os.Pipe io os.Stdout.Write io sc.Scan]",
 		"TestOpaque.func1": "[io logger.Printf io w.Close]",
 		"listen":           "[io net.Listen]",
@@ -540,5 +543,57 @@ func TestDependenciesAreIndexedWithThePackage(t *testing.T) {
 	}
 	if c := opIn(t, gp, "TestBump", "call"); gp.Funcs[c.Starts].File != "example.org/lib/lib.go" {
 		t.Errorf("lib.Bump() calls into %s", gp.Funcs[c.Starts].File)
+	}
+}
+
+// Pipe ends followed through the program (index version 10, pipes.go) on testdata/pipes: through a
+// helper's results (a bare return too), a parameter every caller passes a pipe end (the external
+// test package's calls included), a struct field (an embedded one too), a bufio reader, a struct
+// literal holding one (read and written through its own methods), and a function literal's parameter. A parameter given a pipe end by one caller and a file or buffer by another stays
+// indirect; an os.Pipe end is a file (direct).
+func TestPipeEndsAreFollowed(t *testing.T) {
+	idx, err := IndexDir("testdata/pipes", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx.Errors) != 0 {
+		t.Fatalf("errors: %v", idx.Errors)
+	}
+	got := map[string][]string{}
+	for _, o := range idx.Ops {
+		if o.Kind != "io" {
+			continue
+		}
+		s := o.Target
+		switch {
+		case o.Pipe && o.Indirect:
+			t.Errorf("%s: both pipe and indirect", s)
+		case o.Pipe:
+			s += " pipe"
+		case o.Indirect:
+			s += " indirect"
+		}
+		f := idx.Funcs[o.Func].Name
+		got[f] = append(got[f], s)
+	}
+	want := map[string]string{
+		"*Link.Send":          "[fmt.Fprintln indirect l.rwc.Write pipe]",
+		"readLine":            "[r.ReadString pipe]",
+		"Count":               "[io.Copy indirect]",
+		"TestCountBoth":       "[b.Read pipe os.Open os.Pipe pr.Read pw.Write]",
+		"TestCountBoth.func1": "[w.Close pipe w.Write pipe]",
+		"TestCountBoth.func2": "[c.Write pipe]",
+		// Serve is given a pipe end and a struct holding one; that one's Conn field is a pipe end.
+		"Serve":        "[c.Write pipe]",
+		"tapped.Write": "[c.Conn.Write pipe]",
+	}
+	for f, w := range want {
+		sort.Strings(got[f])
+		if g := fmt.Sprint(got[f]); g != w {
+			t.Errorf("%s: %s, want %s", f, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("io ops in %d functions, want %d: %v", len(got), len(want), got)
 	}
 }

@@ -58,7 +58,7 @@ func relay(dst io.Writer, src io.Reader) {
 	fmt.Fprintf(dst, "done\n")
 	fmt.Fprintln(os.Stderr, "relayed") // a file: direct
 	dst.Write(nil)
-	a, b := net.Pipe() // in-memory conns: their methods are indirect too
+	a, b := net.Pipe() // in-memory conns: their methods are a pipe's
 	a.Write(nil)
 	b.Close()
 }

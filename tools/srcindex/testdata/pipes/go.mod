@@ -1,0 +1,3 @@
+module pipes.test
+
+go 1.19
