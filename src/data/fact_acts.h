@@ -47,13 +47,29 @@ inline bool Complement(std::string_view a, std::string_view b) {
   return pairs.count({a, b}) || pairs.count({b, a});
 }
 
+// A pipe op's actions (index version 10) are typed "pipe": sends, receives and closes of the
+// pipe's end channels, so that a write readies a reader parked at the other end.
+inline constexpr std::string_view kPipeType = "pipe";
+
 inline void Acts(const Op* o, std::vector<Act>* out) {
+  static const std::vector<std::string> kNoAliases;
   if (o->kind == "select") {
     for (const auto& c : o->cases)
       if (c.kind != "default") out->push_back({c.kind, c.obj, c.type, &c.aliases});
+  } else if (o->pipe) {
+    for (const auto& c : o->pipe_recv) out->push_back({"recv", c, kPipeType, &kNoAliases});
+    for (const auto& c : o->pipe_send) out->push_back({"send", c, kPipeType, &kNoAliases});
+    for (const auto& c : o->pipe_close) out->push_back({"close", c, kPipeType, &kNoAliases});
   } else if (!o->obj.empty()) {
     out->push_back({o->kind, o->obj, o->type, &o->aliases});
   }
+}
+
+// Whether a goroutine parked for reason r may be parked in op o: o's kind blocks that way, or o is
+// a pipe's read or write (it parks in a select, a plain send or receive, or on the writers' mutex).
+inline bool ParkedIn(Reason r, const Op* o) {
+  if (Matches(r, o->kind)) return true;
+  return o->pipe && (r == Reason::kSelect || r == Reason::kRecv || r == Reason::kSend || r == Reason::kSync);
 }
 
 inline bool Holds(const std::vector<std::string>& names, std::string_view name) {

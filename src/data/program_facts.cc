@@ -284,7 +284,8 @@ std::string_view FactTracker::ReachFact(uint64_t self, const std::vector<const O
     // The runtime sends on timer channels; a channel a call returns (ctx.Done()) is closed by code
     // the index does not see (a cancel func): no claim either way, also for a select with such a
     // case; nor for a receive from a channel already closed (it does not wait).
-    if (TimerChannel(a) || a.obj.ends_with(")") || (a.kind == "recv" && closed_.count(a.obj))) {
+    // Nor for a pipe's read or write: a deadline (SetReadDeadline) ends it from the runtime's timers.
+    if (TimerChannel(a) || a.obj.ends_with(")") || a.type == kPipeType || (a.kind == "recv" && closed_.count(a.obj))) {
       unknown = true;
       continue;
     }
@@ -312,7 +313,7 @@ std::vector<const Op*> FactTracker::Here(uint64_t raw, bool* completed) const {
   std::vector<const Op*> about;
   const bool syscall = g.last == Kind::kSyscall || g.last == Kind::kSyscallBlock || g.last == Kind::kSyscallExit;
   for (const Op* o : here)
-    if ((g.last == Kind::kGoBlock && Matches(g.reason, o->kind)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
+    if ((g.last == Kind::kGoBlock && ParkedIn(g.reason, o)) || (g.last == Kind::kGoCreate && o->kind == "go") ||
         (g.last == Kind::kGoSched && o->kind == "yield") || (g.last == Kind::kGoUnblock && Readies(o->kind)) ||
         (syscall && o->kind == "io"))
       about.push_back(o);

@@ -89,7 +89,9 @@
 //          (version 8 `indirect`: io.Copy, an io.Reader's Read — a pipe underneath blocks on
 //          channels) also makes the walk unknown ("walk:?" on the other kinds); a `pipe` one
 //          (version 10: an io.Pipe's or net.Pipe's end, followed through the program) ends it in
-//          GoBlock(select/recv/send/sync) instead, unknown past it; an "ext" op (a
+//          GoBlock(select/recv/send/sync) instead, unknown past it, and its reads, writes and
+//          closes act on the pipe's end channels like a channel's (a write readies the reader
+//          parked at the other end: GoUnblock, partner facts; no reach claim); an "ext" op (a
 //          call into code the index does not see) is walked past, makes the walk unknown, and adds
 //          "walk:ext" to every candidate of the goroutine. Per GoUnblock candidate: "walk:1" when
 //          the walk of a running goroutine readies it; "walk:pipe" when it is parked in an

@@ -19,7 +19,7 @@ void FactTracker::Parked(uint64_t self, const Act& a, std::vector<uint64_t>* out
     if (h == gs_.end() || !h->second.blocked || h->second.done) continue;
     std::vector<Act> acts;
     for (const Op* o : theirs)
-      if (Matches(h->second.reason, o->kind)) Acts(o, &acts);
+      if (ParkedIn(h->second.reason, o)) Acts(o, &acts);
     for (const Act& b : acts)
       // b parks, a is its complement: a send or close readies a parked receiver, an unlock a
       // parked locker, a Done a waiter, a Signal a Cond waiter, a receive a parked sender.
@@ -152,9 +152,15 @@ const FactTracker::Walk& FactTracker::WalkOf(uint64_t raw) {
     if (kind == "select" && !has_default && acts.size() == 1) kind = acts[0].kind;
     for (const Act& a : acts) Parked(raw, a, &woken);
     if (kind == "io" && o.pipe) {
-      // A pipe end's read or write: a hand-off with the other end's goroutine, which it may find
-      // waiting (the walk does not follow past it: what comes after is not known).
+      // A pipe end's read or write: a hand-off with the other end's goroutine — it readies one
+      // parked at the other end (a write its reader, a read its writer, a close both) or parks
+      // (the walk does not follow past it: what comes after is not known).
       for (std::string_view e : kPipeEvents) event(e);
+      if (!woken.empty()) {
+        event("GoUnblock");
+        for (uint64_t g : woken)
+          if (std::find(w.woken.begin(), w.woken.end(), g) == w.woken.end()) w.woken.push_back(g);
+      }
       w.unknown = w.pipe = true;
       continue;
     }

@@ -114,6 +114,9 @@ absl::StatusOr<Index> Index::Parse(std::string_view text, std::string_view what)
     op.loop = o.value("loop", false);
     op.indirect = o.value("indirect", false);
     op.pipe = o.value("pipe", false);
+    op.pipe_recv = Strs(o, "pipe_recv");
+    op.pipe_send = Strs(o, "pipe_send");
+    op.pipe_close = Strs(o, "pipe_close");
     op.func = Int(o, "func", -1);
     op.starts = Int(o, "starts", -1);
     op.loop_id = Int(o, "loop_id", 0);

@@ -62,6 +62,9 @@ struct Op {
   // parameters, fields and results (version 10): it blocks on the pipe's channels and mutex, never
   // in a system call. Never set with `indirect`.
   bool pipe = false;
+  // A pipe op's actions on the pipe's channels (version 10): reading end E receives from "E"
+  // (pipe@FILE:LINE:COL/0 or /1), writing at E sends into the other end's, closing E closes both.
+  std::vector<std::string> pipe_recv, pipe_send, pipe_close;
 };
 
 // A for or range statement holding ops (version 6).

@@ -160,28 +160,6 @@ func (w *walker) indirectIO(call *ast.CallExpr) bool {
 	return indirect(w.st.originOf(fun.X))
 }
 
-// pipeIO: an "io" call that reads or writes a pipe end (pipes.go) — a method of one (a
-// bufio wrapper's included), or an io, bufio or fmt function given one and no file or socket.
-func (w *walker) pipeIO(call *ast.CallExpr) bool {
-	fun, ok := unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || w.st.info == nil || w.st.pipes == nil {
-		return false
-	}
-	if _, ok := w.st.info.Uses[identOf(fun.X)].(*types.PkgName); !ok {
-		return w.st.pipes.isPipe(w.st.info, fun.X, 0)
-	}
-	pipe := false
-	for _, a := range call.Args {
-		if o := w.st.originOf(a); o == "os" || o == "net" {
-			if !w.st.pipes.isPipe(w.st.info, a, 0) {
-				return false
-			}
-		}
-		pipe = pipe || w.st.pipes.isPipe(w.st.info, a, 0)
-	}
-	return pipe
-}
-
 // pkgCallKind: the kind of a call of package path's function (qualified "name.Func").
 func (st *pkgState) pkgCallKind(path, qualified string) string {
 	if path == "fmt" {

@@ -96,6 +96,12 @@ type Op struct {
 	// Pipe: an "io" op that reads or writes the end of a net.Pipe or io.Pipe (pipes.go): it
 	// blocks on the pipe's channels and mutex, never in a system call (version 10; not Indirect).
 	Pipe bool `json:"pipe,omitempty"`
+	// PipeRecv, PipeSend, PipeClose: the pipe channels a pipe op acts on (pipes.go): it receives
+	// from "E" reading end E, sends into the other end's channel writing at E, closes both closing
+	// E (version 10).
+	PipeRecv  []string `json:"pipe_recv,omitempty"`
+	PipeSend  []string `json:"pipe_send,omitempty"`
+	PipeClose []string `json:"pipe_close,omitempty"`
 
 	startsExpr ast.Expr
 }
@@ -131,7 +137,7 @@ type pkgState struct {
 	origin     map[*types.Var]string
 	results    map[types.Object]string // the package's functions: where their first result's type is from
 	fixed      fixedVars               // variables as static as constants (loops.go scanFixed)
-	pipes      pipeSet                 // targets holding only in-memory pipe ends (pipes.go)
+	pipes      *pipeSet                // targets holding only in-memory pipe ends (pipes.go)
 }
 
 // IndexDir indexes the Go files of dir.
@@ -233,7 +239,7 @@ func IndexDir(dir string, typed bool) (*Index, error) {
 	}
 	// Pipe ends are followed across the package and its tests together (pipes.go): the external
 	// test package passes them into the package's functions.
-	pipes := scanPipes(states, files)
+	pipes := scanPipes(fset, states, files)
 	for k, st := range states {
 		st.pipes = pipes
 		st.indexFiles(files[k], len(names) > 1)

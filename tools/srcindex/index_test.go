@@ -596,4 +596,26 @@ func TestPipeEndsAreFollowed(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("io ops in %d functions, want %d: %v", len(got), len(want), got)
 	}
+	// The channels they act on: a write at one end sends into what a read at the other end
+	// receives from; a close closes both ends' channels.
+	acts := map[string]string{}
+	for _, o := range idx.Ops {
+		if o.Pipe {
+			acts[idx.Funcs[o.Func].Name+" "+o.Target] = fmt.Sprint(o.PipeRecv, o.PipeSend, o.PipeClose)
+		}
+	}
+	const p1, p2, p3 = "pipe@link_test.go:11:43/", "pipe@link_test.go:15:9/", "pipe@link_ext_test.go:12:10/" // pair, named, the external test
+	for op, w := range map[string]string{
+		"TestCountBoth.func2 c.Write": "[] [" + p1 + "1] []", // a's write: b reads it
+		"TestCountBoth b.Read":        "[" + p1 + "1] [] []",
+		"TestCountBoth.func1 w.Write": "[] [" + p2 + "0] []", // the writer's write: the reader reads it
+		"TestCountBoth.func1 w.Close": "[] [] [" + p2 + "0 " + p2 + "1]",
+		// Both links of the external test hold both ends (a is one's, b the other's).
+		"*Link.Send l.rwc.Write": "[] [" + p3 + "0 " + p3 + "1] []",
+		"readLine r.ReadString":  "[" + p3 + "0 " + p3 + "1] [] []",
+	} {
+		if acts[op] != w {
+			t.Errorf("%s acts on %s, want %s", op, acts[op], w)
+		}
+	}
 }

@@ -62,7 +62,7 @@ func (w *walker) exprOps(n ast.Node, create bool) []*Op {
 					// A call into code the index does not see (calls.go).
 					op := w.newOp(x.Lparen, kind)
 					op.Target = types.ExprString(x.Fun)
-					op.Pipe = kind == "io" && w.pipeIO(x)
+					op.Pipe = kind == "io" && w.pipeIO(x, op)
 					op.Indirect = kind == "io" && !op.Pipe && w.indirectIO(x)
 					out = append(out, op)
 				}

@@ -17,11 +17,22 @@ package main
 // parameter that one test passes a pipe end and another a bytes.Buffer stays unknown. The least
 // fixed point is taken, so a cycle of targets never justifies itself. os.Pipe is a file: its
 // reads and writes are system calls, not this.
+//
+// Each pipe is named by its Pipe() call ("pipe@FILE:LINE:COL"), each end by that name and "/0" or
+// "/1" (net.Pipe's two ends, io.Pipe's reader and writer); a target holds the ends of every value
+// flowing into it. Bytes written at end E are read at the other end: an op reading end E receives
+// from channel "E", one writing at end E sends into channel "other(E)", one closing end E closes
+// both — so that the walk (src/data) knows a write readies a reader parked at the other end like a
+// send readies a parked receiver.
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
 )
 
 // resultSlot: the i-th result of a function of the checked packages.
@@ -39,11 +50,17 @@ type pipeFlow struct {
 	v    *types.Var
 }
 
-// pipeSet: the targets (*types.Var or resultSlot) that hold only pipe ends.
-type pipeSet map[any]bool
+// endSet: the pipe ends a value may be ("pipe@FILE:LINE:COL/0").
+type endSet map[string]bool
+
+// pipeSet: the targets (*types.Var or resultSlot) that hold only pipe ends, and which ends.
+type pipeSet struct {
+	fset *token.FileSet
+	held map[any]endSet
+}
 
 // scanPipes computes the pipe targets of the packages checked together (files[k] are pkgs[k]'s).
-func scanPipes(pkgs []*pkgState, files [][]*ast.File) pipeSet {
+func scanPipes(fset *token.FileSet, pkgs []*pkgState, files [][]*ast.File) *pipeSet {
 	flows := map[any][]pipeFlow{}
 	add := func(target any, info *types.Info, e ast.Expr, i int) {
 		if target == nil || e == nil {
@@ -150,22 +167,28 @@ func scanPipes(pkgs []*pkgState, files [][]*ast.File) pipeSet {
 			ast.Inspect(f, visit)
 		}
 	}
-	set := pipeSet{}
+	set := &pipeSet{fset: fset, held: map[any]endSet{}}
 	for changed := true; changed; {
 		changed = false
 		for t, fs := range flows {
-			if set[t] {
-				continue
-			}
-			all := true
+			all := endSet{}
 			for _, fl := range fs {
-				if fl.v != nil && !set[fl.v] || fl.v == nil && !set.isPipe(fl.info, fl.e, fl.i) {
-					all = false
+				var e endSet
+				if fl.v != nil {
+					e = set.held[fl.v]
+				} else {
+					e = set.ends(fl.info, fl.e, fl.i)
+				}
+				if e == nil {
+					all = nil
 					break
 				}
+				for k := range e {
+					all[k] = true
+				}
 			}
-			if all {
-				set[t], changed = true, true
+			if all != nil && len(all) > len(set.held[t]) { // held sets only grow
+				set.held[t], changed = all, true
 			}
 		}
 	}
@@ -173,9 +196,12 @@ func scanPipes(pkgs []*pkgState, files [][]*ast.File) pipeSet {
 }
 
 // isPipe: whether the i-th value of e is a pipe end (or a bufio wrapper around one).
-func (s pipeSet) isPipe(info *types.Info, e ast.Expr, i int) bool {
-	if info == nil || e == nil {
-		return false
+func (s *pipeSet) isPipe(info *types.Info, e ast.Expr, i int) bool { return s.ends(info, e, i) != nil }
+
+// ends: the pipe ends the i-th value of e may be; nil when it is not known to be one.
+func (s *pipeSet) ends(info *types.Info, e ast.Expr, i int) endSet {
+	if s == nil || info == nil || e == nil {
+		return nil
 	}
 	switch x := unparen(e).(type) {
 	case *ast.Ident:
@@ -183,52 +209,78 @@ func (s pipeSet) isPipe(info *types.Info, e ast.Expr, i int) bool {
 		if !ok {
 			v, ok = info.Defs[x].(*types.Var)
 		}
-		return ok && s[v]
+		if ok {
+			return s.held[v]
+		}
 	case *ast.SelectorExpr:
 		if sel := info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal {
-			return s[sel.Obj()]
+			return s.held[sel.Obj()]
 		}
 	case *ast.TypeAssertExpr:
-		return i == 0 && s.isPipe(info, x.X, 0)
+		if i == 0 {
+			return s.ends(info, x.X, 0)
+		}
 	case *ast.UnaryExpr:
-		return x.Op == token.AND && s.isPipe(info, x.X, 0)
+		if x.Op == token.AND {
+			return s.ends(info, x.X, 0)
+		}
 	case *ast.CompositeLit:
 		// A struct holding a pipe end (a test's conn made of an io.Pipe pair, one that reports its
 		// writes): read or written as a reader or writer, its methods are the pipe's or wrap them.
-		return s.holdsPipe(info, x)
+		return s.heldBy(info, x)
 	case *ast.CallExpr:
 		if tv, ok := info.Types[x.Fun]; ok && tv.IsType() { // a conversion
-			return len(x.Args) == 1 && s.isPipe(info, x.Args[0], 0)
+			if len(x.Args) == 1 {
+				return s.ends(info, x.Args[0], 0)
+			}
+			return nil
 		}
 		if fun, ok := unparen(x.Fun).(*ast.SelectorExpr); ok {
 			if pn, ok := info.Uses[identOf(fun.X)].(*types.PkgName); ok {
 				switch path, name := pn.Imported().Path(), fun.Sel.Name; {
 				case (path == "net" || path == "io") && name == "Pipe":
-					return true
+					p := s.fset.Position(x.Pos())
+					return endSet{fmt.Sprintf("pipe@%s:%d:%d/%d", filepath.Base(p.Filename), p.Line, p.Column, i&1): true}
 				case (path == "bufio" || path == "io") && wrappers[name] && len(x.Args) > 0:
-					return s.isPipe(info, x.Args[0], 0) // what it reads or writes
+					return s.ends(info, x.Args[0], 0) // what it reads or writes
 				case path == "bufio" && name == "NewReadWriter" && len(x.Args) == 2:
-					return s.isPipe(info, x.Args[0], 0) && s.isPipe(info, x.Args[1], 0)
+					a, b := s.ends(info, x.Args[0], 0), s.ends(info, x.Args[1], 0)
+					if a == nil || b == nil {
+						return nil
+					}
+					return unionEnds(a, b)
 				}
 			}
 		}
 		if fn := staticCallee(info, x); fn != nil {
-			return s[resultSlot{fn, i}]
+			return s.held[resultSlot{fn, i}]
 		}
 	}
-	return false
+	return nil
 }
 
-// holdsPipe: whether a struct literal gives one of its fields a pipe end.
-func (s pipeSet) holdsPipe(info *types.Info, lit *ast.CompositeLit) bool {
+func unionEnds(a, b endSet) endSet {
+	out := endSet{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// heldBy: the pipe ends a struct literal gives its fields (nil for none).
+func (s *pipeSet) heldBy(info *types.Info, lit *ast.CompositeLit) endSet {
 	tv, ok := info.Types[lit]
 	if !ok || tv.Type == nil {
-		return false
+		return nil
 	}
 	str, ok := tv.Type.Underlying().(*types.Struct)
 	if !ok {
-		return false
+		return nil
 	}
+	var out endSet
 	for k, el := range lit.Elts {
 		var f *types.Var
 		v := el
@@ -239,11 +291,11 @@ func (s pipeSet) holdsPipe(info *types.Info, lit *ast.CompositeLit) bool {
 		} else if k < str.NumFields() {
 			f = str.Field(k)
 		}
-		if f != nil && s.isPipe(info, v, 0) {
-			return true
+		if e := s.ends(info, v, 0); f != nil && e != nil {
+			out = unionEnds(out, e)
 		}
 	}
-	return false
+	return out
 }
 
 // targetOf: the variable or field an assignment's left side stores into (nil for an index
@@ -339,4 +391,90 @@ func calleeParams(info *types.Info, call *ast.CallExpr) *types.Tuple {
 		return fn.Type().(*types.Signature).Params()
 	}
 	return nil
+}
+
+// Method and function names by what they do to a pipe end: read it, write it, close it.
+var (
+	pipeReads  = map[string]bool{"Read": true, "ReadString": true, "ReadBytes": true, "ReadByte": true, "ReadRune": true, "ReadLine": true, "ReadSlice": true, "Peek": true, "Scan": true, "ReadFull": true, "ReadAtLeast": true, "ReadAll": true}
+	pipeWrites = map[string]bool{"Write": true, "WriteString": true, "WriteByte": true, "WriteRune": true, "Flush": true}
+	pipeCloses = map[string]bool{"Close": true, "CloseWithError": true, "CloseRead": true, "CloseWrite": true}
+	pipeCopies = map[string]bool{"Copy": true, "CopyN": true, "CopyBuffer": true}
+)
+
+// pipeIO: whether an "io" call reads, writes or closes a pipe end — a method of one (a bufio
+// wrapper's included), or an io, bufio or fmt function given one and no file or socket — and the
+// pipe channels it acts on (op.PipeRecv, PipeSend, PipeClose: sorted; empty where the call's name
+// does not say what it does, as for SetDeadline).
+func (w *walker) pipeIO(call *ast.CallExpr, op *Op) bool {
+	st := w.st
+	fun, ok := unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || st.info == nil || st.pipes == nil {
+		return false
+	}
+	name := fun.Sel.Name
+	var read, written, closed endSet
+	if _, ok := st.info.Uses[identOf(fun.X)].(*types.PkgName); !ok {
+		e := st.pipes.ends(st.info, fun.X, 0)
+		if e == nil {
+			return false
+		}
+		switch {
+		case pipeReads[name]:
+			read = e
+		case pipeWrites[name]:
+			written = e
+		case pipeCloses[name]:
+			closed = e
+		}
+	} else {
+		pipe := false
+		for k, a := range call.Args {
+			e := st.pipes.ends(st.info, a, 0)
+			if e == nil {
+				if o := st.originOf(a); o == "os" || o == "net" {
+					return false // a file or socket too: a system call
+				}
+				continue
+			}
+			pipe = true
+			switch {
+			case k == 0 && (pipeCopies[name] || strings.HasPrefix(name, "Fprint") || name == "WriteString"):
+				written = unionEnds(written, e) // io.Copy(dst, …), fmt.Fprintf(w, …)
+			case k == 1 && pipeCopies[name], k == 0 && (strings.HasPrefix(name, "Fscan") || pipeReads[name]):
+				read = unionEnds(read, e) // io.Copy(…, src), io.ReadFull(r, …)
+			}
+		}
+		if !pipe {
+			return false
+		}
+	}
+	// Bytes written at end E are read at the other end.
+	other := func(end string) string {
+		if strings.HasSuffix(end, "/0") {
+			return strings.TrimSuffix(end, "0") + "1"
+		}
+		return strings.TrimSuffix(end, "1") + "0"
+	}
+	add := func(set *[]string, name string) {
+		for _, x := range *set {
+			if x == name {
+				return
+			}
+		}
+		*set = append(*set, name)
+	}
+	for e := range read {
+		add(&op.PipeRecv, e)
+	}
+	for e := range written {
+		add(&op.PipeSend, other(e))
+	}
+	for e := range closed {
+		add(&op.PipeClose, e)
+		add(&op.PipeClose, other(e))
+	}
+	sort.Strings(op.PipeRecv)
+	sort.Strings(op.PipeSend)
+	sort.Strings(op.PipeClose)
+	return true
 }
